@@ -1,0 +1,33 @@
+"""Networkfest: a festival of peer-learning sessions that run to time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from networkfest.config import BASE_SETTINGS, settings_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, namespaces, CLI; nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(BASE_SETTINGS)
+    app.config.update(settings_from_environment(app.instance_path))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("NETWORKFEST_SECRET_KEY must be set outside debug and tests")
+
+    from networkfest.web import init_app
+
+    init_app(app)
+    return app

@@ -1,0 +1,5 @@
+"""`python -m networkfest` is the `networkfest` command."""
+
+from networkfest.cli import main
+
+main()

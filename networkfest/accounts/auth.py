@@ -1,0 +1,52 @@
+"""Who is asking: the browser session (Flask-Login) or a personal API token."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, g
+from flask_login import LoginManager
+from sqlalchemy import select
+
+from networkfest.accounts.models import ApiToken, User
+from networkfest.accounts.tokens import hash_token
+from networkfest.extensions import db
+
+
+def user_for_token(raw: str) -> User | None:
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    return token.user if token else None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        ident, _, stamp = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.security_stamp != stamp:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def _from_bearer(request: Request) -> User | None:
+        raw = bearer_token(request)
+        if raw is None:
+            return None
+        user = user_for_token(raw)
+        if user is not None:
+            g.authenticated_by_token = True
+        return user

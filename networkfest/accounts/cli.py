@@ -1,0 +1,8 @@
+"""PLACEHOLDER: replaced by the accounts helper (user create, user token)."""
+
+import click
+
+
+@click.group("user")
+def user() -> None:
+    """Manage accounts."""

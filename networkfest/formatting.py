@@ -1,0 +1,32 @@
+"""Dates and times as the festival's people read them: always saying which time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+
+def in_zone(instant: datetime, timezone: str) -> datetime:
+    return instant.astimezone(ZoneInfo(timezone))
+
+
+def festival_time(instant: datetime, timezone: str) -> str:
+    """'10:00 BST': the clock time in the festival's zone with the zone's abbreviation."""
+    local = in_zone(instant, timezone)
+    return f"{local:%H:%M} {local.tzname()}"
+
+
+def festival_datetime(instant: datetime, timezone: str) -> str:
+    """'Monday 21 September, 10:00 BST'."""
+    local = in_zone(instant, timezone)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} {local.tzname()}"
+
+
+def day_label(day: date) -> str:
+    """'Monday 21 September'."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def iso(instant: datetime) -> str:
+    """ISO 8601 with an offset, as the JSON API and `<time datetime>` want."""
+    return instant.isoformat(timespec="seconds")

@@ -1,0 +1,38 @@
+"""Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
+
+from networkfest.accounts.models import ApiToken, User
+from networkfest.audit.models import AuditEntry
+from networkfest.insights.models import CallClick, Feedback, Notice, Presence, Reminder
+from networkfest.programme.models import (
+    AgendaItem,
+    Festival,
+    FestivalSession,
+    ScheduleVersion,
+    Theme,
+    session_hosts,
+)
+from networkfest.qa.models import Question, Vote
+from networkfest.registration.models import Registration
+from networkfest.timing.models import AgendaMove, Announcement
+
+__all__ = [
+    "AgendaItem",
+    "AgendaMove",
+    "Announcement",
+    "ApiToken",
+    "AuditEntry",
+    "CallClick",
+    "Feedback",
+    "Festival",
+    "FestivalSession",
+    "Notice",
+    "Presence",
+    "Question",
+    "Registration",
+    "Reminder",
+    "ScheduleVersion",
+    "Theme",
+    "User",
+    "Vote",
+    "session_hosts",
+]

@@ -1,0 +1,45 @@
+"""Read-side lookups of the programme shared by pages, feeds, the API and the live room."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from networkfest.programme.models import Festival, FestivalSession
+
+
+def current_festival(db: DbSession) -> Festival | None:
+    """The festival this site publishes: the one most recently published."""
+    return db.scalar(select(Festival).order_by(Festival.id.desc()).limit(1))
+
+
+def session_by_slug(db: DbSession, slug: str) -> FestivalSession | None:
+    festival = current_festival(db)
+    if festival is None or not isinstance(slug, str) or len(slug) > 80:
+        return None
+    return db.scalar(
+        select(FestivalSession)
+        .where(FestivalSession.festival_id == festival.id, FestivalSession.slug == slug)
+        .options(
+            selectinload(FestivalSession.hosts),
+            selectinload(FestivalSession.agenda_items),
+            selectinload(FestivalSession.theme),
+        )
+    )
+
+
+def festival_sessions(db: DbSession, festival: Festival) -> list[FestivalSession]:
+    """Every session of the festival, cancelled included, in start order."""
+    return list(
+        db.scalars(
+            select(FestivalSession)
+            .where(FestivalSession.festival_id == festival.id)
+            .order_by(FestivalSession.starts_at, FestivalSession.slug)
+            .options(
+                selectinload(FestivalSession.hosts),
+                selectinload(FestivalSession.agenda_items),
+                selectinload(FestivalSession.theme),
+            )
+        )
+    )

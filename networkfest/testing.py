@@ -1,0 +1,34 @@
+"""Test-only routes, only with NETWORKFEST_TEST_CLOCK set: they drive a real server's clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from networkfest.clock import OffsetClock, from_epoch_ms, to_epoch_ms
+from networkfest.extensions import csrf
+
+bp = Blueprint("testing", __name__, url_prefix="/_test")
+csrf.exempt(bp)
+
+
+def _clock() -> OffsetClock:
+    clock = current_app.extensions["networkfest.clock"]
+    assert isinstance(clock, OffsetClock)
+    return clock
+
+
+@bp.post("/clock")
+def set_clock() -> Response:
+    """Body `{"now": epoch_ms}` sets the server's instant; `{"advance_ms": n}` moves it."""
+    data = request.get_json(silent=True) or {}
+    clock = _clock()
+    if isinstance(data.get("now"), int):
+        clock.set(from_epoch_ms(data["now"]))
+    elif isinstance(data.get("advance_ms"), int):
+        clock.advance(timedelta(milliseconds=data["advance_ms"]))
+    wake = current_app.extensions.get("networkfest.wake_ticker")
+    if wake is not None:
+        wake()
+    return jsonify({"now": to_epoch_ms(clock.now())})

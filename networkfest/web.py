@@ -1,0 +1,115 @@
+"""Wire extensions, blueprints, Socket.IO namespaces and CLI commands onto an app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from networkfest.clock import OffsetClock, SystemClock
+from networkfest.database import configure_engine
+from networkfest.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+
+def init_app(app: Flask) -> None:
+    from networkfest import errors, models, security  # noqa: F401  (models: full metadata)
+    from networkfest.accounts import auth
+    from networkfest.accounts.routes import bp as accounts_bp
+    from networkfest.api import routes as _api_routes  # noqa: F401  (registers API routes)
+    from networkfest.api.blueprint import bp as api_bp
+    from networkfest.api.openapi import bp as openapi_bp
+    from networkfest.feeds.routes import bp as feeds_bp
+    from networkfest.insights.routes import bp as insights_bp
+    from networkfest.live.routes import bp as live_bp
+    from networkfest.live.sockets import LiveNamespace
+    from networkfest.programme.routes import bp as programme_bp
+    from networkfest.registration.routes import bp as registration_bp
+    from networkfest.timing import ticker
+    from networkfest.timing.routes import bp as timing_bp
+
+    app.extensions["networkfest.clock"] = (
+        OffsetClock() if app.config["TEST_CLOCK"] else (app.config.get("CLOCK") or SystemClock())
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app, login_manager)
+    security.init_app(app)
+    errors.init_app(app)
+    register_template_helpers(app)
+
+    for blueprint in (
+        programme_bp,
+        feeds_bp,
+        accounts_bp,
+        registration_bp,
+        live_bp,
+        timing_bp,
+        insights_bp,
+        api_bp,
+        openapi_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    if app.config["TEST_CLOCK"]:
+        from networkfest.testing import bp as testing_bp
+
+        app.register_blueprint(testing_bp)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        """For load balancers: 200 when the database answers, 503 when it does not."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except (OperationalError, InterfaceError):
+            db.session.rollback()
+            return {"status": "unavailable"}, 503
+        return {"status": "ok"}, 200
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE"],
+        cors_allowed_origins=security.allowed_origins(app),
+        max_http_buffer_size=64_000,
+        manage_session=True,
+    )
+    socketio.on_namespace(LiveNamespace("/live"))
+    ticker.init_app(app)
+    register_commands(app)
+
+
+def register_commands(app: Flask) -> None:
+    from networkfest.accounts.cli import user
+    from networkfest.programme.cli import demo, schedule
+
+    for command in (schedule, demo, user):
+        app.cli.add_command(command)
+
+
+def _migrations_dir() -> object:
+    from networkfest import PROJECT_ROOT
+
+    return PROJECT_ROOT / "migrations"
+
+
+def register_template_helpers(app: Flask) -> None:
+    from networkfest import formatting
+    from networkfest.programme.queries import current_festival
+
+    @app.context_processor
+    def _festival() -> dict[str, object]:
+        from flask import g
+
+        if "festival" not in g:
+            g.festival = current_festival(db.session)
+        return {"festival": g.festival}
+
+    app.add_template_filter(formatting.festival_time, "festival_time")
+    app.add_template_filter(formatting.festival_datetime, "festival_datetime")
+    app.add_template_filter(formatting.day_label, "day_label")
+    app.add_template_filter(formatting.iso, "iso")

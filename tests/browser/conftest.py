@@ -1,0 +1,81 @@
+"""Browser fixtures: a real server process and Debian's headless Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import skip_or_fail
+from tests.server import LiveServer, running_server
+
+CHROMIUM = os.environ.get("NETWORKFEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _fresh_database_url(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> str:
+    if suite_database_url is None:
+        return f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    url = make_url(suite_database_url)
+    name = f"networkfest_browser_{worker_id}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def server(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> Iterator[LiveServer]:
+    """A fresh server and database per test; seed it through `server.app`."""
+    url = _fresh_database_url(suite_database_url, tmp_path, worker_id)
+    with running_server(url, tmp_path / "server.log") as live:
+        yield live
+
+
+@pytest.fixture
+def new_page(browser, server: LiveServer) -> Iterator[object]:
+    """Make pages in separate browser contexts (separate people); all closed at the end."""
+    contexts = []
+
+    def _new_page():
+        context = browser.new_context(
+            base_url=server.url, locale="en-GB", timezone_id="Europe/London"
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,212 @@
+"""Shared fixtures: a fresh app and database per test, an injected clock, clients and factories.
+
+Set NETWORKFEST_TEST_DATABASE_URL to a PostgreSQL URL to run the whole suite on it.
+Set NETWORKFEST_REQUIRE_SERVICES=1 (as .ci/run does) to turn a skip for a missing
+PostgreSQL, Redis or Chromium into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_socketio import SocketIOTestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from networkfest import create_app
+from networkfest.clock import SettableClock
+from networkfest.extensions import db, socketio
+from tests import factories
+from tests.factories import FESTIVAL_START, PASSWORD
+
+PG_URL_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS_URL_DEFAULT = "redis://127.0.0.1:6379/0"
+
+
+def require_services() -> bool:
+    return os.environ.get("NETWORKFEST_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A missing service skips on a developer's machine and fails in CI."""
+    if require_services():
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    """A PostgreSQL URL that answers, or a skip (a failure in CI)."""
+    url = os.environ.get("NETWORKFEST_TEST_POSTGRES_URL", PG_URL_DEFAULT)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as error:
+        skip_or_fail(f"PostgreSQL not reachable at {url}: {error.__class__.__name__}")
+    return url
+
+
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get("NETWORKFEST_TEST_REDIS_URL", REDIS_URL_DEFAULT)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis not reachable at {url}: {error.__class__.__name__}")
+    return url
+
+
+def worker_postgres_database(base_url: str, worker: str) -> str:
+    """One database per xdist worker, created on first use."""
+    url = make_url(base_url)
+    name = f"networkfest_test_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def suite_database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str | None:
+    """The suite's PostgreSQL database when the suite runs on PostgreSQL, else None (SQLite)."""
+    base = os.environ.get("NETWORKFEST_TEST_DATABASE_URL")
+    if not base:
+        return None
+    if not base.startswith("postgresql"):
+        raise pytest.UsageError("NETWORKFEST_TEST_DATABASE_URL must be a PostgreSQL URL")
+    return worker_postgres_database(base, worker_id)
+
+
+@pytest.fixture
+def database_url(suite_database_url: str | None, tmp_path: Path) -> str:
+    if suite_database_url is not None:
+        return suite_database_url
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    """The server's clock, stopped on the festival's first morning; tests move it."""
+    return SettableClock(FESTIVAL_START)
+
+
+def test_settings(database_url: str, clock: SettableClock) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CLOCK": clock,
+        "WTF_CSRF_ENABLED": False,
+        "TICKER": False,
+        "MESSAGE_QUEUE": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+        "MAIL_BACKEND": "memory",
+    }
+
+
+@pytest.fixture
+def app_settings(database_url: str, clock: SettableClock) -> dict[str, Any]:
+    """Override in a test module to change settings before the app is built."""
+    return test_settings(database_url, clock)
+
+
+@pytest.fixture
+def app(app_settings: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_settings)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.rollback()
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[FlaskClient, Any], FlaskClient]:
+    """Sign a test client in as a user through the real login form."""
+
+    def _login(client: FlaskClient, user: Any) -> FlaskClient:
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def socket_client(
+    app: Flask, login: Callable[[FlaskClient, Any], FlaskClient]
+) -> Iterator[Callable[..., SocketIOTestClient]]:
+    """Socket.IO test clients on `/live`: anonymous, signed in by cookie, or by token auth."""
+    made: list[SocketIOTestClient] = []
+
+    def _make(user: Any = None, *, auth: dict[str, Any] | None = None) -> SocketIOTestClient:
+        http = app.test_client()
+        if user is not None:
+            login(http, user)
+        sio = socketio.test_client(app, namespace="/live", flask_test_client=http, auth=auth)
+        made.append(sio)
+        return sio
+
+    yield _make
+    for sio in made:
+        if sio.is_connected("/live"):
+            sio.disconnect("/live")
+
+
+class Factory:
+    """`factory.user()`, `factory.festival()`, `factory.session(festival)`; committed at once."""
+
+    def user(self, **kwargs: Any) -> Any:
+        return self._commit(factories.make_user(db.session, **kwargs))
+
+    def organiser(self, **kwargs: Any) -> Any:
+        return self._commit(factories.make_user(db.session, organiser=True, **kwargs))
+
+    def festival(self, **kwargs: Any) -> Any:
+        return self._commit(factories.make_festival(db.session, **kwargs))
+
+    def session(self, festival: Any, **kwargs: Any) -> Any:
+        return self._commit(factories.make_session(db.session, festival, **kwargs))
+
+    @staticmethod
+    def _commit(obj: Any) -> Any:
+        db.session.commit()
+        return obj
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory()
