@@ -28,3 +28,8 @@ def profile():
 @bp.route("/privacy")
 def privacy():
     abort(404)
+
+
+@bp.route("/set-password/<purpose>/<token>")
+def set_password(purpose, token):
+    abort(404)

@@ -1,0 +1,5 @@
+"""PLACEHOLDER: the insights helper writes FeedbackEvents (feedback)."""
+
+
+class FeedbackEvents:
+    pass

@@ -1,0 +1,21 @@
+"""Server→client emits on `/live`. They go through the message queue when one is configured,
+so they reach every process; safe to call from request handlers and background tasks alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from networkfest.extensions import socketio
+from networkfest.live.protocol import NAMESPACE, hosts_room, session_room, user_room
+
+
+def to_session(event: str, payload: dict[str, Any], session_id: int) -> None:
+    socketio.emit(event, payload, namespace=NAMESPACE, to=session_room(session_id))
+
+
+def to_hosts(event: str, payload: dict[str, Any], session_id: int) -> None:
+    socketio.emit(event, payload, namespace=NAMESPACE, to=hosts_room(session_id))
+
+
+def to_user(event: str, payload: dict[str, Any], user_id: int) -> None:
+    socketio.emit(event, payload, namespace=NAMESPACE, to=user_room(user_id))

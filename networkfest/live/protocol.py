@@ -1,0 +1,149 @@
+"""The live protocol's plumbing: acknowledgements, error codes, rooms and the caller's identity.
+
+Every client→server event answers through its acknowledgement with `{"ok": true, ...}`
+or `{"ok": false, "error": {"code", "message"}}` (DESIGN). Handlers raise
+`ProtocolError`; `@live_event` turns it, and anything unexpected, into that shape, so
+a malformed event never leaves an exception in the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+
+from networkfest.extensions import db
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+ERROR_CODES = (
+    "unauthenticated",
+    "forbidden",
+    "not_found",
+    "invalid",
+    "too_long",
+    "rate_limited",
+    "not_live",
+    "qa_off",
+)
+
+Ack = dict[str, Any]
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        assert code in ERROR_CODES or code == "internal", code
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def ok(**fields: Any) -> Ack:
+    return {"ok": True, **fields}
+
+
+def failure(code: str, message: str) -> Ack:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
+    """Wrap a namespace handler: optional payload, one ack shape, a clean session afterwards."""
+
+    @wraps(handler)
+    def wrapper(self: Any, payload: Any = None) -> Ack:
+        try:
+            return handler(self, payload)
+        except ProtocolError as error:
+            db.session.rollback()
+            return failure(error.code, error.message)
+        except Exception:
+            db.session.rollback()
+            log.exception("live event %s failed", handler.__name__)
+            return failure("internal", "Something went wrong on our side. Please try again.")
+        finally:
+            db.session.remove()
+
+    return wrapper
+
+
+def require_object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ProtocolError("invalid", "The event needs a JSON object as its payload.")
+    return payload
+
+
+def require_str(payload: dict[str, Any], key: str, max_length: int = 200) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProtocolError("invalid", f"'{key}' must be a non-empty string.")
+    if len(value) > max_length:
+        raise ProtocolError("too_long", f"'{key}' is too long.")
+    return value
+
+
+def require_int(payload: dict[str, Any], key: str) -> int:
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError("invalid", f"'{key}' must be a whole number.")
+    return value
+
+
+def require_bool(payload: dict[str, Any], key: str, default: bool | None = None) -> bool:
+    value = payload.get(key, default)
+    if not isinstance(value, bool):
+        raise ProtocolError("invalid", f"'{key}' must be true or false.")
+    return value
+
+
+def session_room(session_id: int) -> str:
+    """Everyone watching a session's live room."""
+    return f"session:{session_id}"
+
+
+def hosts_room(session_id: int) -> str:
+    """The session's hosts and any organisers in the room: they see pending and hidden questions."""
+    return f"session:{session_id}:hosts"
+
+
+def user_room(user_id: int) -> str:
+    """Every connection of one person, whichever session page they have open."""
+    return f"user:{user_id}"
+
+
+# Connections authenticated by a personal token at connect: sid → user id. A Socket.IO
+# connection lives in one process (sticky sessions), so a per-process map is enough.
+_token_users: dict[str, int] = {}
+
+
+def remember_token_user(sid: str, user_id: int) -> None:
+    _token_users[sid] = user_id
+
+
+def forget_connection(sid: str) -> None:
+    _token_users.pop(sid, None)
+
+
+def caller() -> Any:
+    """The signed-in user behind this Socket.IO connection, fresh from the database, or None.
+
+    Cookie auth comes through Flask-Login's `current_user`; token auth is resolved
+    at connect and remembered per connection.
+    """
+    from networkfest.accounts.models import User
+
+    user_id = _token_users.get(request.sid)  # type: ignore[attr-defined]
+    if user_id is None and current_user.is_authenticated:
+        user_id = current_user.id
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
+def require_caller() -> Any:
+    user = caller()
+    if user is None:
+        raise ProtocolError("unauthenticated", "Please sign in to do that.")
+    return user

@@ -1,0 +1,5 @@
+"""PLACEHOLDER: the live-room helper writes QuestionEvents (ask, vote, moderate)."""
+
+
+class QuestionEvents:
+    pass
