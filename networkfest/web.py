@@ -85,9 +85,10 @@ def init_app(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from networkfest.accounts.cli import user
+    from networkfest.cli import export_command, import_command
     from networkfest.programme.cli import demo, schedule
 
-    for command in (schedule, demo, user):
+    for command in (schedule, demo, user, export_command, import_command):
         app.cli.add_command(command)
 
 
@@ -106,7 +107,12 @@ def register_template_helpers(app: Flask) -> None:
         from flask import g
 
         if "festival" not in g:
-            g.festival = current_festival(db.session)
+            try:
+                g.festival = current_festival(db.session)
+            except (OperationalError, InterfaceError):
+                # The error page itself must render while the database is away.
+                db.session.rollback()
+                g.festival = None
         return {"festival": g.festival}
 
     app.add_template_filter(formatting.festival_time, "festival_time")

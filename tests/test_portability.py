@@ -1,0 +1,179 @@
+"""`networkfest export` / `import`: a festival moves to another database exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from networkfest import create_app
+from networkfest.extensions import db
+from networkfest.models import (
+    AuditEntry,
+    Feedback,
+    Question,
+    Registration,
+    ScheduleVersion,
+    User,
+    Vote,
+)
+from networkfest.portability import ImportRefused, export_festival, import_festival
+
+NOW = datetime(2026, 9, 21, 12, 0, tzinfo=UTC)
+
+
+def _other_database(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> str:
+    if suite_database_url is None:
+        return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    url = make_url(suite_database_url)
+    name = f"networkfest_restore_{worker_id}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def festival_data(app: Flask, factory) -> dict[str, object]:
+    organiser = factory.organiser(name="Olu Organiser")
+    host = factory.user(name="Hana Host")
+    attendee = factory.user(name="Ade Attendee")
+    festival = factory.festival()
+    session = factory.session(festival, hosts=[host], capacity=10)
+    db.session.add(
+        ScheduleVersion(
+            festival_id=festival.id,
+            number=1,
+            published_at=NOW,
+            content_hash="0" * 64,
+            source="[festival]\nname = 'Networkfest 2026'\n",
+            changes=[{"kind": "added", "session": session.slug}],
+            published_by_id=organiser.id,
+        )
+    )
+    db.session.add(
+        Registration(
+            session_id=session.id,
+            user_id=attendee.id,
+            status="confirmed",
+            queued_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    session.confirmed_count = 1
+    question = Question(
+        session_id=session.id,
+        author_id=attendee.id,
+        anonymous=True,
+        text="How do we keep <b>momentum</b> between meetings?",
+        status="visible",
+        pinned=True,
+        votes=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(Vote(question_id=question.id, user_id=host.id, created_at=NOW))
+    db.session.add(
+        Feedback(
+            session_id=session.id,
+            user_id=attendee.id,
+            worth=5,
+            different="Start with purpose.",
+            follow_up=True,
+            created_at=NOW + timedelta(hours=1),
+            updated_at=NOW + timedelta(hours=1),
+        )
+    )
+    db.session.add(
+        AuditEntry(
+            actor_id=host.id,
+            action="question.pin",
+            target=str(question.id),
+            detail={"question": question.id},
+            created_at=NOW,
+        )
+    )
+    db.session.commit()
+    return {"session": session, "attendee": attendee}
+
+
+def test_round_trip_restores_every_row_exactly(
+    app: Flask, festival_data, suite_database_url, tmp_path, worker_id
+) -> None:
+    document = export_festival(db.session, include_password_hashes=True)
+    assert document["tables"]["users"][0]["password_hash"]
+
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "TICKER": False,
+            "SQLALCHEMY_DATABASE_URI": _other_database(suite_database_url, tmp_path, worker_id),
+        }
+    )
+    with other.app_context():
+        db.create_all()
+        counts = import_festival(db.session, json.loads(json.dumps(document)))
+        again = export_festival(db.session, include_password_hashes=True)
+        # New rows still get fresh ids after an import (PostgreSQL sequences moved on).
+        newcomer = User(email="new@example.org", name="New", created_at=NOW)
+        db.session.add(newcomer)
+        db.session.commit()
+        assert newcomer.id > max(u["id"] for u in document["tables"]["users"])
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+    assert again == document
+    assert counts["questions"] == 1 and counts["votes"] == 1 and counts["feedback"] == 1
+
+
+def test_export_leaves_password_hashes_behind_unless_asked(app: Flask, festival_data) -> None:
+    document = export_festival(db.session)
+    assert all(user["password_hash"] is None for user in document["tables"]["users"])
+    assert document["password_hashes"] is False
+
+
+def test_import_refuses_a_database_that_is_not_empty(app: Flask, festival_data) -> None:
+    document = export_festival(db.session)
+    with pytest.raises(ImportRefused, match="not empty"):
+        import_festival(db.session, document)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"format": "something-else"}, "not a Networkfest export"),
+        ({"format": "networkfest-export", "version": 99, "tables": {}}, "format version"),
+        ({"format": "networkfest-export", "version": 1, "tables": {"nope": []}}, "Unknown tables"),
+        (
+            {"format": "networkfest-export", "version": 1, "tables": {"users": [{"bogus": 1}]}},
+            "does not match",
+        ),
+    ],
+)
+def test_import_refuses_documents_it_cannot_restore(app: Flask, document, message) -> None:
+    with pytest.raises(ImportRefused, match=message):
+        import_festival(db.session, document)
+
+
+def test_cli_export_then_import_into_an_empty_database(
+    app: Flask, runner, festival_data, tmp_path
+) -> None:
+    path = tmp_path / "festival.json"
+    result = runner.invoke(args=["export", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(path.read_text())["format"] == "networkfest-export"
+
+    refused = runner.invoke(args=["import", str(path)])
+    assert refused.exit_code == 1
+    assert "not empty" in refused.output
