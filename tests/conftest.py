@@ -66,28 +66,55 @@ def redis_url() -> str:
     return url
 
 
-def worker_postgres_database(base_url: str, worker: str) -> str:
-    """One database per xdist worker, created on first use."""
+def run_tag(worker_id: str) -> str:
+    """Names this test process's databases, so parallel runs on one server never collide."""
+    return f"{worker_id}_{os.getpid()}"
+
+
+def fresh_postgres_database(base_url: str, name: str) -> str:
+    """A new, empty PostgreSQL database next to `base_url`'s (dropped first if it exists)."""
     url = make_url(base_url)
-    name = f"networkfest_test_{worker}"
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def suite_database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str | None:
+def suite_database_url(worker_id: str) -> Iterator[str | None]:
     """The suite's PostgreSQL database when the suite runs on PostgreSQL, else None (SQLite)."""
     base = os.environ.get("NETWORKFEST_TEST_DATABASE_URL")
     if not base:
-        return None
+        yield None
+        return
     if not base.startswith("postgresql"):
         raise pytest.UsageError("NETWORKFEST_TEST_DATABASE_URL must be a PostgreSQL URL")
-    return worker_postgres_database(base, worker_id)
+    url = fresh_postgres_database(base, f"networkfest_test_{run_tag(worker_id)}")
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def scratch_database_url(
+    suite_database_url: str | None, tmp_path: Path, worker_id: str
+) -> Iterator[str]:
+    """A second, empty database of the suite's kind, for servers, migrations and restores."""
+    if suite_database_url is None:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    url = fresh_postgres_database(suite_database_url, f"networkfest_scratch_{run_tag(worker_id)}")
+    yield url
+    drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from networkfest import create_app
 from networkfest.extensions import db
 
 
-def _fresh_url(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> str:
-    if suite_database_url is None:
-        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    url = make_url(suite_database_url)
-    name = f"networkfest_migrate_{worker_id}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def test_upgrade_builds_exactly_the_models_schema(
-    suite_database_url: str | None, tmp_path: Path, worker_id: str
-) -> None:
-    url = _fresh_url(suite_database_url, tmp_path, worker_id)
+def test_upgrade_builds_exactly_the_models_schema(scratch_database_url: str) -> None:
+    url = scratch_database_url
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()

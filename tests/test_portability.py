@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from networkfest import create_app
 from networkfest.extensions import db
@@ -25,19 +22,6 @@ from networkfest.models import (
 from networkfest.portability import ImportRefused, export_festival, import_festival
 
 NOW = datetime(2026, 9, 21, 12, 0, tzinfo=UTC)
-
-
-def _other_database(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> str:
-    if suite_database_url is None:
-        return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-    url = make_url(suite_database_url)
-    name = f"networkfest_restore_{worker_id}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -107,7 +91,7 @@ def festival_data(app: Flask, factory) -> dict[str, object]:
 
 
 def test_round_trip_restores_every_row_exactly(
-    app: Flask, festival_data, suite_database_url, tmp_path, worker_id
+    app: Flask, festival_data, scratch_database_url: str
 ) -> None:
     document = export_festival(db.session, include_password_hashes=True)
     assert document["tables"]["users"][0]["password_hash"]
@@ -117,7 +101,7 @@ def test_round_trip_restores_every_row_exactly(
             "TESTING": True,
             "SECRET_KEY": "x",
             "TICKER": False,
-            "SQLALCHEMY_DATABASE_URI": _other_database(suite_database_url, tmp_path, worker_id),
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
         }
     )
     with other.app_context():

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.conftest import skip_or_fail
 from tests.server import LiveServer, running_server
@@ -43,24 +41,10 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-def _fresh_database_url(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> str:
-    if suite_database_url is None:
-        return f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    url = make_url(suite_database_url)
-    name = f"networkfest_browser_{worker_id}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture
-def server(suite_database_url: str | None, tmp_path: Path, worker_id: str) -> Iterator[LiveServer]:
+def server(scratch_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A fresh server and database per test; seed it through `server.app`."""
-    url = _fresh_database_url(suite_database_url, tmp_path, worker_id)
-    with running_server(url, tmp_path / "server.log") as live:
+    with running_server(scratch_database_url, tmp_path / "server.log") as live:
         yield live
 
 
