@@ -1,10 +1,188 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""Calendar feeds and the frab schedule: thin handlers with cheap conditional GETs.
 
-from flask import Blueprint, abort
+The ETag of a public feed depends only on the schedule version, the path and the
+base URL, so a 304 is decided after one small query, before any calendar is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from networkfest.extensions import db
+from networkfest.feeds import frab, ical, queries, rules, services
+from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.queries import current_festival, festival_sessions
 
 bp = Blueprint("feeds", __name__)
 
+# Part of every ETag: bump it when the feeds' output changes shape, so caches refetch.
+FEED_REVISION = "1"
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, max-age=300"
+ICALENDAR = "text/calendar; charset=utf-8"
+JSON = "application/json"
+XML = "application/xml; charset=utf-8"
 
-@bp.route("/schedule.ics")
-def schedule_ics():
-    abort(404)
+
+@bp.get("/schedule.ics")
+def schedule_ics() -> BaseResponse:
+    festival = _festival()
+
+    def build() -> bytes:
+        sessions = festival_sessions(db.session, festival)
+        return _calendar(festival, sessions, festival.name, "schedule")
+
+    return _public_feed(festival, ICALENDAR, build)
+
+
+@bp.get("/themes/<slug>.ics")
+def theme_ics(slug: str) -> BaseResponse:
+    festival = _festival()
+    theme = queries.theme_by_slug(db.session, festival, slug)
+    if theme is None:
+        abort(404)
+
+    def build() -> bytes:
+        sessions = [s for s in festival_sessions(db.session, festival) if s.theme_id == theme.id]
+        return _calendar(festival, sessions, f"{festival.name}: {theme.name}", f"theme-{slug}")
+
+    return _public_feed(festival, ICALENDAR, build)
+
+
+@bp.get("/sessions/<slug>.ics")
+def session_ics(slug: str) -> BaseResponse:
+    festival = _festival()
+    session_id = queries.session_id_by_slug(db.session, festival, slug)
+    if session_id is None:
+        abort(404)
+
+    def build() -> bytes:
+        sessions = queries.sessions_by_id(db.session, [session_id])
+        titles = ", ".join(s.title for s in sessions)
+        return _calendar(festival, sessions, f"{festival.name}: {titles}", f"session-{slug}")
+
+    return _public_feed(festival, ICALENDAR, build)
+
+
+@bp.get("/schedule.json")
+def schedule_json() -> BaseResponse:
+    festival = _festival()
+
+    def build() -> bytes:
+        document = _frab(festival)
+        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+    return _public_feed(festival, JSON, build)
+
+
+@bp.get("/schedule.xml")
+def schedule_xml() -> BaseResponse:
+    festival = _festival()
+    return _public_feed(festival, XML, lambda: frab.frab_xml(_frab(festival)))
+
+
+@bp.get("/calendar/<token>.ics")
+def personal_ics(token: str) -> BaseResponse:
+    """A person's private feed: their confirmed and waitlisted sessions, marked as such."""
+    user = queries.user_by_calendar_token(db.session, token)
+    if user is None:
+        abort(404)
+    festival = _festival()
+    places = queries.agenda_places(db.session, user.id, festival.id)
+    etag = rules.feed_etag(
+        *_etag_base(festival),
+        *(f"{sid}:{p.status}:{p.position}:{p.updated_at.isoformat()}" for sid, p in places.items()),
+    )
+    not_modified = _not_modified(etag, PRIVATE_CACHE)
+    if not_modified is not None:
+        return not_modified
+    body = ical.build_calendar(
+        festival,
+        queries.sessions_by_id(db.session, places),
+        name=f"{festival.name}: my sessions",
+        feed=f"personal-{user.id}",
+        base_url=current_app.config["BASE_URL"],
+        stamp=queries.feed_stamp(db.session, festival),
+        places=places,
+    )
+    return _response(body, ICALENDAR, etag, PRIVATE_CACHE)
+
+
+@bp.post("/calendar/reset")
+@login_required
+def reset_calendar_token() -> BaseResponse:
+    services.reset_calendar_token(db.session, current_user._get_current_object())
+    flash(
+        "Your calendar link has been reset. The old link no longer works: "
+        "subscribe again with the new one below.",
+        "success",
+    )
+    return redirect(url_for("registration.agenda"))
+
+
+def _etag_base(festival: Festival) -> tuple[object, ...]:
+    """What every feed's body depends on: format, programme version, address and base URL."""
+    return (
+        FEED_REVISION,
+        festival.id,
+        festival.version,
+        request.path,
+        current_app.config["BASE_URL"],
+    )
+
+
+def _festival() -> Festival:
+    festival = current_festival(db.session)
+    if festival is None:
+        abort(404)
+    return festival
+
+
+def _calendar(
+    festival: Festival, sessions: Sequence[FestivalSession], name: str, feed: str
+) -> bytes:
+    return ical.build_calendar(
+        festival,
+        sessions,
+        name=name,
+        feed=feed,
+        base_url=current_app.config["BASE_URL"],
+        stamp=queries.feed_stamp(db.session, festival),
+    )
+
+
+def _frab(festival: Festival) -> dict[str, object]:
+    return frab.frab_schedule(
+        festival, festival_sessions(db.session, festival), base_url=current_app.config["BASE_URL"]
+    )
+
+
+def _public_feed(festival: Festival, content_type: str, build: Callable[[], bytes]) -> BaseResponse:
+    """Answer 304 when the client holds this version of this path; build the body only if not."""
+    etag = rules.feed_etag(*_etag_base(festival))
+    not_modified = _not_modified(etag, PUBLIC_CACHE)
+    if not_modified is not None:
+        return not_modified
+    return _response(build(), content_type, etag, PUBLIC_CACHE)
+
+
+def _not_modified(etag: str, cache_control: str) -> Response | None:
+    # If-None-Match compares weakly (RFC 9110 13.1.2), and `*` matches any current feed.
+    if not request.if_none_match.contains_weak(etag):
+        return None
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def _response(body: bytes, content_type: str, etag: str, cache_control: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    return response

@@ -1,10 +1,118 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""Register, cancel and the personal agenda: thin handlers over `registration.services`."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from networkfest import context
+from networkfest.errors import error_response
+from networkfest.extensions import db
+from networkfest.feeds.links import personal_feed_url, personal_webcal_url
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import session_by_slug
+from networkfest.registration import rules, services
+from networkfest.timing.services import session_phase
 
 bp = Blueprint("registration", __name__)
 
+JOINABLE_PHASES = ("lobby", "live")
+
+
+def _session_page(festival_session: FestivalSession) -> str:
+    return url_for("programme.session_page", slug=festival_session.slug)
+
+
+def _session_or_404(slug: str) -> FestivalSession:
+    festival_session = session_by_slug(db.session, slug)
+    if festival_session is None:
+        abort(404)
+    return festival_session
+
+
+@bp.app_context_processor
+def _registration_helpers() -> dict[str, Any]:
+    def registration_state_for(festival_session: FestivalSession) -> dict[str, Any] | None:
+        """The signed-in person's state in a session, or None for visitors."""
+        if not current_user.is_authenticated:
+            return None
+        return services.registration_state(db.session, festival_session, current_user)
+
+    return {
+        "registration_state_for": registration_state_for,
+        "registration_open": lambda s: (
+            rules.registration_refusal(s.status, s.ends_at, context.now()) is None
+        ),
+    }
+
+
+@bp.post("/sessions/<slug>/register")
+@login_required
+def register(slug: str) -> Response | tuple[Any, int] | str:
+    festival_session = _session_or_404(slug)
+    now = context.now()
+    state = services.registration_state(db.session, festival_session, current_user)
+    if state["status"] not in rules.ACTIVE_STATUSES and request.form.get("confirm_clash") != "1":
+        clashes = services.clashes_for(db.session, festival_session, current_user)
+        if (
+            clashes
+            and rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
+            is None
+        ):
+            return render_template(
+                "registration/confirm_clash.html",
+                session=festival_session,
+                clashes=clashes,
+                session_url=_session_page(festival_session),
+            )
+    try:
+        result = services.register(db.session, festival_session, current_user, now)
+    except services.RegistrationRefused as refused:
+        return error_response(409, refused.message, refused.code)
+    if result.status == "confirmed":
+        message = "You have a place." if result.created else "You already have a place."
+        flash(f"{message} “{festival_session.title}” is in your agenda.", "success")
+    else:
+        flash(
+            f"“{festival_session.title}” is full. You are number {result.position} on the "
+            "waitlist; we will tell you if a place comes free.",
+            "info",
+        )
+    return redirect(_session_page(festival_session), 303)
+
+
+@bp.post("/sessions/<slug>/cancel")
+@login_required
+def cancel(slug: str) -> Response:
+    festival_session = _session_or_404(slug)
+    registration = services.find_registration(db.session, festival_session, current_user)
+    if registration is None or not services.cancel_registration(
+        db.session, registration, context.now()
+    ):
+        flash("You had no place in this session, so there was nothing to cancel.", "warning")
+    else:
+        flash(f"Your registration for “{festival_session.title}” is cancelled.", "success")
+    return redirect(_session_page(festival_session), 303)
+
 
 @bp.route("/me/agenda")
-def agenda():
-    abort(404)
+@login_required
+def agenda() -> str:
+    now = context.now()
+    days = services.my_agenda(db.session, current_user)
+    joinable = {
+        entry.session.id
+        for day in days
+        for entry in day.entries
+        if not entry.session.cancelled and session_phase(entry.session, now) in JOINABLE_PHASES
+    }
+    return render_template(
+        "registration/agenda.html",
+        days=days,
+        joinable=joinable,
+        feed_url=personal_feed_url(current_user),
+        webcal_url=personal_webcal_url(current_user),
+    )

@@ -1,0 +1,65 @@
+"""Pure registration rules: when a place may be taken, which sessions clash, where someone queues.
+
+No Flask, no SQLAlchemy, no I/O: the instant and the facts are passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+ACTIVE_STATUSES = ("confirmed", "waitlisted")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a registration is refused: `code` for the API, `message` for people."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A held place in time; `key` identifies the session it belongs to."""
+
+    key: Hashable
+    starts_at: datetime
+    ends_at: datetime
+
+
+def registration_refusal(session_status: str, ends_at: datetime, now: datetime) -> Refusal | None:
+    """Registration stays open until the session ends; a cancelled session takes no one."""
+    if session_status == "cancelled":
+        return Refusal(
+            "cancelled", "This session has been cancelled, so it takes no registrations."
+        )
+    if now >= ends_at:
+        return Refusal("ended", "This session has ended, so registration is closed.")
+    return None
+
+
+def overlaps(a: Slot, b: Slot) -> bool:
+    """Half-open intervals: a session ending at 10:00 does not clash with one starting at 10:00."""
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def clashes_with(candidate: Slot, held: Iterable[Slot]) -> list[Slot]:
+    """The held slots (other sessions) that overlap the candidate, in start order."""
+    found = [slot for slot in held if slot.key != candidate.key and overlaps(candidate, slot)]
+    return sorted(found, key=lambda slot: (slot.starts_at, slot.ends_at))
+
+
+def clashing_keys(slots: Sequence[Slot]) -> dict[Hashable, set[Hashable]]:
+    """For each slot, the keys of the others it overlaps (empty set when none)."""
+    ordered = sorted(slots, key=lambda slot: slot.starts_at)
+    result: dict[Hashable, set[Hashable]] = {slot.key: set() for slot in ordered}
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            if overlaps(first, second):
+                result[first.key].add(second.key)
+                result[second.key].add(first.key)
+    return result

@@ -1,0 +1,417 @@
+"""Taking, giving up and reading places. The database enforces capacity, not Python.
+
+A seat is taken by one conditional UPDATE on `festival_sessions` (the CHECK constraint
+backs it), duplicates are stopped by UNIQUE(session_id, user_id), and waitlist positions
+are ranks computed on read, so concurrent requests can never overbook or share a position.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from networkfest.accounts.links import absolute
+from networkfest.accounts.mail import send_mail
+from networkfest.accounts.models import User
+from networkfest.insights.models import Notice
+from networkfest.live import emit
+from networkfest.programme.models import FestivalSession
+from networkfest.registration import rules
+from networkfest.registration.models import Registration
+
+
+class RegistrationRefused(Exception):
+    """The session takes no registrations (ended or cancelled); `code` is the API error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    status: str
+    position: int | None
+    created: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return state_json(self.status, self.position)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    session: FestivalSession
+    status: str
+    position: int | None
+    clashes: list[FestivalSession]
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    day: date
+    entries: list[AgendaEntry]
+
+
+def state_json(status: str, position: int | None) -> dict[str, Any]:
+    """The registration state as DESIGN's API shows it: a position only on the waitlist."""
+    if status == "waitlisted":
+        return {"status": status, "position": position}
+    return {"status": status}
+
+
+def find_registration(
+    db: DbSession, festival_session: FestivalSession, user: User
+) -> Registration | None:
+    return db.scalar(
+        select(Registration).where(
+            Registration.session_id == festival_session.id, Registration.user_id == user.id
+        )
+    )
+
+
+def waitlist_position(db: DbSession, registration: Registration) -> int | None:
+    """The rank by (queued_at, id) among the session's waitlisted registrations."""
+    if registration.status != "waitlisted":
+        return None
+    ahead = db.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == "waitlisted",
+            or_(
+                Registration.queued_at < registration.queued_at,
+                and_(
+                    Registration.queued_at == registration.queued_at,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def registration_state(
+    db: DbSession, festival_session: FestivalSession, user: User
+) -> dict[str, Any]:
+    """`{"status": "none"}` when the person never registered, else their current state."""
+    registration = find_registration(db, festival_session, user)
+    if registration is None:
+        return {"status": "none"}
+    return state_json(registration.status, waitlist_position(db, registration))
+
+
+def _result(db: DbSession, registration: Registration, created: bool) -> RegistrationResult:
+    return RegistrationResult(
+        registration.status, waitlist_position(db, registration), created=created
+    )
+
+
+def _lock_session(db: DbSession, session_id: int) -> None:
+    """Serialise the session's registrations: a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE
+    already holds the write lock), so queue places follow commit order and ranks never repeat."""
+    db.execute(select(FestivalSession.id).where(FestivalSession.id == session_id).with_for_update())
+
+
+def _queue_time(db: DbSession, session_id: int, now: datetime) -> datetime:
+    """Join the back of the queue: never before someone already waiting, whatever the clocks."""
+    last = db.scalar(
+        select(func.max(Registration.queued_at)).where(
+            Registration.session_id == session_id, Registration.status == "waitlisted"
+        )
+    )
+    return max(now, last) if last is not None else now
+
+
+def _take_seat(db: DbSession, session_id: int) -> bool:
+    """One conditional UPDATE: true when a seat was free and is now ours."""
+    result = db.execute(
+        update(FestivalSession)
+        .where(
+            FestivalSession.id == session_id,
+            or_(
+                FestivalSession.capacity.is_(None),
+                FestivalSession.confirmed_count < FestivalSession.capacity,
+            ),
+        )
+        .values(confirmed_count=FestivalSession.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _free_seat(db: DbSession, session_id: int) -> None:
+    db.execute(
+        update(FestivalSession)
+        .where(FestivalSession.id == session_id, FestivalSession.confirmed_count > 0)
+        .values(confirmed_count=FestivalSession.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def register(
+    db: DbSession, festival_session: FestivalSession, user: User, now: datetime
+) -> RegistrationResult:
+    """Take a place, or a place in the queue; registering again returns the current state."""
+    refusal = rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
+    if refusal is not None:
+        raise RegistrationRefused(refusal.code, refusal.message)
+    session_id = festival_session.id
+    _lock_session(db, session_id)
+    existing = find_registration(db, festival_session, user)
+    if existing is not None and existing.status in rules.ACTIVE_STATUSES:
+        result = _result(db, existing, created=False)
+        db.commit()
+        return result
+    queued_at = _queue_time(db, session_id, now)
+    status = "confirmed" if _take_seat(db, session_id) else "waitlisted"
+    if existing is not None:
+        requeued = db.execute(
+            update(Registration)
+            .where(Registration.id == existing.id, Registration.status == "cancelled")
+            .values(status=status, queued_at=queued_at, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if requeued.rowcount != 1:  # type: ignore[attr-defined]
+            db.rollback()
+            return _current(db, session_id, user.id)
+        db.commit()
+        return _current(db, session_id, user.id, created=True)
+    db.add(
+        Registration(
+            session_id=session_id,
+            user_id=user.id,
+            status=status,
+            queued_at=queued_at,
+            updated_at=now,
+        )
+    )
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return _current(db, session_id, user.id)
+    return _current(db, session_id, user.id, created=True)
+
+
+def _current(
+    db: DbSession, session_id: int, user_id: int, created: bool = False
+) -> RegistrationResult:
+    """Re-read the registration after a commit or a lost race, then end the read transaction."""
+    registration = db.scalar(
+        select(Registration)
+        .where(Registration.session_id == session_id, Registration.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    if registration is None:
+        db.rollback()
+        raise LookupError("registration vanished")
+    result = _result(db, registration, created)
+    db.commit()
+    return result
+
+
+def _promote_next(db: DbSession, session_id: int, now: datetime) -> Registration | None:
+    """Move the first of the queue into a free seat; None when no seat or no one is waiting."""
+    while True:
+        first = db.scalar(
+            select(Registration)
+            .where(Registration.session_id == session_id, Registration.status == "waitlisted")
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(1)
+        )
+        if first is None or not _take_seat(db, session_id):
+            return None
+        moved = db.execute(
+            update(Registration)
+            .where(Registration.id == first.id, Registration.status == "waitlisted")
+            .values(status="confirmed", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount == 1:  # type: ignore[attr-defined]
+            db.refresh(first)
+            return first
+        _free_seat(db, session_id)
+
+
+def fill_free_seats(
+    db: DbSession, festival_session: FestivalSession, now: datetime
+) -> list[Registration]:
+    """Promote from the waitlist while seats are free (after a cancellation, a larger capacity)."""
+    _lock_session(db, festival_session.id)
+    promoted: list[Registration] = []
+    while (registration := _promote_next(db, festival_session.id, now)) is not None:
+        promoted.append(registration)
+        db.add(
+            Notice(
+                user_id=registration.user_id,
+                session_id=festival_session.id,
+                kind="promoted",
+                message=_promoted_message(festival_session),
+                created_at=now,
+            )
+        )
+    db.commit()
+    for registration in promoted:
+        _tell_promoted(festival_session, registration)
+    return promoted
+
+
+def cancel_registration(db: DbSession, registration: Registration, now: datetime) -> bool:
+    """Give up a place; a freed seat goes to the first on the waitlist at once.
+
+    Returns False when there was nothing to cancel (already cancelled).
+    """
+    festival_session = registration.session
+    _lock_session(db, festival_session.id)
+    for status in rules.ACTIVE_STATUSES:
+        changed = db.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.status == status)
+            .values(status="cancelled", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            if status == "confirmed":
+                _free_seat(db, festival_session.id)
+            break
+    else:
+        db.rollback()
+        return False
+    db.flush()
+    db.refresh(registration)
+    fill_free_seats(db, festival_session, now)
+    db.refresh(festival_session)
+    return True
+
+
+def _promoted_message(festival_session: FestivalSession) -> str:
+    return f"A place came free: you are now confirmed for “{festival_session.title}”."
+
+
+def _tell_promoted(festival_session: FestivalSession, registration: Registration) -> None:
+    message = _promoted_message(festival_session)
+    user = registration.user
+    send_mail(
+        user.email,
+        f"You have a place: {festival_session.title}",
+        f"Hello {user.name},\n\n{message}\n\n"
+        f"Your agenda: {absolute('registration.agenda')}\n\n"
+        "If you can no longer come, please cancel so the next person gets the place.\n",
+    )
+    emit.to_user(
+        "notice",
+        {"kind": "promoted", "session": festival_session.slug, "message": message},
+        user.id,
+    )
+
+
+def notify_cancelled_session(
+    db: DbSession, festival_session: FestivalSession, now: datetime
+) -> int:
+    """Tell everyone holding a place that the session was cancelled; registrations are kept.
+
+    Idempotent: a person already told (a `cancelled` notice exists) is not told again.
+    Returns how many people were told.
+    """
+    told = set(
+        db.scalars(
+            select(Notice.user_id).where(
+                Notice.session_id == festival_session.id, Notice.kind == "cancelled"
+            )
+        )
+    )
+    registrations = [
+        registration
+        for registration in db.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == festival_session.id,
+                Registration.status.in_(rules.ACTIVE_STATUSES),
+            )
+            .options(selectinload(Registration.user))
+            .order_by(Registration.id)
+        )
+        if registration.user_id not in told
+    ]
+    message = f"“{festival_session.title}” has been cancelled. We are sorry for the change."
+    for registration in registrations:
+        db.add(
+            Notice(
+                user_id=registration.user_id,
+                session_id=festival_session.id,
+                kind="cancelled",
+                message=message,
+                created_at=now,
+            )
+        )
+    db.commit()
+    for registration in registrations:
+        send_mail(
+            registration.user.email,
+            f"Cancelled: {festival_session.title}",
+            f"Hello {registration.user.name},\n\n{message}\n\n"
+            f"Your agenda: {absolute('registration.agenda')}\n",
+        )
+        emit.to_user(
+            "notice",
+            {"kind": "cancelled", "session": festival_session.slug, "message": message},
+            registration.user_id,
+        )
+    return len(registrations)
+
+
+def _held(db: DbSession, user: User) -> list[Registration]:
+    return list(
+        db.scalars(
+            select(Registration)
+            .join(FestivalSession, Registration.session_id == FestivalSession.id)
+            .where(Registration.user_id == user.id, Registration.status.in_(rules.ACTIVE_STATUSES))
+            .options(
+                selectinload(Registration.session).selectinload(FestivalSession.festival),
+                selectinload(Registration.session).selectinload(FestivalSession.theme),
+                selectinload(Registration.session).selectinload(FestivalSession.hosts),
+            )
+            .order_by(FestivalSession.starts_at, FestivalSession.slug)
+        )
+    )
+
+
+def _slot(festival_session: FestivalSession) -> rules.Slot:
+    return rules.Slot(festival_session.id, festival_session.starts_at, festival_session.ends_at)
+
+
+def clashes_for(
+    db: DbSession, festival_session: FestivalSession, user: User
+) -> list[FestivalSession]:
+    """Sessions the person already holds a place in that overlap this one (cancelled ones aside)."""
+    held = {r.session_id: r.session for r in _held(db, user) if not r.session.cancelled}
+    found = rules.clashes_with(_slot(festival_session), [_slot(s) for s in held.values()])
+    return [held[slot.key] for slot in found]  # type: ignore[index]
+
+
+def my_agenda(db: DbSession, user: User) -> list[AgendaDay]:
+    """The person's confirmed and waitlisted sessions by festival day, clashes flagged."""
+    held = _held(db, user)
+    sessions = {r.session_id: r.session for r in held}
+    clashing = rules.clashing_keys([_slot(s) for s in sessions.values() if not s.cancelled])
+    days: dict[date, list[AgendaEntry]] = defaultdict(list)
+    for registration in held:
+        festival_session = registration.session
+        zone = ZoneInfo(festival_session.festival.timezone)
+        days[festival_session.starts_at.astimezone(zone).date()].append(
+            AgendaEntry(
+                session=festival_session,
+                status=registration.status,
+                position=waitlist_position(db, registration),
+                clashes=[sessions[key] for key in sorted(clashing.get(festival_session.id, ()))],  # type: ignore[index]
+            )
+        )
+    return [AgendaDay(day, entries) for day, entries in sorted(days.items())]

@@ -1,0 +1,144 @@
+"""The registration and agenda API: shapes, status codes, errors, auth by token and cookie."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import g
+
+from networkfest.accounts.models import ApiToken
+from networkfest.accounts.tokens import hash_token, new_api_token
+from networkfest.extensions import db
+from tests.factories import FESTIVAL_START
+
+
+def bearer(user) -> dict[str, str]:
+    raw = new_api_token()
+    db.session.add(
+        ApiToken(
+            user_id=user.id, name="test", token_hash=hash_token(raw), created_at=FESTIVAL_START
+        )
+    )
+    db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """The suite's app context is shared by test requests, so `g` (where Flask-Login keeps the
+    caller) would leak from one request to the next; a real server starts each request afresh."""
+
+    @app.before_request
+    def _forget_previous_caller() -> None:
+        for name in ("_login_user", "authenticated_by_token"):
+            g.pop(name, None)
+
+
+@pytest.fixture
+def festival(factory):
+    return factory.festival()
+
+
+def test_register_201_then_200_and_waitlist_positions(client, factory, festival) -> None:
+    session = factory.session(festival, capacity=1)
+    first, second, third = (bearer(factory.user()) for _ in range(3))
+    url = f"/api/v1/sessions/{session.slug}/registration"
+
+    response = client.post(url, headers=first)
+    assert (response.status_code, response.json) == (201, {"status": "confirmed"})
+    response = client.post(url, headers=first)
+    assert (response.status_code, response.json) == (200, {"status": "confirmed"})
+    assert client.post(url, headers=second).json == {"status": "waitlisted", "position": 1}
+    response = client.post(url, headers=third)
+    assert (response.status_code, response.json) == (201, {"status": "waitlisted", "position": 2})
+    assert client.get(url, headers=third).json == {"status": "waitlisted", "position": 2}
+
+
+def test_get_none_then_delete_promotes_and_positions_close_up(client, factory, festival) -> None:
+    session = factory.session(festival, capacity=1)
+    holder, waiting_1, waiting_2 = (bearer(factory.user()) for _ in range(3))
+    url = f"/api/v1/sessions/{session.slug}/registration"
+    assert client.get(url, headers=holder).json == {"status": "none"}
+    for headers in (holder, waiting_1, waiting_2):
+        client.post(url, headers=headers)
+
+    response = client.delete(url, headers=holder)
+    assert (response.status_code, response.json) == (200, {"status": "cancelled"})
+    assert client.get(url, headers=waiting_1).json == {"status": "confirmed"}
+    assert client.get(url, headers=waiting_2).json == {"status": "waitlisted", "position": 1}
+    assert client.get(url, headers=holder).json == {"status": "cancelled"}
+
+    response = client.delete(url, headers=holder)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_errors_are_json_with_fitting_codes(client, factory, festival, clock) -> None:
+    ended = factory.session(festival, starts_at=FESTIVAL_START - timedelta(hours=2))
+    cancelled = factory.session(festival, status="cancelled")
+    headers = bearer(factory.user())
+
+    response = client.get(f"/api/v1/sessions/{ended.slug}/registration")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthenticated"
+    response = client.post(
+        f"/api/v1/sessions/{ended.slug}/registration", headers={"Authorization": "Bearer nope"}
+    )
+    assert response.status_code == 401
+    response = client.post("/api/v1/sessions/missing/registration", headers=headers)
+    assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")
+    response = client.post(f"/api/v1/sessions/{ended.slug}/registration", headers=headers)
+    assert (response.status_code, response.json["error"]["code"]) == (409, "ended")
+    response = client.post(f"/api/v1/sessions/{cancelled.slug}/registration", headers=headers)
+    assert (response.status_code, response.json["error"]["code"]) == (409, "cancelled")
+    assert "cancelled" in response.json["error"]["message"]
+    assert client.get("/api/v1/me/agenda").status_code == 401
+
+
+def test_agenda_lists_sessions_with_status_and_position(client, factory, festival, clock) -> None:
+    late = factory.session(festival, starts_at=FESTIVAL_START + timedelta(days=1), capacity=1)
+    early = factory.session(festival, starts_at=FESTIVAL_START + timedelta(hours=2))
+    factory.session(festival)
+    client.post(f"/api/v1/sessions/{late.slug}/registration", headers=bearer(factory.user()))
+    headers = bearer(factory.user())
+    for session in (late, early):
+        client.post(f"/api/v1/sessions/{session.slug}/registration", headers=headers)
+
+    body = client.get("/api/v1/me/agenda", headers=headers).json
+
+    assert [(r["session"]["slug"], r["status"], r["position"]) for r in body["registrations"]] == [
+        (early.slug, "confirmed", None),
+        (late.slug, "waitlisted", 1),
+    ]
+    session = body["registrations"][1]["session"]
+    assert session["capacity"] == 1 and session["places_left"] == 0
+    assert session["starts_at"].endswith("+00:00")
+    assert set(session) >= {"slug", "title", "theme", "format", "hosts", "qa", "status", "version"}
+
+
+def test_cookie_session_writes_need_the_csrf_token(client, login, factory, festival) -> None:
+    session = factory.session(festival)
+    login(client, factory.user())
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    url = f"/api/v1/sessions/{session.slug}/registration"
+
+    response = client.post(url)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "csrf"
+    assert client.get(url).json == {"status": "none"}
+
+    page = client.get("/me/agenda").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post(url, headers={"X-CSRFToken": token})
+    assert (response.status_code, response.json) == (201, {"status": "confirmed"})
+
+
+def test_openapi_describes_the_registration_paths(client) -> None:
+    document = client.get("/api/v1/openapi.json").json
+    path = document["paths"]["/sessions/{slug}/registration"]
+    assert set(path) >= {"get", "post", "delete"}
+    assert set(path["post"]["responses"]) == {"200", "201", "401", "404", "409"}
+    assert "/me/agenda" in document["paths"]
+    assert {"RegistrationState", "Agenda", "AgendaEntry"} <= set(document["components"]["schemas"])

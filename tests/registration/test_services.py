@@ -1,0 +1,230 @@
+"""Registration services against a real database: capacity, waitlist, promotion, notices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from networkfest.accounts.mail import outbox
+from networkfest.accounts.models import User
+from networkfest.extensions import db
+from networkfest.insights.models import Notice
+from networkfest.registration import services
+from networkfest.registration.models import Registration
+from tests.factories import FESTIVAL_START
+
+
+@pytest.fixture
+def festival(factory):
+    return factory.festival()
+
+
+def test_first_come_confirmed_then_waitlisted_with_ranks(factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=2)
+    people = [factory.user() for _ in range(4)]
+    results = []
+    for person in people:
+        results.append(services.register(db.session, session, person, clock.now()))
+        clock.advance(timedelta(seconds=1))
+    assert [(r.status, r.position, r.created) for r in results] == [
+        ("confirmed", None, True),
+        ("confirmed", None, True),
+        ("waitlisted", 1, True),
+        ("waitlisted", 2, True),
+    ]
+    db.session.refresh(session)
+    assert session.confirmed_count == 2
+    assert session.places_left == 0
+
+
+def test_registering_twice_returns_the_current_state(factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=1)
+    first, second = factory.user(), factory.user()
+    services.register(db.session, session, first, clock.now())
+    services.register(db.session, session, second, clock.now())
+    again = services.register(db.session, session, second, clock.now())
+    assert (again.status, again.position, again.created) == ("waitlisted", 1, False)
+    assert db.session.scalar(select(Registration.id).where(Registration.user_id == second.id))
+    assert len(db.session.scalars(select(Registration)).all()) == 2
+
+
+def test_unlimited_session_confirms_everyone(factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=None)
+    for _ in range(5):
+        assert services.register(db.session, session, factory.user(), clock.now()).status == (
+            "confirmed"
+        )
+
+
+def test_refused_once_ended_and_when_cancelled(factory, festival, clock) -> None:
+    session = factory.session(festival, starts_at=FESTIVAL_START, minutes=30)
+    cancelled = factory.session(festival, status="cancelled")
+    person = factory.user()
+    clock.set(FESTIVAL_START + timedelta(minutes=29))
+    assert services.register(db.session, session, person, clock.now()).status == "confirmed"
+    clock.set(FESTIVAL_START + timedelta(minutes=30))
+    with pytest.raises(services.RegistrationRefused) as ended:
+        services.register(db.session, session, factory.user(), clock.now())
+    assert ended.value.code == "ended"
+    with pytest.raises(services.RegistrationRefused) as gone:
+        services.register(db.session, cancelled, person, clock.now())
+    assert gone.value.code == "cancelled"
+
+
+def test_cancelling_a_confirmed_place_promotes_the_first_waiting(
+    app, factory, festival, clock
+) -> None:
+    session = factory.session(festival, capacity=1, title="Network bingo")
+    holder, waiting_1, waiting_2 = factory.user(), factory.user(), factory.user()
+    for person in (holder, waiting_1, waiting_2):
+        services.register(db.session, session, person, clock.now())
+        clock.advance(timedelta(seconds=1))
+
+    registration = services.find_registration(db.session, session, holder)
+    assert services.cancel_registration(db.session, registration, clock.now())
+
+    assert services.registration_state(db.session, session, holder) == {"status": "cancelled"}
+    assert services.registration_state(db.session, session, waiting_1) == {"status": "confirmed"}
+    assert services.registration_state(db.session, session, waiting_2) == {
+        "status": "waitlisted",
+        "position": 1,
+    }
+    db.session.refresh(session)
+    assert session.confirmed_count == 1
+    mails = outbox(app)
+    assert [m.to for m in mails] == [waiting_1.email]
+    assert "Network bingo" in mails[0].subject
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == waiting_1.id))
+    assert notice is not None and notice.kind == "promoted"
+    assert "Network bingo" in notice.message
+
+
+def test_promotion_reaches_a_connected_page(factory, festival, clock, socket_client) -> None:
+    holder_id, waiting_id = factory.user().id, factory.user().id
+    sio = socket_client(db.session.get(User, waiting_id))
+    sio.get_received("/live")
+    session = factory.session(db.session.merge(festival), capacity=1)
+    holder, waiting = db.session.get(User, holder_id), db.session.get(User, waiting_id)
+    services.register(db.session, session, holder, clock.now())
+    services.register(db.session, session, waiting, clock.now() + timedelta(seconds=1))
+
+    services.cancel_registration(
+        db.session, services.find_registration(db.session, session, holder), clock.now()
+    )
+
+    notices = [m for m in sio.get_received("/live") if m["name"] == "notice"]
+    assert [n["args"][0]["kind"] for n in notices] == ["promoted"]
+    assert notices[0]["args"][0]["session"] == session.slug
+
+
+def test_leaving_the_waitlist_closes_up_positions_and_frees_no_seat(
+    app, factory, festival, clock
+) -> None:
+    session = factory.session(festival, capacity=1)
+    people = [factory.user() for _ in range(4)]
+    for person in people:
+        services.register(db.session, session, person, clock.now())
+        clock.advance(timedelta(seconds=1))
+    registration = services.find_registration(db.session, session, people[1])
+    assert services.cancel_registration(db.session, registration, clock.now())
+    assert services.registration_state(db.session, session, people[0]) == {"status": "confirmed"}
+    assert services.registration_state(db.session, session, people[2])["position"] == 1
+    assert services.registration_state(db.session, session, people[3])["position"] == 2
+    assert outbox(app) == []
+    assert not services.cancel_registration(db.session, registration, clock.now())
+
+
+def test_re_registering_after_cancelling_queues_again_at_the_back(factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=1)
+    holder, first_waiting, returning = factory.user(), factory.user(), factory.user()
+    services.register(db.session, session, holder, clock.now())
+    clock.advance(timedelta(seconds=1))
+    services.register(db.session, session, returning, clock.now())
+    clock.advance(timedelta(seconds=1))
+    services.register(db.session, session, first_waiting, clock.now())
+    clock.advance(timedelta(seconds=1))
+    services.cancel_registration(
+        db.session, services.find_registration(db.session, session, returning), clock.now()
+    )
+    clock.advance(timedelta(seconds=1))
+    result = services.register(db.session, session, returning, clock.now())
+    assert (result.status, result.position, result.created) == ("waitlisted", 2, True)
+    assert services.registration_state(db.session, session, first_waiting)["position"] == 1
+
+
+def test_fill_free_seats_after_a_larger_capacity(factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=1)
+    people = [factory.user() for _ in range(3)]
+    for person in people:
+        services.register(db.session, session, person, clock.now())
+        clock.advance(timedelta(seconds=1))
+    session.capacity = 3
+    db.session.commit()
+    promoted = services.fill_free_seats(db.session, session, clock.now())
+    assert [r.user_id for r in promoted] == [people[1].id, people[2].id]
+    db.session.refresh(session)
+    assert session.confirmed_count == 3
+
+
+def test_capacity_check_constraint_backs_the_counter(factory, festival) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    session = factory.session(festival, capacity=1)
+    session.confirmed_count = 2
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_my_agenda_by_day_with_clashes(factory, festival, clock) -> None:
+    person = factory.user()
+    monday_a = factory.session(festival, starts_at=FESTIVAL_START + timedelta(hours=1), minutes=60)
+    monday_b = factory.session(
+        festival, starts_at=FESTIVAL_START + timedelta(hours=1, minutes=30), minutes=30
+    )
+    tuesday = factory.session(festival, starts_at=FESTIVAL_START + timedelta(days=1), minutes=30)
+    full = factory.session(
+        festival, starts_at=FESTIVAL_START + timedelta(days=1, hours=2), capacity=1
+    )
+    dropped = factory.session(festival, starts_at=FESTIVAL_START + timedelta(days=2))
+    services.register(db.session, full, factory.user(), clock.now())
+    for session in (tuesday, monday_b, monday_a, full, dropped):
+        services.register(db.session, session, person, clock.now())
+    services.cancel_registration(
+        db.session, services.find_registration(db.session, dropped, person), clock.now()
+    )
+
+    days = services.my_agenda(db.session, person)
+
+    assert [str(d.day) for d in days] == ["2026-09-21", "2026-09-22"]
+    monday = days[0].entries
+    assert [e.session.slug for e in monday] == [monday_a.slug, monday_b.slug]
+    assert [c.slug for c in monday[0].clashes] == [monday_b.slug]
+    assert [c.slug for c in monday[1].clashes] == [monday_a.slug]
+    assert [(e.session.slug, e.status, e.position, e.clashes) for e in days[1].entries] == [
+        (tuesday.slug, "confirmed", None, []),
+        (full.slug, "waitlisted", 1, []),
+    ]
+    assert [s.slug for s in services.clashes_for(db.session, monday_b, person)] == [monday_a.slug]
+
+
+def test_notify_cancelled_session_tells_everyone_once(app, factory, festival, clock) -> None:
+    session = factory.session(festival, capacity=1, title="Gone soon")
+    holder, waiting, left = factory.user(), factory.user(), factory.user()
+    for person in (holder, waiting, left):
+        services.register(db.session, session, person, clock.now())
+    services.cancel_registration(
+        db.session, services.find_registration(db.session, session, left), clock.now()
+    )
+    session.status = "cancelled"
+    db.session.commit()
+
+    assert services.notify_cancelled_session(db.session, session, clock.now()) == 2
+    assert services.notify_cancelled_session(db.session, session, clock.now()) == 0
+
+    assert sorted(m.to for m in outbox(app)) == sorted([holder.email, waiting.email])
+    kinds = db.session.scalars(select(Notice.kind).where(Notice.session_id == session.id)).all()
+    assert kinds == ["cancelled", "cancelled"]
+    assert len(db.session.scalars(select(Registration)).all()) == 3
