@@ -33,6 +33,11 @@ class TcpProxy:
     def stop(self) -> None:
         """The database 'goes away': refuse new connections and cut the open ones."""
         if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone does not.
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         for conn in self.connections:

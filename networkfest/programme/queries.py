@@ -43,3 +43,13 @@ def festival_sessions(db: DbSession, festival: Festival) -> list[FestivalSession
             )
         )
     )
+
+
+def seat_counts(db: DbSession, festival: Festival) -> list[tuple[int, int]]:
+    """(session id, confirmed places) for every session: what changes between publications."""
+    rows = db.execute(
+        select(FestivalSession.id, FestivalSession.confirmed_count)
+        .where(FestivalSession.festival_id == festival.id)
+        .order_by(FestivalSession.id)
+    )
+    return [(row.id, row.confirmed_count) for row in rows]

@@ -1,15 +1,204 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""Programme pages: the week, one session, the change history and the organiser's upload."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import wraps
+from itertools import groupby
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from networkfest.accounts.links import password_link
+from networkfest.context import now
+from networkfest.extensions import db
+from networkfest.formatting import in_zone
+from networkfest.programme.forms import ScheduleUploadForm
+from networkfest.programme.markdown import render as render_markdown
+from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.queries import (
+    current_festival,
+    festival_sessions,
+    seat_counts,
+    session_by_slug,
+)
+from networkfest.programme.rules import FORMATS, check, describe_change
+from networkfest.programme.services import PublishResult, publish, versions
 
 bp = Blueprint("programme", __name__)
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-@bp.route("/schedule")
-def schedule():
-    abort(404)
+FORMAT_LABELS = {
+    "talk": "Talk",
+    "peer-circle": "Peer circle",
+    "workshop": "Workshop",
+    "panel": "Panel",
+}
 
 
-@bp.route("/schedule/changes")
-def changes():
-    abort(404)
+def organiser_required(view: F) -> F:
+    """Visitors are sent to sign in; signed-in people who are not organisers get a 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.organiser:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@bp.app_template_filter("format_label")
+def format_label(value: str) -> str:
+    return FORMAT_LABELS.get(value, value)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(value: str) -> Any:
+    return render_markdown(value)
+
+
+def schedule_etag(festival: Festival | None, theme: str, format_: str) -> str:
+    """Changes when the programme, the places left, the filters or the signed-in person do."""
+    parts: list[str] = [theme, format_]
+    if current_user.is_authenticated:
+        parts.append(current_user.get_id())
+    if festival is not None:
+        parts += [str(festival.id), str(festival.version)]
+        parts += [f"{id_}:{count}" for id_, count in seat_counts(db.session, festival)]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def days_of(
+    sessions: list[FestivalSession], festival: Festival
+) -> list[tuple[date, list[FestivalSession]]]:
+    """Sessions grouped by their day in festival time, in start order."""
+
+    def day(fs: FestivalSession) -> date:
+        return in_zone(fs.starts_at, festival.timezone).date()
+
+    return [(d, list(group)) for d, group in groupby(sessions, key=day)]
+
+
+@bp.get("/schedule")
+def schedule() -> Response:
+    festival = current_festival(db.session)
+    theme = request.args.get("theme", "")
+    format_ = request.args.get("format", "")
+    if festival is not None and theme not in {t.slug for t in festival.themes}:
+        theme = ""
+    if format_ not in FORMATS:
+        format_ = ""
+    etag = schedule_etag(festival, theme, format_)
+    has_flashes = bool(session.get("_flashes"))
+    if not has_flashes and request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        sessions = festival_sessions(db.session, festival) if festival else []
+        shown = [
+            fs
+            for fs in sessions
+            if (not theme or fs.theme.slug == theme) and (not format_ or fs.format == format_)
+        ]
+        response = make_response(
+            render_template(
+                "programme/schedule.html",
+                festival=festival,
+                days=days_of(shown, festival) if festival else [],
+                total=len(sessions),
+                shown=len(shown),
+                theme=theme,
+                format=format_,
+                formats=FORMATS,
+            )
+        )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+def run_sheet(fs: FestivalSession) -> list[dict[str, Any]]:
+    """Each agenda item with its planned start and end."""
+    items = []
+    start = fs.starts_at
+    for item in fs.agenda_items:
+        end = start + timedelta(minutes=item.minutes)
+        items.append({"title": item.title, "minutes": item.minutes, "starts": start, "ends": end})
+        start = end
+    return items
+
+
+@bp.get("/sessions/<slug>")
+def session_page(slug: str) -> str:
+    fs = session_by_slug(db.session, slug)
+    if fs is None:
+        abort(404)
+    return render_template(
+        "programme/session.html",
+        session=fs,
+        items=run_sheet(fs),
+        ics_url=url_for("feeds.session_ics", slug=fs.slug),
+        live_url=url_for("live.room", slug=fs.slug),
+    )
+
+
+@bp.get("/schedule/changes")
+def changes() -> str:
+    festival = current_festival(db.session)
+    history = versions(db.session, festival) if festival else []
+    return render_template(
+        "programme/changes.html",
+        festival=festival,
+        versions=[
+            (version, [describe_change(change) for change in version.changes or []])
+            for version in history
+        ],
+    )
+
+
+@bp.route("/organiser/schedule", methods=["GET", "POST"])
+@organiser_required
+def organiser_schedule() -> tuple[str, int] | str:
+    form = ScheduleUploadForm()
+    if not form.is_submitted():
+        return render_template("programme/organiser_schedule.html", form=form, result=None)
+    if not form.validate():
+        return render_template("programme/organiser_schedule.html", form=form, result=None), 400
+    raw = form.file.data.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        form.file.errors.append("That file is not UTF-8 text. Save it as UTF-8 and try again.")
+        return render_template("programme/organiser_schedule.html", form=form, result=None), 400
+    publishing = bool(form.publish.data)
+    instant: datetime = now()
+    if publishing:
+        result = publish(db.session, text, instant, published_by_id=current_user.id)
+    else:
+        checked = check(text)
+        result = PublishResult(problems=checked.problems)
+    invite_links = [(user, password_link(user, "invite")) for user in result.invited]
+    return render_template(
+        "programme/organiser_schedule.html",
+        form=form,
+        result=result,
+        publishing=publishing,
+        filename=form.file.data.filename,
+        change_lines=[describe_change(change) for change in result.changes],
+        invite_links=invite_links,
+    ), (200 if result.ok else 422)

@@ -1,0 +1,735 @@
+"""Schedule files: parse the TOML an organiser writes and check it, reporting every problem at once.
+
+Pure: no Flask, no database, no clock. The result is plain dataclasses that the publishing
+service turns into rows, so checking and publishing can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+
+FORMATS = ("talk", "peer-circle", "workshop", "panel")
+QA_MODES = ("open", "moderated", "off")
+MAX_THEMES = 3
+DEFAULT_LOBBY_MINUTES = 10
+DEFAULT_WARNINGS = (5, 1)
+DEFAULT_QA = "moderated"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FESTIVAL_FIELDS = {"name", "slug", "timezone", "starts", "ends", "themes", "clock"}
+FESTIVAL_REQUIRED = ("name", "slug", "timezone", "starts", "ends", "themes")
+CLOCK_FIELDS = {"lobby_minutes", "warnings"}
+THEME_FIELDS = {"slug", "name"}
+HOST_FIELDS = {"email", "name"}
+AGENDA_FIELDS = {"title", "minutes"}
+SESSION_FIELDS = {
+    "slug",
+    "title",
+    "theme",
+    "purpose",
+    "format",
+    "starts",
+    "minutes",
+    "capacity",
+    "hosts",
+    "join_url",
+    "qa",
+    "description",
+    "agenda",
+}
+SESSION_REQUIRED = (
+    "slug",
+    "title",
+    "theme",
+    "purpose",
+    "format",
+    "starts",
+    "minutes",
+    "join_url",
+    "agenda",
+)
+TOP_LEVEL_FIELDS = {"festival", "session", "host"}
+LIMITS = {"name": 200, "title": 200, "purpose": 500, "slug": 80, "join_url": 500}
+MAX_SESSION_MINUTES = 8 * 60
+MAX_DESCRIPTION = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a schedule file, located precisely enough to fix it."""
+
+    severity: str  # "error" or "warning"
+    location: str  # "file", "festival", 'session "slug"' or "session #3"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.location}, {self.field}" if self.field else self.location
+        return f"{self.severity}: {where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AgendaSpec:
+    title: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    slug: str
+    title: str
+    theme: str
+    purpose: str
+    format: str
+    starts_at: datetime  # aware, UTC
+    minutes: int
+    capacity: int | None
+    hosts: tuple[str, ...]  # normalised e-mail addresses
+    join_url: str
+    qa: str
+    description: str
+    agenda: tuple[AgendaSpec, ...]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class FestivalSpec:
+    name: str
+    slug: str
+    timezone: str
+    starts: date
+    ends: date
+    themes: tuple[ThemeSpec, ...]
+    lobby_minutes: int = DEFAULT_LOBBY_MINUTES
+    warnings: tuple[int, ...] = DEFAULT_WARNINGS
+
+
+@dataclass(frozen=True)
+class Schedule:
+    festival: FestivalSpec
+    sessions: tuple[SessionSpec, ...]
+    host_names: dict[str, str] = field(default_factory=dict)
+
+    def host_name(self, email: str) -> str:
+        return self.host_names.get(email) or name_from_email(email)
+
+    def fingerprint(self) -> str:
+        """A hash of what the file means, not how it is written: comments do not count."""
+        data = dataclasses.asdict(self)
+        return hashlib.sha256(
+            json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+        ).hexdigest()
+
+
+@dataclass
+class CheckResult:
+    schedule: Schedule | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.schedule is not None and not self.errors
+
+
+def name_from_email(email: str) -> str:
+    """'amira.hassan@example.org' -> 'Amira Hassan': a readable name until the host sets one."""
+    local = email.split("@", 1)[0]
+    words = [w for w in re.split(r"[._+\-]+", local) if w]
+    return " ".join(w.capitalize() for w in words) or local
+
+
+def local_to_utc(local: datetime, timezone: str) -> datetime:
+    """A wall-clock time in the zone as a UTC instant; ValueError if it is skipped or repeated."""
+    zone = ZoneInfo(timezone)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        raise ValueError(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {timezone} (the clocks go forward): "
+            "choose another time"
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise ValueError(
+            f"{local:%Y-%m-%d %H:%M} happens twice in {timezone} (the clocks go back): "
+            "choose another time"
+        )
+    return first.astimezone(UTC)
+
+
+def check(text: str) -> CheckResult:
+    """Parse and check a schedule file; every problem at once, errors and warnings."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return CheckResult(None, [Problem("error", "file", "", f"not valid TOML: {error}")])
+    return _Checker(data).run()
+
+
+class _Checker:
+    """Walks the parsed TOML once, collecting problems instead of stopping at the first."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def error(self, location: str, field_: str, message: str) -> None:
+        self.problems.append(Problem("error", location, field_, message))
+
+    def warning(self, location: str, field_: str, message: str) -> None:
+        self.problems.append(Problem("warning", location, field_, message))
+
+    def run(self) -> CheckResult:
+        for key in sorted(set(self.data) - TOP_LEVEL_FIELDS):
+            self.error("file", key, "unknown top-level field (expected festival, session, host)")
+        festival = self.festival()
+        host_names = self.hosts()
+        sessions = self.sessions(festival)
+        self.cross_checks(sessions)
+        if self.errors_found() or festival is None:
+            return CheckResult(None, self.problems)
+        return CheckResult(Schedule(festival, tuple(sessions), host_names), self.problems)
+
+    def errors_found(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    # -- generic field readers -------------------------------------------------------------
+
+    def unknown(self, table: dict[str, Any], allowed: set[str], location: str, what: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.error(location, key, f"unknown {what} field")
+
+    def required(self, table: dict[str, Any], names: tuple[str, ...], location: str) -> None:
+        for name in names:
+            if name not in table:
+                self.error(location, name, "missing (this field is required)")
+
+    def text(self, table: dict[str, Any], name: str, location: str, limit: int) -> str | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.error(location, name, "must be a non-empty text")
+            return None
+        if len(value) > limit:
+            self.error(location, name, f"is too long ({len(value)} characters; at most {limit})")
+            return None
+        return value.strip()
+
+    def slug(self, table: dict[str, Any], name: str, location: str) -> str | None:
+        value = self.text(table, name, location, LIMITS["slug"])
+        if value is not None and not SLUG_RE.match(value):
+            self.error(
+                location, name, f"{value!r} is not a slug (lower-case letters, digits, hyphens)"
+            )
+            return None
+        return value
+
+    def integer(
+        self, table: dict[str, Any], name: str, location: str, low: int, high: int
+    ) -> int | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.error(location, name, "must be a whole number")
+            return None
+        if not low <= value <= high:
+            self.error(location, name, f"must be between {low} and {high} (got {value})")
+            return None
+        return value
+
+    def table_list(self, value: Any, location: str, name: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.error(location, name, "must be a list of tables ({ ... } entries)")
+            return []
+        return value
+
+    # -- festival --------------------------------------------------------------------------
+
+    def festival(self) -> FestivalSpec | None:
+        table = self.data.get("festival")
+        if table is None:
+            self.error("festival", "", "missing the [festival] table")
+            return None
+        if not isinstance(table, dict):
+            self.error("festival", "", "must be a table: [festival]")
+            return None
+        location = "festival"
+        self.unknown(table, FESTIVAL_FIELDS, location, "festival")
+        self.required(table, FESTIVAL_REQUIRED, location)
+        name = self.text(table, "name", location, LIMITS["name"])
+        slug = self.slug(table, "slug", location)
+        timezone = self.timezone(table.get("timezone"))
+        starts, ends = self.days(table)
+        themes = self.themes(table.get("themes"))
+        lobby, warnings = self.clock(table.get("clock"))
+        if None in (name, slug, timezone, starts, ends) or themes is None:
+            return None
+        assert name and slug and timezone and starts and ends
+        return FestivalSpec(name, slug, timezone, starts, ends, themes, lobby, warnings)
+
+    def timezone(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            self.error("festival", "timezone", "must be an IANA time zone name")
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error(
+                "festival",
+                "timezone",
+                f"{value!r} is not an IANA time zone name (for example Europe/London)",
+            )
+            return None
+        return value
+
+    def days(self, table: dict[str, Any]) -> tuple[date | None, date | None]:
+        found: dict[str, date | None] = {}
+        for name in ("starts", "ends"):
+            value = table.get(name)
+            if value is None:
+                found[name] = None
+            elif isinstance(value, datetime) or not isinstance(value, date):
+                self.error("festival", name, "must be a date such as 2026-09-21 (no time)")
+                found[name] = None
+            else:
+                found[name] = value
+        starts, ends = found["starts"], found["ends"]
+        if starts and ends and ends < starts:
+            self.error("festival", "ends", f"the last day {ends} is before the first day {starts}")
+            return starts, None
+        return starts, ends
+
+    def themes(self, value: Any) -> tuple[ThemeSpec, ...] | None:
+        if value is None:
+            return None
+        entries = self.table_list(value, "festival", "themes")
+        if not entries:
+            if isinstance(value, list):
+                self.error("festival", "themes", "name at least one theme")
+            return None
+        if len(entries) > MAX_THEMES:
+            self.error(
+                "festival",
+                "themes",
+                f"{len(entries)} themes: a festival has at most {MAX_THEMES}; be ruthless",
+            )
+        themes: list[ThemeSpec] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(entries, start=1):
+            location = f"festival, theme #{index}"
+            self.unknown(entry, THEME_FIELDS, location, "theme")
+            self.required(entry, ("slug", "name"), location)
+            slug = self.slug(entry, "slug", location)
+            name = self.text(entry, "name", location, LIMITS["name"])
+            if slug in seen:
+                self.error(location, "slug", f"duplicate theme slug {slug!r}")
+                continue
+            if slug and name:
+                seen.add(slug)
+                themes.append(ThemeSpec(slug, name))
+        return tuple(themes)
+
+    def clock(self, value: Any) -> tuple[int, tuple[int, ...]]:
+        if value is None:
+            return DEFAULT_LOBBY_MINUTES, DEFAULT_WARNINGS
+        location = "festival.clock"
+        if not isinstance(value, dict):
+            self.error(location, "", "must be a table: [festival.clock]")
+            return DEFAULT_LOBBY_MINUTES, DEFAULT_WARNINGS
+        self.unknown(value, CLOCK_FIELDS, location, "clock")
+        lobby = self.integer(value, "lobby_minutes", location, 0, 60)
+        warnings = DEFAULT_WARNINGS
+        raw = value.get("warnings")
+        if raw is not None:
+            if (
+                not isinstance(raw, list)
+                or not all(isinstance(w, int) and not isinstance(w, bool) for w in raw)
+                or not all(1 <= w <= 120 for w in raw)
+            ):
+                self.error(location, "warnings", "must be a list of minutes from 1 to 120")
+            elif len(set(raw)) != len(raw):
+                self.error(location, "warnings", "lists the same minute twice")
+            else:
+                warnings = tuple(sorted(raw, reverse=True))
+        return (DEFAULT_LOBBY_MINUTES if lobby is None else lobby), warnings
+
+    # -- hosts ------------------------------------------------------------------------------
+
+    def email(self, value: Any, location: str, field_: str) -> str | None:
+        if not isinstance(value, str):
+            self.error(location, field_, "must be an e-mail address")
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as error:
+            self.error(location, field_, f"{value!r} is not a valid e-mail address: {error}")
+            return None
+
+    def hosts(self) -> dict[str, str]:
+        value = self.data.get("host")
+        if value is None:
+            return {}
+        names: dict[str, str] = {}
+        for index, entry in enumerate(self.table_list(value, "file", "host"), start=1):
+            location = f"host #{index}"
+            self.unknown(entry, HOST_FIELDS, location, "host")
+            self.required(entry, ("email", "name"), location)
+            email = self.email(entry["email"], location, "email") if "email" in entry else None
+            name = self.text(entry, "name", location, 120)
+            if email in names:
+                self.error(location, "email", f"{email} is listed twice")
+            elif email and name:
+                names[email] = name
+        return names
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def sessions(self, festival: FestivalSpec | None) -> list[SessionSpec]:
+        value = self.data.get("session")
+        if value is None:
+            self.error("file", "session", "no sessions: add [[session]] tables")
+            return []
+        sessions: list[SessionSpec] = []
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(self.table_list(value, "file", "session"), start=1):
+            raw_slug = entry.get("slug")
+            location = (
+                f"session {raw_slug!r}"
+                if isinstance(raw_slug, str) and raw_slug
+                else f"session #{index}"
+            )
+            spec = self.session(entry, location, festival)
+            if isinstance(raw_slug, str) and raw_slug in seen:
+                self.error(
+                    location, "slug", f"duplicate session slug (also session #{seen[raw_slug]})"
+                )
+                continue
+            if isinstance(raw_slug, str):
+                seen[raw_slug] = index
+            if spec is not None:
+                sessions.append(spec)
+        return sessions
+
+    def session(
+        self, entry: dict[str, Any], location: str, festival: FestivalSpec | None
+    ) -> SessionSpec | None:
+        self.unknown(entry, SESSION_FIELDS, location, "session")
+        self.required(entry, SESSION_REQUIRED, location)
+        slug = self.slug(entry, "slug", location)
+        title = self.text(entry, "title", location, LIMITS["title"])
+        purpose = self.text(entry, "purpose", location, LIMITS["purpose"])
+        theme = self.session_theme(entry, location, festival)
+        format_ = self.choice(entry, "format", location, FORMATS, None)
+        qa = self.choice(entry, "qa", location, QA_MODES, DEFAULT_QA)
+        minutes = self.minutes(entry, location)
+        starts_at = self.starts(entry, location, festival, minutes)
+        capacity = self.capacity(entry, location)
+        hosts = self.session_hosts(entry, location)
+        join_url = self.url(entry, "join_url", location)
+        description = self.description(entry, location)
+        agenda = self.agenda(entry.get("agenda"), location, minutes)
+        values = (slug, title, purpose, theme, format_, qa, minutes, starts_at, join_url, agenda)
+        if any(v is None for v in values) or hosts is None or description is None:
+            return None
+        assert slug and title and purpose and theme and format_ and qa and minutes
+        assert starts_at and join_url and agenda is not None
+        return SessionSpec(
+            slug=slug,
+            title=title,
+            theme=theme,
+            purpose=purpose,
+            format=format_,
+            starts_at=starts_at,
+            minutes=minutes,
+            capacity=capacity,
+            hosts=hosts,
+            join_url=join_url,
+            qa=qa,
+            description=description,
+            agenda=agenda,
+        )
+
+    def session_theme(
+        self, entry: dict[str, Any], location: str, festival: FestivalSpec | None
+    ) -> str | None:
+        theme = self.text(entry, "theme", location, LIMITS["slug"])
+        if theme is None or festival is None:
+            return theme
+        known = [t.slug for t in festival.themes]
+        if theme not in known:
+            self.error(
+                location,
+                "theme",
+                f"{theme!r} is not one of the festival's themes ({', '.join(known)})",
+            )
+            return None
+        return theme
+
+    def choice(
+        self,
+        entry: dict[str, Any],
+        name: str,
+        location: str,
+        allowed: tuple[str, ...],
+        default: str | None,
+    ) -> str | None:
+        value = entry.get(name)
+        if value is None:
+            return default
+        if value not in allowed:
+            self.error(location, name, f"{value!r} is not one of: {', '.join(allowed)}")
+            return None
+        return str(value)
+
+    def minutes(self, entry: dict[str, Any], location: str) -> int | None:
+        value = entry.get("minutes")
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.error(location, "minutes", "must be a whole number of minutes")
+            return None
+        if value <= 0:
+            self.error(
+                location,
+                "minutes",
+                f"must be more than 0 (got {value}): the end must follow the start",
+            )
+            return None
+        if value > MAX_SESSION_MINUTES:
+            self.error(location, "minutes", f"at most {MAX_SESSION_MINUTES} (got {value})")
+            return None
+        return value
+
+    def starts(
+        self,
+        entry: dict[str, Any],
+        location: str,
+        festival: FestivalSpec | None,
+        minutes: int | None,
+    ) -> datetime | None:
+        value = entry.get("starts")
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            self.error(
+                location, "starts", "must be a local date and time such as 2026-09-21T10:00:00"
+            )
+            return None
+        if festival is None:
+            return None
+        zone = ZoneInfo(festival.timezone)
+        if value.tzinfo is None:
+            try:
+                starts_at = local_to_utc(value, festival.timezone)
+            except ValueError as error:
+                self.error(location, "starts", str(error))
+                return None
+        else:
+            starts_at = value.astimezone(UTC)
+        first_day = starts_at.astimezone(zone).date()
+        last_moment = starts_at + timedelta(minutes=max(minutes or 1, 1) - 1)
+        last_day = last_moment.astimezone(zone).date()
+        if first_day < festival.starts or last_day > festival.ends:
+            self.error(
+                location,
+                "starts",
+                f"the session falls outside the festival's days "
+                f"({festival.starts} to {festival.ends}, {festival.timezone})",
+            )
+        return starts_at
+
+    def capacity(self, entry: dict[str, Any], location: str) -> int | None:
+        value = entry.get("capacity")
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.error(
+                location, "capacity", "must be a whole number of places, at least 1 (or left out)"
+            )
+            return None
+        if value > 100_000:
+            self.error(location, "capacity", "at most 100000 (leave it out for unlimited)")
+            return None
+        return value
+
+    def session_hosts(self, entry: dict[str, Any], location: str) -> tuple[str, ...] | None:
+        value = entry.get("hosts", [])
+        if not isinstance(value, list):
+            self.error(location, "hosts", "must be a list of e-mail addresses")
+            return None
+        hosts: list[str] = []
+        ok = True
+        for index, raw in enumerate(value, start=1):
+            email = self.email(raw, location, f"hosts[{index}]")
+            if email is None:
+                ok = False
+            elif email in hosts:
+                self.error(location, f"hosts[{index}]", f"{email} is listed twice")
+                ok = False
+            else:
+                hosts.append(email)
+        return tuple(hosts) if ok else None
+
+    def url(self, entry: dict[str, Any], name: str, location: str) -> str | None:
+        value = self.text(entry, name, location, LIMITS["join_url"])
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
+            self.error(location, name, f"{value!r} is not a web address (http:// or https://)")
+            return None
+        return value
+
+    def description(self, entry: dict[str, Any], location: str) -> str | None:
+        value = entry.get("description", "")
+        if not isinstance(value, str):
+            self.error(location, "description", "must be text (Markdown)")
+            return None
+        if len(value) > MAX_DESCRIPTION:
+            self.error(location, "description", f"too long (at most {MAX_DESCRIPTION} characters)")
+            return None
+        return value.strip()
+
+    def agenda(
+        self, value: Any, location: str, minutes: int | None
+    ) -> tuple[AgendaSpec, ...] | None:
+        if value is None:
+            return None
+        entries = self.table_list(value, location, "agenda")
+        if not entries:
+            if isinstance(value, list):
+                self.error(location, "agenda", "a run sheet needs at least one item")
+            return None
+        items: list[AgendaSpec] = []
+        ok = True
+        for index, entry in enumerate(entries, start=1):
+            where = f"{location}, agenda item #{index}"
+            self.unknown(entry, AGENDA_FIELDS, where, "agenda item")
+            self.required(entry, ("title", "minutes"), where)
+            title = self.text(entry, "title", where, LIMITS["title"])
+            item_minutes = self.integer(entry, "minutes", where, 1, MAX_SESSION_MINUTES)
+            if title is None or item_minutes is None:
+                ok = False
+            else:
+                items.append(AgendaSpec(title, item_minutes))
+        if not ok:
+            return None
+        total = sum(i.minutes for i in items)
+        if minutes is not None:
+            if total > minutes:
+                self.error(
+                    location,
+                    "agenda",
+                    f"the run sheet takes {total} minutes but the slot is {minutes}",
+                )
+                return None
+            if total < minutes:
+                self.warning(
+                    location,
+                    "agenda",
+                    f"the run sheet takes {total} minutes and leaves {minutes - total} "
+                    f"of the {minutes}-minute slot unplanned",
+                )
+        return tuple(items)
+
+    # -- across sessions --------------------------------------------------------------------
+
+    def cross_checks(self, sessions: list[SessionSpec]) -> None:
+        """A host cannot be in two places at once."""
+        ordered = sorted(sessions, key=lambda s: s.starts_at)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                if second.starts_at >= first.ends_at:
+                    break
+                for host in sorted(set(first.hosts) & set(second.hosts)):
+                    self.error(
+                        f"session {second.slug!r}",
+                        "hosts",
+                        f"{host} is double-booked: this session overlaps {first.slug!r}",
+                    )
+
+
+def describe_change(change: dict[str, Any]) -> str:
+    """One line a person can read, for the CLI and the changes page (times already formatted)."""
+    kind = change.get("kind")
+    title = change.get("title", "")
+    if kind == "added":
+        return f"Added: {title}"
+    if kind == "cancelled":
+        return f"Cancelled: {title}"
+    if kind == "restored":
+        return f"Back on: {title}"
+    if kind == "moved":
+        return f"Moved: {title}, from {change.get('from_label')} to {change.get('to_label')}"
+    if kind == "retitled":
+        return f"Renamed: {change.get('from')} is now {change.get('to')}"
+    if kind == "changed":
+        return f"Changed: {title} ({', '.join(change.get('fields', []))})"
+    if kind == "festival":
+        return f"Festival details changed ({', '.join(change.get('fields', []))})"
+    return str(title)
+
+
+def shift_for_demo(schedule: Schedule, now: datetime) -> Schedule:
+    """Move the whole programme so that one session is live at `now` and another starts soon.
+
+    It looks for the earliest pair where a second session starts while a first is running and
+    places `now` five minutes before the second one starts; with no such pair, the first
+    session started five minutes ago. Every session moves by the same amount, so the
+    programme keeps its shape; the festival's days follow the sessions.
+    """
+    ordered = sorted(schedule.sessions, key=lambda s: s.starts_at)
+    if not ordered:
+        return schedule
+    now = now.astimezone(UTC).replace(second=0, microsecond=0)
+    target = ordered[0].starts_at + timedelta(minutes=5)
+    for i, first in enumerate(ordered):
+        later = [
+            s
+            for s in ordered[i + 1 :]
+            if first.starts_at + timedelta(minutes=10) <= s.starts_at < first.ends_at
+        ]
+        if later:
+            target = later[0].starts_at - timedelta(minutes=5)
+            break
+    delta = now - target
+    sessions = tuple(
+        dataclasses.replace(s, starts_at=s.starts_at + delta) for s in schedule.sessions
+    )
+    zone = ZoneInfo(schedule.festival.timezone)
+    days = [s.starts_at.astimezone(zone).date() for s in sessions] + [
+        (s.ends_at - timedelta(minutes=1)).astimezone(zone).date() for s in sessions
+    ]
+    festival = dataclasses.replace(schedule.festival, starts=min(days), ends=max(days))
+    return dataclasses.replace(schedule, festival=festival, sessions=sessions)

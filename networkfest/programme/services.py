@@ -1,0 +1,447 @@
+"""Publishing the programme: a checked file becomes rows and a numbered version, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from networkfest.accounts import services as accounts
+from networkfest.accounts.models import User
+from networkfest.audit.services import record
+from networkfest.formatting import festival_datetime
+from networkfest.programme.models import (
+    AgendaItem,
+    Festival,
+    FestivalSession,
+    ScheduleVersion,
+    Theme,
+)
+from networkfest.programme.rules import (
+    CheckResult,
+    FestivalSpec,
+    Problem,
+    Schedule,
+    SessionSpec,
+    check,
+    shift_for_demo,
+)
+
+# Session fields compared between versions, beside the start, end and title.
+OTHER_FIELDS = (
+    "purpose",
+    "format",
+    "theme",
+    "capacity",
+    "join_url",
+    "qa",
+    "description",
+    "hosts",
+    "agenda",
+)
+
+
+@dataclass
+class PublishResult:
+    """What publishing did: the new version number, or None when nothing changed or it failed."""
+
+    problems: list[Problem] = field(default_factory=list)
+    version: int | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    invited: list[User] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def publish(
+    db: DbSession, text: str, now: datetime, published_by_id: int | None = None
+) -> PublishResult:
+    """Check the file, then publish it as one transaction; nothing is written if it has errors."""
+    result: CheckResult = check(text)
+    if not result.ok or result.schedule is None:
+        return PublishResult(problems=result.problems)
+    return publish_schedule(
+        db, result.schedule, text, now, published_by_id, warnings=result.warnings
+    )
+
+
+def publish_schedule(
+    db: DbSession,
+    schedule: Schedule,
+    source: str,
+    now: datetime,
+    published_by_id: int | None = None,
+    warnings: list[Problem] | None = None,
+) -> PublishResult:
+    """Publish an already checked schedule (the demo publishes a shifted one)."""
+    outcome = PublishResult(problems=list(warnings or []))
+    fingerprint = schedule.fingerprint()
+    festival = db.scalar(select(Festival).where(Festival.slug == schedule.festival.slug))
+    if festival is not None and _latest_fingerprint(db, festival) == fingerprint:
+        return outcome
+    existing = _sessions_by_slug(db, festival)
+    capacity_problems = _capacity_problems(schedule, existing)
+    if capacity_problems:
+        outcome.problems.extend(capacity_problems)
+        return outcome
+    try:
+        changes: list[dict[str, Any]] = []
+        if festival is None:
+            festival = Festival(slug=schedule.festival.slug, version=0)
+            db.add(festival)
+        else:
+            changed = _festival_changes(festival, schedule.festival)
+            if changed:
+                changes.append({"kind": "festival", "title": festival.name, "fields": changed})
+        _apply_festival(db, festival, schedule.festival, existing.values())
+        themes = {t.slug: t for t in festival.themes}
+        number = festival.version + 1
+        hosts = _hosts(db, schedule, now, outcome)
+        seen: set[str] = set()
+        for spec in schedule.sessions:
+            seen.add(spec.slug)
+            row = existing.get(spec.slug)
+            target, session_changes = _apply_session(
+                db, festival, row, spec, themes, hosts, schedule.festival.timezone
+            )
+            if session_changes:
+                if row is not None:
+                    target.sequence += 1
+                target.version = number
+                changes.extend(session_changes)
+        for slug, row in existing.items():
+            if slug not in seen and row.status != "cancelled":
+                row.status = "cancelled"
+                row.sequence += 1
+                row.version = number
+                changes.append({"kind": "cancelled", "session": slug, "title": row.title})
+        if not changes:
+            # Only the wording of the file changed: nothing to publish, nothing to keep.
+            db.rollback()
+            outcome.invited = []
+            return outcome
+        festival.version = number
+        db.add(
+            ScheduleVersion(
+                festival=festival,
+                number=number,
+                published_at=now,
+                content_hash=fingerprint,
+                source=source,
+                changes=changes,
+                published_by_id=published_by_id,
+            )
+        )
+        record(
+            db,
+            actor_id=published_by_id,
+            action="schedule.publish",
+            target=festival.slug,
+            now=now,
+            detail={"version": number, "changes": len(changes)},
+        )
+        db.commit()
+    except IntegrityError:
+        # Another publication (or a registration) got in first; the database refused ours.
+        db.rollback()
+        outcome.problems.append(
+            Problem(
+                "error",
+                "file",
+                "",
+                "the programme changed while this was being published: nothing was "
+                "published; please check the file again and republish",
+            )
+        )
+        outcome.invited = []
+        return outcome
+    except Exception:
+        db.rollback()
+        raise
+    outcome.version = number
+    outcome.changes = changes
+    return outcome
+
+
+def _latest_fingerprint(db: DbSession, festival: Festival) -> str | None:
+    return db.scalar(
+        select(ScheduleVersion.content_hash)
+        .where(ScheduleVersion.festival_id == festival.id)
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _sessions_by_slug(db: DbSession, festival: Festival | None) -> dict[str, FestivalSession]:
+    if festival is None:
+        return {}
+    rows = db.scalars(
+        select(FestivalSession)
+        .where(FestivalSession.festival_id == festival.id)
+        .options(
+            selectinload(FestivalSession.hosts),
+            selectinload(FestivalSession.agenda_items),
+            selectinload(FestivalSession.theme),
+        )
+    )
+    return {row.slug: row for row in rows}
+
+
+def _capacity_problems(schedule: Schedule, existing: dict[str, FestivalSession]) -> list[Problem]:
+    """Places already given cannot be taken back by a smaller capacity."""
+    problems = []
+    for spec in schedule.sessions:
+        row = existing.get(spec.slug)
+        if row is not None and spec.capacity is not None and spec.capacity < row.confirmed_count:
+            problems.append(
+                Problem(
+                    "error",
+                    f"session {spec.slug!r}",
+                    "capacity",
+                    f"{row.confirmed_count} people already have a confirmed place: "
+                    f"the capacity cannot go below that (got {spec.capacity})",
+                )
+            )
+    return problems
+
+
+def _festival_changes(festival: Festival, spec: FestivalSpec) -> list[str]:
+    fields = []
+    if festival.name != spec.name:
+        fields.append("name")
+    if festival.timezone != spec.timezone:
+        fields.append("timezone")
+    if (festival.starts, festival.ends) != (spec.starts, spec.ends):
+        fields.append("days")
+    if [(t.slug, t.name) for t in festival.themes] != [(t.slug, t.name) for t in spec.themes]:
+        fields.append("themes")
+    if festival.lobby_minutes != spec.lobby_minutes or list(festival.warning_minutes) != list(
+        spec.warnings
+    ):
+        fields.append("clock")
+    return fields
+
+
+def _apply_festival(db: DbSession, festival: Festival, spec: FestivalSpec, sessions: Any) -> None:
+    festival.name = spec.name
+    festival.timezone = spec.timezone
+    festival.starts = spec.starts
+    festival.ends = spec.ends
+    festival.lobby_minutes = spec.lobby_minutes
+    festival.warning_minutes = list(spec.warnings)
+    by_slug = {t.slug: t for t in festival.themes}
+    in_use = {s.theme_id for s in sessions}
+    kept: list[Theme] = []
+    for position, theme_spec in enumerate(spec.themes):
+        theme = by_slug.pop(theme_spec.slug, None) or Theme(slug=theme_spec.slug)
+        theme.name = theme_spec.name
+        theme.position = position
+        kept.append(theme)
+    # A theme dropped from the file stays while a (cancelled) session still refers to it.
+    for offset, theme in enumerate(by_slug.values(), start=len(kept)):
+        if theme.id in in_use:
+            theme.position = offset
+            kept.append(theme)
+    festival.themes = kept
+    db.flush()
+
+
+def _hosts(
+    db: DbSession, schedule: Schedule, now: datetime, outcome: PublishResult
+) -> dict[str, User]:
+    """Every host's account; hosts without one are invited (no password yet)."""
+    emails = sorted({email for s in schedule.sessions for email in s.hosts})
+    users: dict[str, User] = {}
+    for email in emails:
+        user = accounts.user_by_email(db, email)
+        if user is None:
+            user = accounts.invite_host(db, email, schedule.host_name(email), now)
+            outcome.invited.append(user)
+        elif user.invited and email in schedule.host_names:
+            user.name = schedule.host_names[email]
+        users[email] = user
+    return users
+
+
+def _snapshot(row: FestivalSession) -> dict[str, Any]:
+    return {
+        "purpose": row.purpose,
+        "format": row.format,
+        "theme": row.theme.slug if row.theme else None,
+        "capacity": row.capacity,
+        "join_url": row.join_url,
+        "qa": row.qa_mode,
+        "description": row.description,
+        "hosts": sorted(h.email for h in row.hosts),
+        "agenda": [(i.title, i.minutes) for i in row.agenda_items],
+    }
+
+
+def _spec_snapshot(spec: SessionSpec) -> dict[str, Any]:
+    return {
+        "purpose": spec.purpose,
+        "format": spec.format,
+        "theme": spec.theme,
+        "capacity": spec.capacity,
+        "join_url": spec.join_url,
+        "qa": spec.qa,
+        "description": spec.description,
+        "hosts": sorted(spec.hosts),
+        "agenda": [(i.title, i.minutes) for i in spec.agenda],
+    }
+
+
+def _apply_session(
+    db: DbSession,
+    festival: Festival,
+    row: FestivalSession | None,
+    spec: SessionSpec,
+    themes: dict[str, Theme],
+    hosts: dict[str, User],
+    timezone: str,
+) -> tuple[FestivalSession, list[dict[str, Any]]]:
+    """Bring one row in line with the file; the changes a reader would want to know about."""
+    base = {"session": spec.slug, "title": spec.title}
+    changes: list[dict[str, Any]] = []
+    if row is None:
+        row = FestivalSession(festival=festival, slug=spec.slug, confirmed_count=0, sequence=0)
+        db.add(row)
+        changes.append({"kind": "added", **base})
+    else:
+        if row.status == "cancelled":
+            changes.append({"kind": "restored", **base})
+        if row.title != spec.title:
+            changes.append({"kind": "retitled", **base, "from": row.title, "to": spec.title})
+        if row.starts_at != spec.starts_at or row.ends_at != spec.ends_at:
+            changes.append(
+                {
+                    "kind": "moved",
+                    **base,
+                    "from": row.starts_at.isoformat(),
+                    "to": spec.starts_at.isoformat(),
+                    "from_label": festival_datetime(row.starts_at, timezone),
+                    "to_label": festival_datetime(spec.starts_at, timezone),
+                    "minutes": spec.minutes,
+                }
+            )
+        before, after = _snapshot(row), _spec_snapshot(spec)
+        fields = [name for name in OTHER_FIELDS if before[name] != after[name]]
+        if fields:
+            changes.append({"kind": "changed", **base, "fields": fields})
+        if not changes:
+            return row, []
+    row.status = "scheduled"
+    row.title = spec.title
+    row.theme = themes[spec.theme]
+    row.purpose = spec.purpose
+    row.format = spec.format
+    row.starts_at = spec.starts_at
+    row.ends_at = spec.ends_at
+    row.capacity = spec.capacity
+    row.join_url = spec.join_url
+    row.qa_mode = spec.qa
+    row.description = spec.description
+    row.hosts = [hosts[email] for email in spec.hosts]
+    if [(i.title, i.minutes) for i in row.agenda_items] != [
+        (i.title, i.minutes) for i in spec.agenda
+    ]:
+        row.agenda_items = []
+        db.flush()
+        row.agenda_items = [
+            AgendaItem(position=position, title=item.title, minutes=item.minutes)
+            for position, item in enumerate(spec.agenda)
+        ]
+    db.flush()
+    return row, changes
+
+
+def versions(db: DbSession, festival: Festival) -> list[ScheduleVersion]:
+    """The publication history, newest first."""
+    return list(
+        db.scalars(
+            select(ScheduleVersion)
+            .where(ScheduleVersion.festival_id == festival.id)
+            .order_by(ScheduleVersion.number.desc())
+        )
+    )
+
+
+@dataclass
+class DemoAccount:
+    role: str
+    email: str
+    name: str
+    password: str
+
+
+@dataclass
+class DemoResult:
+    publish: PublishResult
+    accounts: list[DemoAccount]
+    live_session: str | None
+    next_session: str | None
+
+
+DEMO_PASSWORD = "networkfest-demo"
+
+
+def prepare_demo(db: DbSession, text: str, now: datetime) -> DemoResult:
+    """Publish the demo programme moved around `now`, and make the three demo accounts.
+
+    Idempotent: a second run moves the programme again and keeps the accounts (their
+    passwords are reset to the demo password so the printed instructions stay true).
+    """
+    checked = check(text)
+    if checked.schedule is None:
+        return DemoResult(PublishResult(problems=checked.problems), [], None, None)
+    shifted = shift_for_demo(checked.schedule, now)
+    outcome = publish_schedule(db, shifted, text, now, warnings=checked.warnings)
+    if not outcome.ok:
+        return DemoResult(outcome, [], None, None)
+    host_email = next(email for s in shifted.sessions for email in s.hosts)
+    wanted = [
+        DemoAccount("organiser", "organiser@example.org", "Olu Organiser", DEMO_PASSWORD),
+        DemoAccount("host", host_email, shifted.host_name(host_email), DEMO_PASSWORD),
+        DemoAccount("attendee", "attendee@example.org", "Ada Attendee", DEMO_PASSWORD),
+    ]
+    for account in wanted:
+        user = accounts.user_by_email(db, account.email)
+        if user is None:
+            user = accounts.create_user(
+                db,
+                account.email,
+                account.name,
+                account.password,
+                now,
+                organiser=account.role == "organiser",
+            )
+        else:
+            account.name = user.name
+            if not accounts.check_password(user, account.password):
+                accounts.set_password(db, user, account.password)
+        if account.role == "organiser" and not user.organiser:
+            user.organiser = True
+            db.commit()
+    live = next((s for s in shifted.sessions if s.starts_at <= now < s.ends_at), None)
+    upcoming = sorted((s for s in shifted.sessions if s.starts_at > now), key=lambda s: s.starts_at)
+    return DemoResult(
+        outcome,
+        wanted,
+        live.slug if live else None,
+        upcoming[0].slug if upcoming else None,
+    )
