@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, g
-from flask_login import LoginManager
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Request, abort, g
+from flask_login import LoginManager, current_user
 from sqlalchemy import select
 
 from networkfest.accounts.models import ApiToken, User
 from networkfest.accounts.tokens import hash_token
-from networkfest.extensions import db
+from networkfest.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def user_for_token(raw: str) -> User | None:
@@ -31,6 +37,13 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    @app.teardown_request
+    def _forget_caller(_error: BaseException | None) -> None:
+        # Flask-Login caches the caller on `g`, which lives as long as the app context; when
+        # one context spans several requests (tests, scripts) the caller must not leak across.
+        g.pop("_login_user", None)
+        g.pop("authenticated_by_token", None)
+
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:
         ident, _, stamp = user_id.partition(":")
@@ -50,3 +63,17 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         if user is not None:
             g.authenticated_by_token = True
         return user
+
+
+def organiser_required(view: F) -> F:
+    """Pages for organisers only: visitors are sent to sign in, everyone else gets a 403."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.organiser:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

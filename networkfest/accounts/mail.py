@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -46,7 +47,9 @@ def _send_smtp(app: Flask, mail: Mail) -> None:
     message.set_content(mail.body)
     with smtplib.SMTP(app.config["SMTP_HOST"], app.config["SMTP_PORT"], timeout=10) as smtp:
         if app.config["SMTP_STARTTLS"]:
-            smtp.starttls()
+            # smtplib's default context does not check the certificate: insist on it.
+            context = ssl.create_default_context(cafile=app.config.get("SMTP_CA_FILE"))
+            smtp.starttls(context=context)
         if app.config["SMTP_USER"]:
             smtp.login(app.config["SMTP_USER"], app.config["SMTP_PASSWORD"] or "")
         smtp.send_message(message)

@@ -1,35 +1,345 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""Account pages: sign up, sign in and out, passwords, profile and tokens, privacy, roles."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+
+from networkfest.accounts import services
+from networkfest.accounts.auth import organiser_required
+from networkfest.accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RoleForm,
+    SetPasswordForm,
+    SignupForm,
+    TokenForm,
+)
+from networkfest.accounts.links import password_link
+from networkfest.accounts.mail import send_mail
+from networkfest.accounts.models import User
+from networkfest.accounts.rules import LINK_PURPOSES, normalise_email, safe_next
+from networkfest.accounts.tokens import read_link
+from networkfest.context import now
+from networkfest.errors import MESSAGES, error_response
+from networkfest.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
-
-@bp.route("/login")
-def login():
-    abort(404)
-
-
-@bp.route("/signup")
-def signup():
-    abort(404)
-
-
-@bp.route("/logout")
-def logout():
-    abort(404)
-
-
-@bp.route("/me")
-def profile():
-    abort(404)
+# Overridable per deployment (and per test) with the ACCOUNTS_RATE_LIMITS setting.
+RATE_LIMITS = {
+    "login_address": "10 per minute",
+    "login_account": "5 per minute",
+    "signup": "10 per hour",
+    "forgot_address": "10 per hour",
+    "forgot_account": "3 per hour",
+    "token": "10 per hour",
+}
+TOO_MANY_LOGINS = (
+    "Too many sign-in attempts. For your safety we have paused sign-in for this account "
+    "and address: please wait a minute and try again."
+)
+FORM_STATUS = 400
 
 
-@bp.route("/privacy")
-def privacy():
-    abort(404)
+def _limit(name: str) -> Callable[[], str]:
+    return lambda: current_app.config.get("ACCOUNTS_RATE_LIMITS", {}).get(name, RATE_LIMITS[name])
 
 
-@bp.route("/set-password/<purpose>/<token>")
-def set_password(purpose, token):
-    abort(404)
+def _posted_email() -> str:
+    """Limits per account are keyed on the address typed, however it was capitalised."""
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _failed(response: Response) -> bool:
+    """Only failed sign-ins count, so people who sign in often are never locked out."""
+    return response.status_code >= 400
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> tuple[Response, int] | Response:
+    """Say it in the form people were filling in, not on a separate page."""
+    if request.endpoint == "accounts.login":
+        form = LoginForm()
+        form.form_errors.append(TOO_MANY_LOGINS)
+        return _render("accounts/login.html", 429, form=form)
+    if request.endpoint in {"accounts.signup", "accounts.forgot_password"}:
+        form = SignupForm() if request.endpoint == "accounts.signup" else ForgotPasswordForm()
+        form.form_errors.append(MESSAGES[429])
+        template = "signup" if request.endpoint == "accounts.signup" else "forgot_password"
+        return _render(f"accounts/{template}.html", 429, form=form)
+    return error_response(429, MESSAGES[429])
+
+
+def _render(template: str, status: int = 200, **context: object) -> Response:
+    return Response(render_template(template, **context), status=status, mimetype="text/html")
+
+
+def _end_live_connections(user_id: int) -> None:
+    """Open Socket.IO connections keep the session they started with: close them."""
+    from networkfest.live.connections import disconnect_user
+
+    disconnect_user(user_id)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_limit("signup"), key_func=get_remote_address, methods=["POST"])
+def signup() -> Response:
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session, form.email.data, form.name.data, form.password.data, now()
+            )
+        except services.DuplicateEmail as error:
+            form.email.errors = [str(error)]
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.name}. Your account is ready.", "success")
+            return redirect(url_for("programme.schedule"))
+    status = FORM_STATUS if form.is_submitted() else 200
+    return _render("accounts/signup.html", status, form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _limit("login_address"), key_func=get_remote_address, methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    _limit("login_account"), key_func=_posted_email, methods=["POST"], deduct_when=_failed
+)
+def login() -> Response:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("programme.schedule"))
+        form.form_errors.append(
+            "That e-mail address and password do not match an account. "
+            "Check them, or reset your password."
+        )
+    status = FORM_STATUS if form.is_submitted() else 200
+    return _render("accounts/login.html", status, form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        user_id = current_user.id
+        logout_user()
+        _end_live_connections(user_id)
+        flash("You have signed out.", "success")
+    return redirect(url_for("programme.schedule"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_limit("forgot_address"), key_func=get_remote_address, methods=["POST"])
+@limiter.limit(_limit("forgot_account"), key_func=_posted_email, methods=["POST"])
+def forgot_password() -> Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.user_by_email(db.session, form.email.data)
+        if user is not None:
+            hours = current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600
+            send_mail(
+                user.email,
+                "Reset your Networkfest password",
+                render_template(
+                    "accounts/mail_reset.txt",
+                    user=user,
+                    link=password_link(user, "reset"),
+                    hours=hours,
+                ),
+            )
+        # The same answer either way, so this form does not reveal who has an account.
+        return _render("accounts/forgot_password_sent.html", email=normalise_email(form.email.data))
+    status = FORM_STATUS if form.is_submitted() else 200
+    return _render("accounts/forgot_password.html", status, form=form)
+
+
+@bp.route("/set-password/<purpose>/<token>", methods=["GET", "POST"])
+def set_password(purpose: str, token: str) -> Response:
+    if purpose not in LINK_PURPOSES:
+        abort(404)
+    max_age_setting = "INVITE_TOKEN_MAX_AGE" if purpose == "invite" else "PASSWORD_TOKEN_MAX_AGE"
+    claim = read_link(
+        current_app.config["SECRET_KEY"], purpose, token, current_app.config[max_age_setting]
+    )
+    user = services.user_for_link(db.session, *claim) if claim else None
+    if user is None or (purpose == "invite" and not user.invited):
+        return _render("accounts/link_invalid.html", 400, purpose=purpose)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if purpose == "invite":
+            services.claim_invite(db.session, user, form.password.data)
+        else:
+            services.set_password(db.session, user, form.password.data)
+        login_user(user)
+        flash("Your password is set and you are signed in.", "success")
+        return redirect(url_for("accounts.profile"))
+    status = FORM_STATUS if form.is_submitted() else 200
+    return _render("accounts/set_password.html", status, form=form, purpose=purpose, user=user)
+
+
+def _profile_page(status: int = 200, new_token: str | None = None, **forms: FlaskForm) -> Response:
+    user = current_user._get_current_object()
+    forms.setdefault("profile_form", ProfileForm(formdata=None, name=user.name))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("token_form", TokenForm(formdata=None))
+    return _render(
+        "accounts/profile.html",
+        status,
+        tokens=services.api_tokens(db.session, user),
+        new_token=new_token,
+        revoke_form=EmptyForm(),
+        **forms,
+    )
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def profile() -> Response:
+    if request.method == "GET":
+        return _profile_page()
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _profile_page(FORM_STATUS, profile_form=form)
+    services.rename(db.session, current_user._get_current_object(), form.name.data)
+    flash("Your name is saved.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/me/password")
+@login_required
+def change_password() -> Response:
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        if services.check_password(user, form.current.data):
+            services.set_password(db.session, user, form.password.data)
+            login_user(user)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+        form.current.errors = ["That is not your current password."]
+    return _profile_page(FORM_STATUS, password_form=form)
+
+
+@bp.post("/me/tokens")
+@login_required
+@limiter.limit(_limit("token"), key_func=_user_key)
+def create_token() -> Response:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _profile_page(FORM_STATUS, token_form=form)
+    raw = services.create_api_token(
+        db.session, current_user._get_current_object(), form.name.data, now()
+    )
+    # Rendered, not redirected: the token must not travel in a flash message cookie.
+    response = _profile_page(201, new_token=raw)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/me/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not services.revoke_api_token(db.session, current_user._get_current_object(), token_id):
+        abort(404)
+    flash("The token is revoked: anything using it can no longer get in.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/me/data.json")
+@login_required
+def download_data() -> Response:
+    data = services.export_user_data(db.session, current_user._get_current_object())
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="networkfest-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> Response:
+    form = DeleteAccountForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        if services.check_password(user, form.password.data):
+            user_id = user.id
+            services.delete_account(db.session, user, now())
+            logout_user()
+            _end_live_connections(user_id)
+            flash("Your account and your personal data have been deleted.", "success")
+            return redirect(url_for("programme.schedule"))
+        form.password.errors = ["That is not your password."]
+    status = FORM_STATUS if form.is_submitted() else 200
+    return _render("accounts/delete.html", status, form=form)
+
+
+@bp.get("/privacy")
+def privacy() -> Response:
+    return _render("accounts/privacy.html")
+
+
+@bp.get("/organiser/users")
+@organiser_required
+def users() -> Response:
+    query = request.args.get("q", "")[:200]
+    people = services.search_users(db.session, query)
+    invites = {person.id: password_link(person, "invite") for person in people if person.invited}
+    return _render(
+        "accounts/users.html", query=query, people=people, invites=invites, role_form=RoleForm()
+    )
+
+
+@bp.post("/organiser/users/<int:user_id>/role")
+@organiser_required
+def change_role(user_id: int) -> Response:
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    flag = form.organiser.data == "1"
+    try:
+        services.set_organiser(db.session, current_user._get_current_object(), person, flag, now())
+    except services.AccountError as error:
+        flash(str(error), "error")
+    else:
+        role = "now an organiser" if flag else "no longer an organiser"
+        flash(f"{person.name} is {role}.", "success")
+    return redirect(url_for("accounts.users", q=request.args.get("q", "")[:200] or None))

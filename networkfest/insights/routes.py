@@ -1,10 +1,332 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""Pages: the feedback form and its results, notice dismissal, and the insights dashboards."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from networkfest import context
+from networkfest.extensions import db
+from networkfest.insights import charts, figures, services
+from networkfest.insights.forms import FeedbackForm
+from networkfest.insights.models import Notice
+from networkfest.insights.rules import FeedbackRefused, clean_feedback, feedback_closes_at
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import current_festival, session_by_slug
 
 bp = Blueprint("insights", __name__)
 
+TABLES = ("sessions", "themes", "days", "different")
+REFUSAL_STATUS = {"not_live": 409, "forbidden": 403, "not_found": 404}
 
-@bp.route("/organiser/insights")
-def dashboard():
-    abort(404)
+
+@bp.app_context_processor
+def _notices() -> dict[str, Callable[[], list[Notice]]]:
+    """`my_notices()` for the banner partial; it only queries when a page shows the banner."""
+
+    def my_notices() -> list[Notice]:
+        if not current_user.is_authenticated:
+            return []
+        return services.unseen_notices(db.session, current_user.id)
+
+    return {"my_notices": my_notices}
+
+
+@bp.post("/notices/<int:notice_id>/seen")
+@login_required
+def notice_seen(notice_id: int) -> BaseResponse:
+    if not services.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
+        abort(404, description="There is no such notice for you.")
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("programme.schedule")
+    return redirect(target, 303)
+
+
+def _session_or_404(slug: str) -> FestivalSession:
+    festival_session = session_by_slug(db.session, slug)
+    if festival_session is None:
+        abort(404, description="There is no session at this address.")
+    return festival_session
+
+
+@bp.route("/sessions/<slug>/feedback", methods=["GET", "POST"])
+@login_required
+def feedback(slug: str) -> BaseResponse | tuple[str, int] | str:
+    festival_session = _session_or_404(slug)
+    now = context.now()
+    refusal = services.feedback_refused(db.session, festival_session, current_user.id, now)
+    if refusal is not None:
+        return _refused(festival_session, refusal)
+    existing = services.my_feedback(db.session, festival_session.id, current_user.id)
+    form = FeedbackForm()
+    if request.method == "GET" and existing is not None:
+        form.worth.data = existing.worth
+        form.different.data = existing.different
+        form.follow_up.data = "yes" if existing.follow_up else "no"
+    if form.validate_on_submit():
+        try:
+            answer = clean_feedback(
+                form.worth.data, form.different.data, form.follow_up.data == "yes"
+            )
+            services.submit_feedback(db.session, festival_session, current_user.id, answer, now)
+        except FeedbackRefused as error:
+            db.session.rollback()
+            return _refused(festival_session, error)
+        flash("Thank you: your feedback is saved. You can change it for 48 hours.", "success")
+        return redirect(url_for("insights.feedback", slug=slug), 303)
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "insights/feedback.html",
+            session=festival_session,
+            form=form,
+            existing=existing,
+            closes_at=feedback_closes_at(festival_session.ends_at),
+        ),
+        status,
+    )
+
+
+def _refused(festival_session: FestivalSession, refusal: FeedbackRefused) -> tuple[str, int]:
+    status = REFUSAL_STATUS.get(refusal.code, 400)
+    return (
+        render_template(
+            "insights/feedback_closed.html", session=festival_session, message=refusal.message
+        ),
+        status,
+    )
+
+
+@bp.get("/sessions/<slug>/feedback/results")
+@login_required
+def feedback_results(slug: str) -> str:
+    festival_session = _session_or_404(slug)
+    if not (current_user.organiser or festival_session.is_host(current_user)):
+        abort(403, description="Only this session's hosts and the organisers see its feedback.")
+    results = services.feedback_results(db.session, festival_session)
+    chart = charts.bar_chart(
+        "worth-distribution",
+        "How worthwhile people found it",
+        "Number of answers for each score from 5 (very much) to 1 (not at all).",
+        [(f"Score {score}", count, "bar--brand") for score, count in results.distribution],
+        unit="",
+    )
+    return render_template(
+        "insights/results.html", session=festival_session, results=results, chart=chart
+    )
+
+
+# Dashboards ----------------------------------------------------------------------------
+
+
+def _require_organiser() -> None:
+    if not current_user.organiser:
+        abort(403, description="The insights dashboard is for organisers.")
+
+
+@bp.get("/organiser/insights")
+@login_required
+def dashboard() -> str:
+    _require_organiser()
+    return _render_dashboard(host_view=False)
+
+
+@bp.get("/organiser/insights/<table>.csv")
+@login_required
+def dashboard_csv(table: str) -> Response:
+    _require_organiser()
+    return _csv(table, host_id=None)
+
+
+@bp.get("/host/insights")
+@login_required
+def host_dashboard() -> str:
+    return _render_dashboard(host_view=True)
+
+
+@bp.get("/host/insights/<table>.csv")
+@login_required
+def host_dashboard_csv(table: str) -> Response:
+    return _csv(table, host_id=current_user.id)
+
+
+class _Filters:
+    """The dashboard's query parameters, checked: unknown values fall back to 'all'."""
+
+    def __init__(self, args: Any, theme_slugs: Sequence[str], days: Sequence[date]) -> None:
+        theme = args.get("theme", "")
+        self.theme = theme if theme in theme_slugs else ""
+        day = args.get("day", "")
+        self.day = day if day in {d.isoformat() for d in days} else ""
+        sort = args.get("sort", "starts")
+        self.sort = sort if sort in figures.SORTABLE else "starts"
+        self.descending = args.get("dir") == "desc"
+
+    def params(self, **overrides: str) -> dict[str, str]:
+        values = {
+            "theme": self.theme,
+            "day": self.day,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+        }
+        values.update(overrides)
+        return {key: value for key, value in values.items() if value}
+
+
+def _load(host_id: int | None) -> tuple[Any, services.DashboardData, _Filters, list[date]]:
+    festival = current_festival(db.session)
+    if festival is None:
+        abort(404, description="No festival has been published yet.")
+    data = services.dashboard_data(db.session, festival, context.now(), host_id=host_id)
+    all_days = sorted({f.day for f in data.figures.sessions if f.day is not None})
+    filters = _Filters(request.args, [t.slug for t in festival.themes], all_days)
+    if filters.theme or filters.day:
+        kept = [
+            s
+            for s in data.sessions
+            if (not filters.theme or s.theme.slug == filters.theme)
+            and (not filters.day or _day_of(data, s.slug) == filters.day)
+        ]
+        data = services.DashboardData(
+            figures=_refilter(data, {s.slug for s in kept}), starts=data.starts, sessions=kept
+        )
+    return festival, data, filters, all_days
+
+
+def _day_of(data: services.DashboardData, slug: str) -> str:
+    day = next(f.day for f in data.figures.sessions if f.slug == slug)
+    return day.isoformat() if day else ""
+
+
+def _refilter(data: services.DashboardData, slugs: set[str]) -> figures.Dashboard:
+    """Recompute the group tables over the filtered sessions only."""
+    kept = [f for f in data.figures.sessions if f.slug in slugs]
+    result = figures.Dashboard(sessions=kept)
+    themes = {f.theme: f.theme_name for f in kept}
+    result.themes = [
+        figures.group_figures(slug, name, [f for f in kept if f.theme == slug])
+        for slug, name in ((t.key, t.label) for t in data.figures.themes)
+        if slug in themes
+    ]
+    by_day: dict[str, list[figures.SessionFigures]] = {}
+    for f in kept:
+        if f.day is not None:
+            by_day.setdefault(f.day.isoformat(), []).append(f)
+    result.days = [
+        figures.group_figures(d.key, d.label, by_day[d.key])
+        for d in data.figures.days
+        if d.key in by_day
+    ]
+    result.festival = figures.group_figures("festival", "Selected sessions", kept)
+    result.different = [a for a in data.figures.different if a.slug in slugs]
+    return result
+
+
+def _render_dashboard(*, host_view: bool) -> str:
+    host_id = current_user.id if host_view else None
+    festival, data, filters, all_days = _load(host_id)
+    if host_view and not data.sessions and not filters.theme and not filters.day:
+        abort(403, description="The host insights show the sessions you host; you host none.")
+    result = data.figures
+    sessions = figures.sort_sessions(result.sessions, data.starts, filters.sort, filters.descending)
+    return render_template(
+        "insights/dashboard.html",
+        host_view=host_view,
+        festival=festival,
+        result=result,
+        sessions=sessions,
+        filters=filters,
+        all_days=all_days,
+        charts=_charts(result),
+        columns=figures.SESSION_COLUMNS,
+        csv_endpoint="insights.host_dashboard_csv" if host_view else "insights.dashboard_csv",
+        page_endpoint="insights.host_dashboard" if host_view else "insights.dashboard",
+        tables=TABLES,
+    )
+
+
+def _charts(result: figures.Dashboard) -> list[charts.BarChart]:
+    def theme_class(slug: str) -> str:
+        return f"bar--{slug}" if slug in ("method", "purpose", "learning") else "bar--brand"
+
+    return [
+        charts.bar_chart(
+            "attendance-by-day",
+            "Attendance by day",
+            "People who were in a session's room, added up for each day.",
+            [(d.label, d.attended, "bar--brand") for d in result.days],
+            unit="",
+        ),
+        charts.bar_chart(
+            "attendance-by-theme",
+            "Attendance by theme",
+            "People who were in a session's room, added up for each theme.",
+            [(t.label, t.attended, theme_class(t.key)) for t in result.themes],
+            unit="",
+        ),
+        charts.bar_chart(
+            "worth-by-theme",
+            "Worth it, by theme",
+            "Mean answer to “Was this session worth your time?” on a scale of 1 to 5.",
+            [(t.label, t.worth_mean, theme_class(t.key)) for t in result.themes],
+            unit=" of 5",
+            scale_max=5,
+        ),
+        charts.bar_chart(
+            "punctuality-by-day",
+            "Late starts across the week",
+            "Mean seconds between the scheduled start and the first agenda item, for each day.",
+            [(d.label, d.started_late_s_mean, "bar--warn") for d in result.days],
+            unit=" s",
+        ),
+    ]
+
+
+def _csv(table: str, host_id: int | None) -> Response:
+    if table not in TABLES:
+        abort(404, description=f"There is no table called “{table}”.")
+    festival, data, _filters, _days = _load(host_id)
+    if host_id is not None and not data.sessions:
+        abort(403, description="The host insights show the sessions you host; you host none.")
+    result = data.figures
+    rows: list[dict[str, Any]]
+    if table == "sessions":
+        columns: Sequence[str] = figures.SESSION_COLUMNS
+        rows = [f.as_row() for f in result.sessions]
+    elif table == "different":
+        columns = figures.DIFFERENT_COLUMNS
+        rows = [a.as_row() for a in result.different]
+    else:
+        columns = ("key", "label", *figures.GROUP_COLUMNS)
+        groups = result.themes if table == "themes" else result.days
+        rows = [{"key": g.key, "label": g.label, **g.as_row()} for g in groups]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row[column]) for column in columns])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{festival.slug}-{table}.csv"'},
+    )
+
+
+def _cell(value: Any) -> str:
+    """Plain text a spreadsheet will not run: formulas are defused, empty means no figure."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

@@ -1,5 +1,38 @@
-"""PLACEHOLDER: the insights helper writes FeedbackEvents (feedback)."""
+"""`feedback` on the live namespace: the one-minute form, answered from the ended room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from networkfest import context
+from networkfest.extensions import db
+from networkfest.insights import services
+from networkfest.insights.rules import FeedbackRefused, clean_feedback
+from networkfest.live.protocol import (
+    Ack,
+    ProtocolError,
+    live_event,
+    ok,
+    require_caller,
+    require_object,
+    require_str,
+)
+from networkfest.programme.queries import session_by_slug
 
 
 class FeedbackEvents:
-    pass
+    """Mixed into `LiveNamespace`; the same rules as the HTTP form at /sessions/<slug>/feedback."""
+
+    @live_event
+    def on_feedback(self, payload: Any = None) -> Ack:
+        data = require_object(payload)
+        user = require_caller()
+        festival_session = session_by_slug(db.session, require_str(data, "session", 80))
+        if festival_session is None:
+            raise ProtocolError("not_found", "There is no such session.")
+        try:
+            answer = clean_feedback(data.get("worth"), data.get("different"), data.get("follow_up"))
+            services.submit_feedback(db.session, festival_session, user.id, answer, context.now())
+        except FeedbackRefused as refusal:
+            raise ProtocolError(refusal.code, refusal.message) from refusal
+        return ok()

@@ -1,0 +1,372 @@
+"""The dashboard's figures, computed from plain rows so they can be checked by hand.
+
+Nothing here touches Flask or the database: the services load rows, these functions
+count. Attendance counts people, not connections: several tabs or a reconnect of one
+person are one attendee, and overlapping stays of one person merge before the peak.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+SESSION_COLUMNS = (
+    "slug",
+    "title",
+    "theme",
+    "registered",
+    "waitlisted",
+    "attended",
+    "no_show_rate",
+    "peak_concurrent",
+    "questions",
+    "answered",
+    "started_late_s",
+    "overran_items",
+    "ended_on_time",
+    "worth_mean",
+    "worth_count",
+    "follow_up_yes",
+)
+GROUP_COLUMNS = (
+    "sessions",
+    "registered",
+    "waitlisted",
+    "attended",
+    "no_show_rate",
+    "peak_concurrent",
+    "questions",
+    "answered",
+    "started_late_s_mean",
+    "overran_items",
+    "ended_on_time",
+    "worth_mean",
+    "worth_count",
+    "follow_up_yes",
+)
+DIFFERENT_COLUMNS = ("slug", "title", "theme", "different")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    slug: str
+    title: str
+    theme: str
+    theme_name: str
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    session_id: int
+    user_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class PresenceRow:
+    session_id: int
+    user_id: int | None
+    joined_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    session_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    session_id: int
+    worth: int
+    different: str
+    follow_up: bool
+
+
+@dataclass(frozen=True)
+class Punctuality:
+    started_late_s: int | None
+    overran_items: int | None
+    ended_on_time: bool | None
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    slug: str
+    title: str
+    theme: str
+    registered: int
+    waitlisted: int
+    attended: int
+    no_show_rate: float | None
+    peak_concurrent: int
+    questions: int
+    answered: int
+    started_late_s: int | None
+    overran_items: int | None
+    ended_on_time: bool | None
+    worth_mean: float | None
+    worth_count: int
+    follow_up_yes: int
+    theme_name: str = ""
+    day: date | None = None
+    no_shows: int = 0
+    worth_sum: int = 0
+
+    def as_row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SESSION_COLUMNS}
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """A theme, a day or the whole festival: sums, and rates recomputed from the sums."""
+
+    key: str
+    label: str
+    sessions: int
+    registered: int
+    waitlisted: int
+    attended: int
+    no_show_rate: float | None
+    peak_concurrent: int
+    questions: int
+    answered: int
+    started_late_s_mean: float | None
+    overran_items: int
+    ended_on_time: int
+    worth_mean: float | None
+    worth_count: int
+    follow_up_yes: int
+
+    def as_row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in GROUP_COLUMNS}
+
+
+@dataclass(frozen=True)
+class DifferentAnswer:
+    slug: str
+    title: str
+    theme: str
+    different: str
+
+    def as_row(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class Dashboard:
+    sessions: list[SessionFigures] = field(default_factory=list)
+    themes: list[GroupFigures] = field(default_factory=list)
+    days: list[GroupFigures] = field(default_factory=list)
+    festival: GroupFigures | None = None
+    different: list[DifferentAnswer] = field(default_factory=list)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def mean(total: int | float, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+Interval = tuple[datetime, datetime]
+
+
+def stays_in_slot(
+    presences: Iterable[PresenceRow], starts_at: datetime, ends_at: datetime, now: datetime
+) -> dict[int, list[Interval]]:
+    """Each signed-in person's time in the room during the slot, merged across tabs.
+
+    A stay still open counts until now (or the end); time in the lobby before the
+    start is not attendance, so someone who left before the start did not attend.
+    """
+    open_until = min(now, ends_at)
+    stays: dict[int, list[Interval]] = defaultdict(list)
+    for row in presences:
+        if row.user_id is None:
+            continue
+        joined = max(row.joined_at, starts_at)
+        left = min(row.left_at or open_until, ends_at)
+        if left > joined:
+            stays[row.user_id].append((joined, left))
+    return {user: _merge(intervals) for user, intervals in stays.items()}
+
+
+def _merge(intervals: list[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def peak_concurrent(stays: dict[int, list[Interval]]) -> int:
+    """Most people in the room at once, from `stays_in_slot`."""
+    events = [
+        (moment, step)
+        for spans in stays.values()
+        for a, b in spans
+        for moment, step in ((a, 1), (b, -1))
+    ]
+    # At equal instants a leave counts before a join: a hand-over is not an overlap.
+    events.sort()
+    peak = current = 0
+    for _, step in events:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+def session_figures(
+    session: SessionRow,
+    registrations: Sequence[RegistrationRow],
+    presences: Sequence[PresenceRow],
+    questions: Sequence[QuestionRow],
+    feedback: Sequence[FeedbackRow],
+    punctuality: Punctuality | None,
+    now: datetime,
+) -> SessionFigures:
+    confirmed = {r.user_id for r in registrations if r.status == "confirmed"}
+    waitlisted = sum(1 for r in registrations if r.status == "waitlisted")
+    stays = stays_in_slot(presences, session.starts_at, session.ends_at, now)
+    attendees = set(stays)
+    no_shows = len(confirmed - attendees)
+    worth_sum = sum(f.worth for f in feedback)
+    punctuality = punctuality or Punctuality(None, None, None)
+    return SessionFigures(
+        slug=session.slug,
+        title=session.title,
+        theme=session.theme,
+        theme_name=session.theme_name,
+        day=session.day,
+        registered=len(confirmed),
+        waitlisted=waitlisted,
+        attended=len(attendees),
+        no_shows=no_shows,
+        no_show_rate=rate(no_shows, len(confirmed)),
+        peak_concurrent=peak_concurrent(stays),
+        questions=len(questions),
+        answered=sum(1 for q in questions if q.status == "answered"),
+        started_late_s=punctuality.started_late_s,
+        overran_items=punctuality.overran_items,
+        ended_on_time=punctuality.ended_on_time,
+        worth_sum=worth_sum,
+        worth_mean=mean(worth_sum, len(feedback)),
+        worth_count=len(feedback),
+        follow_up_yes=sum(1 for f in feedback if f.follow_up),
+    )
+
+
+def group_figures(key: str, label: str, sessions: Sequence[SessionFigures]) -> GroupFigures:
+    registered = sum(s.registered for s in sessions)
+    late = [s.started_late_s for s in sessions if s.started_late_s is not None]
+    worth_count = sum(s.worth_count for s in sessions)
+    return GroupFigures(
+        key=key,
+        label=label,
+        sessions=len(sessions),
+        registered=registered,
+        waitlisted=sum(s.waitlisted for s in sessions),
+        attended=sum(s.attended for s in sessions),
+        no_show_rate=rate(sum(s.no_shows for s in sessions), registered),
+        peak_concurrent=max((s.peak_concurrent for s in sessions), default=0),
+        questions=sum(s.questions for s in sessions),
+        answered=sum(s.answered for s in sessions),
+        started_late_s_mean=mean(sum(late), len(late)),
+        overran_items=sum(s.overran_items or 0 for s in sessions),
+        ended_on_time=sum(1 for s in sessions if s.ended_on_time),
+        worth_mean=mean(sum(s.worth_sum for s in sessions), worth_count),
+        worth_count=worth_count,
+        follow_up_yes=sum(s.follow_up_yes for s in sessions),
+    )
+
+
+def dashboard(
+    sessions: Sequence[SessionRow],
+    registrations: Sequence[RegistrationRow],
+    presences: Sequence[PresenceRow],
+    questions: Sequence[QuestionRow],
+    feedback: Sequence[FeedbackRow],
+    punctuality: dict[int, Punctuality],
+    themes: Sequence[tuple[str, str]],
+    now: datetime,
+    day_label: Any = str,
+) -> Dashboard:
+    """Every table of the dashboard; `themes` are (slug, name) in the festival's order."""
+    by_session: dict[str, dict[int, list[Any]]] = {
+        name: defaultdict(list) for name in ("registrations", "presences", "questions", "feedback")
+    }
+    for name, rows in (
+        ("registrations", registrations),
+        ("presences", presences),
+        ("questions", questions),
+        ("feedback", feedback),
+    ):
+        for row in rows:
+            by_session[name][row.session_id].append(row)
+    figures = [
+        session_figures(
+            s,
+            by_session["registrations"][s.id],
+            by_session["presences"][s.id],
+            by_session["questions"][s.id],
+            by_session["feedback"][s.id],
+            punctuality.get(s.id),
+            now,
+        )
+        for s in sessions
+    ]
+    result = Dashboard(sessions=figures)
+    result.themes = [
+        group_figures(slug, name, [f for f in figures if f.theme == slug])
+        for slug, name in themes
+        if any(f.theme == slug for f in figures)
+    ]
+    days = sorted({f.day for f in figures if f.day is not None})
+    result.days = [
+        group_figures(day.isoformat(), day_label(day), [f for f in figures if f.day == day])
+        for day in days
+    ]
+    result.festival = group_figures("festival", "Whole festival", figures)
+    session_by_id = {s.id: s for s in sessions}
+    answers = [
+        DifferentAnswer(
+            slug=session_by_id[f.session_id].slug,
+            title=session_by_id[f.session_id].title,
+            theme=session_by_id[f.session_id].theme,
+            different=f.different,
+        )
+        for f in feedback
+        if f.different and f.session_id in session_by_id
+    ]
+    # Grouped by session, then by the text itself: nothing hints at who wrote what.
+    order = {s.id: i for i, s in enumerate(sessions)}
+    slug_order = {s.slug: order[s.id] for s in sessions}
+    result.different = sorted(answers, key=lambda a: (slug_order[a.slug], a.different.casefold()))
+    return result
+
+
+SORTABLE = (*(c for c in SESSION_COLUMNS if c != "slug"), "starts")
+
+
+def sort_sessions(
+    figures: list[SessionFigures], starts: dict[str, datetime], key: str, descending: bool
+) -> list[SessionFigures]:
+    """Sort by a column; sessions without a figure (None) always go last."""
+    if key == "starts" or key not in SESSION_COLUMNS:
+        return sorted(figures, key=lambda f: starts[f.slug], reverse=descending)
+    present = [f for f in figures if getattr(f, key) is not None]
+    missing = [f for f in figures if getattr(f, key) is None]
+    present.sort(key=lambda f: (getattr(f, key), starts[f.slug]), reverse=descending)
+    return present + sorted(missing, key=lambda f: starts[f.slug])

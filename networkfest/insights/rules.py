@@ -1,0 +1,89 @@
+"""Who may give feedback and when, what counts as an answer, and when reminders are due.
+
+Pure: no Flask, no database, time passed in. Services and handlers ask these rules
+so the socket event and the HTTP form refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+FEEDBACK_WINDOW = timedelta(hours=48)
+MAX_DIFFERENT_LENGTH = 500
+WORTH_CHOICES = (1, 2, 3, 4, 5)
+DEFAULT_REMINDER_MINUTES = 15
+# Schedule changes that everyone registered hears about (DESIGN: moves, retitles, cancels).
+NOTIFIED_CHANGES = ("moved", "retitled", "cancelled")
+
+
+class FeedbackRefused(Exception):
+    """A refusal with a live-protocol error code and words a person understands."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FeedbackAnswer:
+    worth: int
+    different: str
+    follow_up: bool
+
+
+def clean_feedback(worth: Any, different: Any, follow_up: Any) -> FeedbackAnswer:
+    """Check an answer whatever the client sent: worth 1 to 5, short trimmed text, a yes or no."""
+    if isinstance(worth, bool) or not isinstance(worth, int) or worth not in WORTH_CHOICES:
+        raise FeedbackRefused("invalid", "Please rate the session from 1 to 5.")
+    if different is None:
+        different = ""
+    if not isinstance(different, str):
+        raise FeedbackRefused("invalid", "“What will you do differently?” must be text.")
+    different = different.strip()
+    if len(different) > MAX_DIFFERENT_LENGTH:
+        raise FeedbackRefused(
+            "too_long",
+            f"Please keep “What will you do differently?” to {MAX_DIFFERENT_LENGTH} characters.",
+        )
+    if not isinstance(follow_up, bool):
+        raise FeedbackRefused("invalid", "Please say whether you would join a follow-up.")
+    return FeedbackAnswer(worth=worth, different=different, follow_up=follow_up)
+
+
+def feedback_closes_at(ends_at: datetime) -> datetime:
+    return ends_at + FEEDBACK_WINDOW
+
+
+def feedback_refusal(
+    *, phase: str, cancelled: bool, attended: bool, ends_at: datetime, now: datetime
+) -> FeedbackRefused | None:
+    """Why this person may not give (or change) feedback now, or None when they may.
+
+    Feedback opens at the session's end, only for people who were in the room, and
+    stays changeable for 48 hours; after that the answer is final.
+    """
+    if cancelled:
+        return FeedbackRefused("not_found", "This session was cancelled.")
+    if phase != "ended":
+        return FeedbackRefused("not_live", "Feedback opens when the session has ended.")
+    if not attended:
+        return FeedbackRefused(
+            "forbidden", "Only people who were in the session's room can give feedback."
+        )
+    if now > feedback_closes_at(ends_at):
+        return FeedbackRefused(
+            "forbidden", "Feedback for this session closed 48 hours after it ended."
+        )
+    return None
+
+
+def reminder_due(starts_at: datetime, now: datetime, minutes: int) -> bool:
+    """A reminder goes out in the `minutes` before the start; never once the session has begun."""
+    return now < starts_at <= now + timedelta(minutes=minutes)
+
+
+def reminder_due_at(starts_at: datetime, minutes: int) -> datetime:
+    return starts_at - timedelta(minutes=minutes)

@@ -1,0 +1,266 @@
+"""Account pages through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from networkfest.accounts import services
+from networkfest.accounts.links import password_link
+from networkfest.accounts.mail import outbox
+from networkfest.accounts.models import ApiToken, User
+from networkfest.audit.models import AuditEntry
+from networkfest.extensions import db
+from tests.factories import PASSWORD
+
+NEW = "a brand new password"
+
+
+def signup(client, email="ann@example.org", password=NEW, confirm=None, name="Ann"):
+    data = {"name": name, "email": email, "password": password, "confirm": confirm or password}
+    return client.post("/signup", data=data)
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def path_of(link: str) -> str:
+    return link.removeprefix("http://localhost")
+
+
+def test_sign_up_signs_in(client) -> None:
+    assert client.get("/signup").status_code == 200
+    response = signup(client, email=" Ann@Example.org ")
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200
+    user = db.session.scalar(select(User))
+    assert user.email == "ann@example.org" and user.password_hash.startswith("scrypt:")
+
+
+def test_sign_up_refuses_an_address_in_use_in_another_case(client, factory) -> None:
+    factory.user(email="ann@example.org")
+    response = signup(client, email="ANN@EXAMPLE.ORG")
+    assert response.status_code == 400
+    assert "already exists" in page(response)
+    assert db.session.scalar(select(User).where(User.name == "Ann")) is None
+
+
+def test_sign_up_checks_every_field(client) -> None:
+    response = signup(client, email="not-an-address", password="short", confirm="shorter")
+    text = page(response)
+    assert response.status_code == 400
+    assert "right format" in text
+    assert "10 to 200 characters" in text
+    assert "do not match" in text
+    assert 'aria-invalid="true"' in text
+
+
+def test_log_in_and_out(client, factory) -> None:
+    user = factory.user()
+    assert client.get("/login").status_code == 200
+    response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/schedule"
+    assert client.get("/me").status_code == 200
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    response = client.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_wrong_password_is_refused_clearly(client, factory) -> None:
+    user = factory.user()
+    response = client.post("/login", data={"email": user.email, "password": "wrong password"})
+    assert response.status_code == 400
+    assert "do not match an account" in page(response)
+    unknown = client.post("/login", data={"email": "x@example.org", "password": "wrong password"})
+    assert page(unknown).count("do not match an account") == 1
+
+
+def test_next_is_honoured_only_for_local_paths(client, factory) -> None:
+    user = factory.user()
+    form = page(client.get("/login?next=/me/agenda"))
+    assert 'value="/me/agenda"' in form
+    data = {"email": user.email, "password": PASSWORD}
+    response = client.post("/login", data=data | {"next": "/me/agenda"})
+    assert response.headers["Location"] == "/me/agenda"
+    client.post("/logout")
+    response = client.post("/login", data=data | {"next": "//evil.example/steal"})
+    assert response.headers["Location"] == "/schedule"
+    assert "evil" not in page(client.get("/login?next=https://evil.example/"))
+
+
+def test_login_required_pages_send_visitors_to_sign_in(client) -> None:
+    response = client.get("/me")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_logging_out_closes_the_users_live_connections(client, factory, login, socket_client):
+    user = factory.user()
+    live = socket_client(user)
+    assert live.is_connected("/live")
+    login(client, user)
+    client.post("/logout")
+    assert not live.is_connected("/live")
+
+
+def test_password_reset_by_mail_works_once(app, client, factory) -> None:
+    user = factory.user()
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/forgot-password", data={"email": user.email.upper()})
+    assert response.status_code == 200 and "Check your e-mail" in page(response)
+    [mail] = outbox(app)
+    assert mail.to == user.email and "24 hours" in mail.body
+    link = re.search(r"http://localhost/set-password/reset/\S+", mail.body).group(0)
+    assert client.get(path_of(link)).status_code == 200
+    short = client.post(path_of(link), data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400
+    response = client.post(path_of(link), data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 302 and response.headers["Location"] == "/me"
+    assert client.get("/me").status_code == 200
+    # Used once: the link is dead, and sign-ins from before the reset have ended.
+    reused = client.get(path_of(link))
+    assert reused.status_code == 400 and "no longer works" in page(reused)
+    assert other_device.get("/me").status_code == 302
+    client.post("/logout")
+    ok = client.post("/login", data={"email": user.email, "password": NEW})
+    assert ok.status_code == 302
+
+
+def test_forgotten_password_answers_the_same_for_unknown_addresses(app, client, factory) -> None:
+    user = factory.user()
+    known = page(client.post("/forgot-password", data={"email": user.email}))
+    unknown = page(client.post("/forgot-password", data={"email": "nobody@example.org"}))
+    assert known.replace(user.email, "X") == unknown.replace("nobody@example.org", "X")
+    assert [mail.to for mail in outbox(app)] == [user.email]
+
+
+def test_an_expired_reset_link_is_refused(app, client, factory) -> None:
+    user = factory.user()
+    link = path_of(password_link(user, "reset"))
+    app.config["PASSWORD_TOKEN_MAX_AGE"] = -1
+    response = client.post(link, data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 400 and "no longer works" in page(response)
+    assert services.authenticate(db.session, user.email, PASSWORD) == user
+
+
+def test_forged_and_unknown_links(client, factory) -> None:
+    user = factory.user()
+    assert client.get("/set-password/reset/forged.token.here").status_code == 400
+    token = password_link(user, "reset").rsplit("/", 1)[1]
+    assert client.get(f"/set-password/invite/{token}").status_code == 400
+    assert client.get(f"/set-password/other/{token}").status_code == 404
+
+
+def test_an_invited_host_claims_their_account(app, client, clock) -> None:
+    host = services.create_user(db.session, "host@example.org", "Hana Host", None, clock.now())
+    link = path_of(password_link(host, "invite"))
+    form = client.get(link)
+    assert form.status_code == 200 and "named as a host" in page(form)
+    response = client.post(link, data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200
+    assert client.get(link).status_code == 400
+    assert services.authenticate(db.session, "host@example.org", NEW) is not None
+
+
+def test_profile_name_and_password(client, factory, login) -> None:
+    user = factory.user()
+    login(client, user)
+    assert client.post("/me", data={"name": ""}).status_code == 400
+    assert client.post("/me", data={"name": " Ann Renamed "}).status_code == 302
+    assert "Ann Renamed" in page(client.get("/me"))
+    wrong = client.post("/me/password", data={"current": "nope", "password": NEW, "confirm": NEW})
+    assert wrong.status_code == 400 and "not your current password" in page(wrong)
+    data = {"current": PASSWORD, "password": NEW, "confirm": NEW}
+    assert client.post("/me/password", data=data).status_code == 302
+    assert client.get("/me").status_code == 200
+    assert services.authenticate(db.session, user.email, NEW) is not None
+
+
+def test_tokens_are_shown_once_and_can_be_revoked(client, factory, login) -> None:
+    user = factory.user()
+    login(client, user)
+    assert client.post("/me/tokens", data={"name": ""}).status_code == 400
+    response = client.post("/me/tokens", data={"name": "My <script>"})
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    raw = re.search(r'value="(nf_[^"]+)"', page(response)).group(1)
+    assert "My &lt;script&gt;" in page(response)
+    listing = page(client.get("/me"))
+    assert raw not in listing and "My &lt;script&gt;" in listing
+    bearer = {"Authorization": f"Bearer {raw}"}
+    assert client.application.test_client().get("/api/v1/me", headers=bearer).status_code == 200
+    token = db.session.scalar(select(ApiToken))
+    other = factory.user()
+    stranger = client.application.test_client()
+    login(stranger, other)
+    assert stranger.post(f"/me/tokens/{token.id}/revoke").status_code == 404
+    assert client.post(f"/me/tokens/{token.id}/revoke").status_code == 302
+    assert client.application.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+
+
+def test_the_organiser_page_is_for_organisers_only(client, factory, login) -> None:
+    assert client.get("/organiser/users").status_code == 302
+    login(client, factory.user())
+    assert client.get("/organiser/users").status_code == 403
+    assert client.post("/organiser/users/1/role", data={"organiser": "1"}).status_code == 403
+
+
+def test_organisers_see_invites_and_change_roles(app, client, factory, login, clock) -> None:
+    boss = factory.organiser(name="Boss")
+    person = factory.user(name="Pat Person")
+    host = services.create_user(db.session, "host@example.org", "Hana Host", None, clock.now())
+    login(client, boss)
+    listing = page(client.get("/organiser/users"))
+    assert "Pat Person" in listing and "Invited" in listing
+    # The signed payload names the host and their stamp; its timestamp may differ by a second.
+    assert password_link(host, "invite").split(".")[0] in listing
+    assert "Hana Host" not in page(client.get("/organiser/users?q=pat"))
+    response = client.post(f"/organiser/users/{person.id}/role", data={"organiser": "1"})
+    assert response.status_code == 302
+    assert db.session.get(User, person.id).organiser
+    assert db.session.scalar(select(AuditEntry.action)) == "user.role"
+    assert client.post(f"/organiser/users/{person.id}/role", data={}).status_code == 400
+    assert client.post("/organiser/users/9999/role", data={"organiser": "1"}).status_code == 404
+
+
+def test_the_last_organiser_is_told_why_they_cannot_step_down(client, factory, login) -> None:
+    boss = factory.organiser()
+    login(client, boss)
+    response = client.post(
+        f"/organiser/users/{boss.id}/role", data={"organiser": "0"}, follow_redirects=True
+    )
+    assert "at least one organiser" in page(response)
+    assert db.session.get(User, boss.id).organiser
+
+
+def test_download_my_data(client, factory, login) -> None:
+    user = factory.user()
+    login(client, user)
+    response = client.get("/me/data.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_json()["account"]["email"] == user.email
+
+
+def test_delete_my_account(client, factory, login) -> None:
+    user = factory.user()
+    user_id = user.id
+    login(client, user)
+    assert client.get("/me/delete").status_code == 200
+    wrong = client.post("/me/delete", data={"password": "not it"})
+    assert wrong.status_code == 400 and "not your password" in page(wrong)
+    assert client.post("/me/delete", data={"password": PASSWORD}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+    assert client.get("/me").status_code == 302
+
+
+def test_privacy_page(client) -> None:
+    response = client.get("/privacy")
+    assert response.status_code == 200
+    assert "what we keep and why" in page(response)

@@ -1,0 +1,202 @@
+"""Account services against a real database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from networkfest.accounts import services
+from networkfest.accounts.auth import user_for_token
+from networkfest.accounts.models import ApiToken, User
+from networkfest.audit.models import AuditEntry
+from networkfest.extensions import db
+from networkfest.insights.models import Feedback
+from networkfest.qa.models import Question, Vote
+from networkfest.registration.models import Registration
+from networkfest.registration.services import register
+
+GOOD = "a long enough password"
+
+
+def test_create_user_normalises_the_address_and_hashes_with_scrypt(app, clock) -> None:
+    user = services.create_user(db.session, "  Ann@Example.ORG ", " Ann ", GOOD, clock.now())
+    assert user.email == "ann@example.org"
+    assert user.name == "Ann"
+    assert user.password_hash.startswith("scrypt:")
+    assert GOOD not in user.password_hash
+    assert not user.organiser and not user.invited
+
+
+def test_an_address_is_unique_whatever_its_case(app, clock) -> None:
+    services.create_user(db.session, "ann@example.org", "Ann", GOOD, clock.now())
+    with pytest.raises(services.DuplicateEmail, match="already exists"):
+        services.create_user(db.session, "ANN@example.org", "Ann again", GOOD, clock.now())
+
+
+def test_a_sign_up_race_lost_at_the_unique_constraint_is_a_friendly_duplicate(
+    app, clock, monkeypatch
+) -> None:
+    services.create_user(db.session, "ann@example.org", "Ann", GOOD, clock.now())
+    # The other sign-up passed the check before this one committed.
+    monkeypatch.setattr(services, "user_by_email", lambda _db, _email: None)
+    with pytest.raises(services.DuplicateEmail):
+        services.create_user(db.session, "Ann@example.org", "Ann twin", GOOD, clock.now())
+    assert db.session.scalar(select(User).where(User.name == "Ann twin")) is None
+
+
+def test_authenticate(app, clock) -> None:
+    services.create_user(db.session, "ann@example.org", "Ann", GOOD, clock.now())
+    assert services.authenticate(db.session, "ANN@example.org ", GOOD) is not None
+    assert services.authenticate(db.session, "ann@example.org", GOOD + "!") is None
+    assert services.authenticate(db.session, "nobody@example.org", GOOD) is None
+
+
+def test_an_invited_account_cannot_sign_in_until_claimed(app, clock) -> None:
+    host = services.create_user(db.session, "host@example.org", "Host", None, clock.now())
+    assert host.invited
+    assert services.authenticate(db.session, "host@example.org", "") is None
+    stamp = host.security_stamp
+    services.claim_invite(db.session, host, GOOD)
+    assert not host.invited and host.security_stamp != stamp
+    assert services.authenticate(db.session, "host@example.org", GOOD) == host
+    with pytest.raises(services.AccountError, match="already been used"):
+        services.claim_invite(db.session, host, "another long password")
+
+
+def test_set_password_rotates_the_security_stamp(app, factory) -> None:
+    user = factory.user()
+    stamp, session_id = user.security_stamp, user.get_id()
+    services.set_password(db.session, user, GOOD)
+    assert user.security_stamp != stamp and user.get_id() != session_id
+    assert services.user_for_link(db.session, user.id, stamp) is None
+    assert services.user_for_link(db.session, user.id, user.security_stamp) == user
+
+
+def test_invite_host_reuses_an_existing_account(app, factory, clock) -> None:
+    existing = factory.user(email="known@example.org")
+    assert services.invite_host(db.session, "Known@Example.org", "K", clock.now()) == existing
+    invited = services.invite_host(db.session, "new@example.org", " New Host ", clock.now())
+    db.session.commit()
+    assert invited.invited and invited.name == "New Host"
+
+
+def test_api_tokens_are_kept_only_as_hashes_and_can_be_revoked(app, factory, clock) -> None:
+    user, other = factory.user(), factory.user()
+    raw = services.create_api_token(db.session, user, " laptop ", clock.now())
+    stored = db.session.scalar(select(ApiToken))
+    assert raw.startswith("nf_") and stored.name == "laptop"
+    assert raw not in stored.token_hash
+    assert user_for_token(raw) == user
+    assert not services.revoke_api_token(db.session, other, stored.id)
+    assert user_for_token(raw) == user
+    assert services.revoke_api_token(db.session, user, stored.id)
+    assert user_for_token(raw) is None
+
+
+def test_organiser_role_changes_are_audited(app, factory, clock) -> None:
+    boss, person = factory.organiser(), factory.user()
+    services.set_organiser(db.session, boss, person, True, clock.now())
+    assert person.organiser
+    entry = db.session.scalar(select(AuditEntry))
+    assert (entry.action, entry.actor_id, entry.target) == ("user.role", boss.id, person.email)
+    assert entry.detail == {"organiser": True}
+    services.set_organiser(db.session, person, boss, False, clock.now())
+    assert not boss.organiser
+
+
+def test_the_last_organiser_cannot_drop_their_own_role(app, factory, clock) -> None:
+    boss = factory.organiser()
+    with pytest.raises(services.AccountError, match="at least one organiser"):
+        services.set_organiser(db.session, boss, boss, False, clock.now())
+    assert boss.organiser
+    assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_search_users(app, factory) -> None:
+    factory.user(name="Ann Smith", email="ann@example.org")
+    factory.user(name="Bob Jones", email="bob@example.org")
+    assert [u.name for u in services.search_users(db.session, "SMITH")] == ["Ann Smith"]
+    assert [u.name for u in services.search_users(db.session, "bob@")] == ["Bob Jones"]
+    assert services.search_users(db.session, "%") == []
+    assert len(services.search_users(db.session, "")) == 2
+
+
+@pytest.fixture
+def busy_attendee(app, factory, clock):
+    """An attendee with a confirmed place someone waits for, a question, a vote and feedback."""
+    festival = factory.festival()
+    session = factory.session(festival, capacity=1)
+    leaver, waiting, asker = factory.user(), factory.user(), factory.user()
+    now = clock.now()
+    assert register(db.session, session, leaver, now).status == "confirmed"
+    assert register(db.session, session, waiting, now + timedelta(seconds=1)).status == "waitlisted"
+    own = Question(
+        session_id=session.id,
+        author_id=leaver.id,
+        text="Mine?",
+        status="visible",
+        votes=0,
+        created_at=now,
+        updated_at=now,
+    )
+    theirs = Question(
+        session_id=session.id,
+        author_id=asker.id,
+        text="Theirs?",
+        status="visible",
+        votes=1,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add_all([own, theirs])
+    db.session.flush()
+    db.session.add(Vote(question_id=theirs.id, user_id=leaver.id, created_at=now))
+    db.session.add(
+        Feedback(
+            session_id=session.id,
+            user_id=leaver.id,
+            worth=4,
+            different="More",
+            follow_up=True,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    services.create_api_token(db.session, leaver, "script", now)
+    return {"session": session, "leaver": leaver, "waiting": waiting, "own": own, "theirs": theirs}
+
+
+def test_export_user_data_holds_everything_about_the_person(busy_attendee) -> None:
+    leaver = busy_attendee["leaver"]
+    data = services.export_user_data(db.session, leaver)
+    slug = busy_attendee["session"].slug
+    assert data["account"]["email"] == leaver.email
+    registration = data["registrations"][0]
+    assert (registration["session"], registration["status"]) == (slug, "confirmed")
+    assert [q["text"] for q in data["questions"]] == ["Mine?"]
+    assert data["votes"] == [
+        {"question": busy_attendee["theirs"].id, "created_at": data["votes"][0]["created_at"]}
+    ]
+    assert data["feedback"][0]["worth"] == 4
+    assert data["api_tokens"][0]["name"] == "script"
+    assert "token_hash" not in str(data) and "password" not in str(data)
+
+
+def test_delete_account_anonymises_and_hands_the_place_on(busy_attendee, clock) -> None:
+    leaver, waiting = busy_attendee["leaver"], busy_attendee["waiting"]
+    leaver_id = leaver.id
+    services.delete_account(db.session, leaver, clock.now())
+    db.session.expire_all()
+    assert db.session.get(User, leaver_id) is None
+    assert db.session.scalar(select(ApiToken)) is None
+    statuses = {r.user_id: r.status for r in db.session.scalars(select(Registration))}
+    assert statuses == {waiting.id: "confirmed"}
+    own = db.session.get(Question, busy_attendee["own"].id)
+    assert own.author_id is None and own.anonymous and own.text == "Mine?"
+    theirs = db.session.get(Question, busy_attendee["theirs"].id)
+    assert theirs.votes == 0
+    assert db.session.scalar(select(Vote)) is None
+    feedback = db.session.scalar(select(Feedback))
+    assert feedback.user_id is None and feedback.worth == 4

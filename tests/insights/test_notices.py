@@ -1,0 +1,107 @@
+"""Change notices: everyone registered hears of a move, a new title or a cancellation, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from networkfest.accounts.mail import outbox
+from networkfest.extensions import db
+from networkfest.insights import services
+from networkfest.insights.models import Notice
+from tests.factories import FESTIVAL_START
+from tests.insights.conftest import register
+
+START = FESTIVAL_START + timedelta(hours=3)  # 12:00 BST
+
+
+def setup_programme(factory, clock):
+    festival = factory.festival()
+    moved = factory.session(festival, starts_at=START, title="Run sheets")
+    retitled = factory.session(festival, starts_at=START, title="Purpose in one line")
+    cancelled = factory.session(festival, starts_at=START, title="Bingo", status="cancelled")
+    added = factory.session(festival, starts_at=START, title="New one")
+    people = {name: factory.user(name=name.title()) for name in ("ann", "bob", "cat")}
+    register(moved, people["ann"], "confirmed", clock.now())
+    register(moved, people["bob"], "waitlisted", clock.now())
+    register(moved, people["cat"], "cancelled", clock.now())
+    register(retitled, people["ann"], "confirmed", clock.now())
+    register(cancelled, people["bob"], "confirmed", clock.now())
+    changes = [
+        {"kind": "moved", "session": moved.slug, "detail": "from 11:00 to 12:00"},
+        {"kind": "retitled", "session": retitled.slug, "detail": "was: Purpose"},
+        {"kind": "cancelled", "session": cancelled.slug},
+        {"kind": "added", "session": added.slug},
+        {"kind": "moved", "session": "not-in-this-festival"},
+        {"kind": "moved"},
+    ]
+    return festival, {"moved": moved, "retitled": retitled, "cancelled": cancelled}, people, changes
+
+
+def test_everyone_registered_gets_a_notice_and_a_mail_once(app, factory, clock):
+    festival, sessions, people, changes = setup_programme(factory, clock)
+
+    created = services.notify_changes(db.session, festival, changes, 2, clock.now())
+    again = services.notify_changes(db.session, festival, changes, 2, clock.now())
+
+    assert (created, again) == (4, 0)
+    notices = db.session.scalars(select(Notice).order_by(Notice.id)).all()
+    by_person = {(n.user_id, n.session_id): n.message for n in notices}
+    ann, bob = people["ann"].id, people["bob"].id
+    assert set(by_person) == {
+        (ann, sessions["moved"].id),
+        (bob, sessions["moved"].id),
+        (ann, sessions["retitled"].id),
+        (bob, sessions["cancelled"].id),
+    }
+    assert by_person[(ann, sessions["moved"].id)] == (
+        "“Run sheets” has moved: it now starts Monday 21 September, 12:00 BST."
+    )
+    assert "now called “Purpose in one line”" in by_person[(ann, sessions["retitled"].id)]
+    assert "“Bingo” has been cancelled" in by_person[(bob, sessions["cancelled"].id)]
+    mails = outbox(app)
+    assert len(mails) == 4
+    assert people["cat"].email not in {m.to for m in mails}
+    assert all(m.subject.startswith("Programme change: ") for m in mails)
+    assert all("http://localhost/schedule/changes" in m.body for m in mails)
+
+
+def test_a_later_version_notifies_again(app, factory, clock):
+    festival, sessions, _people, _changes = setup_programme(factory, clock)
+    moved = [{"kind": "moved", "session": sessions["moved"].slug}]
+    assert services.notify_changes(db.session, festival, moved, 2, clock.now()) == 2
+    assert services.notify_changes(db.session, festival, moved, 3, clock.now()) == 2
+    assert services.notify_changes(db.session, festival, [], 4, clock.now()) == 0
+
+
+def test_banner_shows_unseen_notices_and_only_the_owner_dismisses(app, factory, clock, signed_in):
+    festival, sessions, people, changes = setup_programme(factory, clock)
+    services.notify_changes(db.session, festival, changes, 2, clock.now())
+    ann_notice = db.session.scalars(
+        select(Notice).where(Notice.user_id == people["ann"].id).order_by(Notice.id)
+    ).first()
+    ann = signed_in(people["ann"])
+    page_path = f"/sessions/{sessions['moved'].slug}/feedback"
+
+    html = ann.get(page_path).get_data(as_text=True)
+    assert "“Run sheets” has moved" in html
+    assert f'action="/notices/{ann_notice.id}/seen"' in html
+
+    assert signed_in(people["bob"]).post(f"/notices/{ann_notice.id}/seen").status_code == 404
+    assert ann.post("/notices/999999/seen").status_code == 404
+    response = ann.post(f"/notices/{ann_notice.id}/seen", data={"next": page_path})
+    assert response.status_code == 303
+    assert response.headers["Location"] == page_path
+    assert (
+        ann.post(f"/notices/{ann_notice.id}/seen", data={"next": "//evil.example"}).headers[
+            "Location"
+        ]
+        == "/schedule"
+    )
+
+    db.session.expire_all()
+    assert db.session.get(Notice, ann_notice.id).seen_at == clock.now()
+    html = ann.get(page_path).get_data(as_text=True)
+    assert "“Run sheets” has moved" not in html
+    assert "now called “Purpose in one line”" in html
