@@ -14,7 +14,6 @@ from functools import wraps
 from typing import Any
 
 from flask import request
-from flask_login import current_user
 
 from networkfest.extensions import db
 
@@ -52,7 +51,12 @@ def failure(code: str, message: str) -> Ack:
 
 
 def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
-    """Wrap a namespace handler: optional payload, one ack shape, a clean session afterwards."""
+    """Wrap a namespace handler: optional payload, one ack shape, nothing half-written.
+
+    The database session is not removed here: Flask-SQLAlchemy removes it when the event's
+    app context ends, and removing it by hand would break a caller whose context this
+    handler runs inside (a logout disconnecting sockets from within its HTTP request).
+    """
 
     @wraps(handler)
     def wrapper(self: Any, payload: Any = None) -> Ack:
@@ -65,8 +69,6 @@ def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
             db.session.rollback()
             log.exception("live event %s failed", handler.__name__)
             return failure("internal", "Something went wrong on our side. Please try again.")
-        finally:
-            db.session.remove()
 
     return wrapper
 
@@ -115,30 +117,35 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-# Connections authenticated by a personal token at connect: sid → user id. A Socket.IO
-# connection lives in one process (sticky sessions), so a per-process map is enough.
-_token_users: dict[str, int] = {}
+# The person behind each connection, fixed at connect (session cookie or personal token):
+# sid → user id. A Socket.IO connection lives in one process (sticky sessions), so a
+# per-process map is enough. Reading it, rather than Flask-Login's `current_user` at every
+# event, means a connection's identity cannot drift from what was checked at the handshake.
+_connection_users: dict[str, int] = {}
+
+
+def remember_user(sid: str, user_id: int) -> None:
+    _connection_users[sid] = user_id
 
 
 def remember_token_user(sid: str, user_id: int) -> None:
-    _token_users[sid] = user_id
+    """Kept for callers of the first cut: token and cookie connections are remembered alike."""
+    remember_user(sid, user_id)
 
 
 def forget_connection(sid: str) -> None:
-    _token_users.pop(sid, None)
+    _connection_users.pop(sid, None)
+
+
+def connection_user_id() -> int | None:
+    return _connection_users.get(request.sid)  # type: ignore[attr-defined]
 
 
 def caller() -> Any:
-    """The signed-in user behind this Socket.IO connection, fresh from the database, or None.
-
-    Cookie auth comes through Flask-Login's `current_user`; token auth is resolved
-    at connect and remembered per connection.
-    """
+    """The signed-in user behind this Socket.IO connection, fresh from the database, or None."""
     from networkfest.accounts.models import User
 
-    user_id = _token_users.get(request.sid)  # type: ignore[attr-defined]
-    if user_id is None and current_user.is_authenticated:
-        user_id = current_user.id
+    user_id = connection_user_id()
     return db.session.get(User, user_id) if user_id is not None else None
 
 

@@ -1,5 +1,119 @@
-"""PLACEHOLDER: replaced by the domain helper."""
+"""The live room page, the join-the-call redirect and the hosts' CSV export of questions."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import NoReturn
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import Conflict, Forbidden, HTTPException
+
+from networkfest.context import now
+from networkfest.extensions import db
+from networkfest.live import services
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import session_by_slug
+from networkfest.qa import rules as qa_rules
+from networkfest.qa import services as qa
+from networkfest.timing.services import clock_state, session_phase
 
 bp = Blueprint("live", __name__)
+
+CALL_PHASES = ("lobby", "live")
+
+
+def _session_or_404(slug: str) -> FestivalSession:
+    festival_session = session_by_slug(db.session, slug)
+    if festival_session is None:
+        abort(404)
+    return festival_session
+
+
+def _refuse(error: type[HTTPException], message: str) -> NoReturn:
+    """A 4xx whose page says exactly why (the error handler shows `networkfest_message`)."""
+    exception = error(message)
+    exception.networkfest_message = message  # type: ignore[attr-defined]
+    raise exception
+
+
+def _user() -> object | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def ask_refusal(viewer: qa_rules.Viewer, qa_mode: str, phase: str) -> str | None:
+    """Why this person cannot ask right now, in words for the page; None when they can."""
+    if qa_mode == "off":
+        return "Questions are switched off for this session."
+    if viewer.user_id is None:
+        return "Sign in with a confirmed place to ask questions."
+    if not viewer.participant:
+        return "Only people with a confirmed place can ask questions."
+    if phase != "live":
+        return "Questions open when the session starts and close when it ends."
+    return None
+
+
+@bp.get("/sessions/<slug>/live")
+def room(slug: str) -> str:
+    festival_session = _session_or_404(slug)
+    instant = now()
+    phase = session_phase(festival_session, instant)
+    viewer = qa.viewer_for(db.session, festival_session, _user())
+    questions = qa.snapshot(db.session, festival_session, viewer)
+    if request.args.get("sort") == "newest":
+        questions.sort(key=lambda q: (not q["pinned"], -q["created_at"], -q["id"]))
+    return render_template(
+        "live/room.html",
+        session=festival_session,
+        slug=festival_session.slug,
+        phase=phase,
+        clock=clock_state(db.session, festival_session, instant),
+        is_host=viewer.moderator,
+        viewer=viewer,
+        questions=[q for q in questions if q["status"] in qa_rules.PUBLIC_STATUSES]
+        + ([] if viewer.moderator else [q for q in questions if q["status"] == "pending"]),
+        backstage=[q for q in questions if q["status"] in ("pending", "hidden")]
+        if viewer.moderator
+        else [],
+        my_votes=set(qa.my_votes(db.session, festival_session, viewer.user_id)),
+        can_call=viewer.participant and not festival_session.cancelled,
+        call_open=phase in CALL_PHASES and not festival_session.cancelled,
+        ask_refusal=ask_refusal(viewer, festival_session.qa_mode, phase),
+        sort=request.args.get("sort", "top"),
+        max_length=qa_rules.MAX_QUESTION_LENGTH,
+    )
+
+
+@bp.get("/sessions/<slug>/call")
+@login_required
+def call(slug: str) -> Response:
+    """Through to the video call: for people with a place, from the lobby until the end."""
+    festival_session = _session_or_404(slug)
+    viewer = qa.viewer_for(db.session, festival_session, current_user)
+    if not viewer.participant or festival_session.cancelled:
+        _refuse(Forbidden, "The call is for people with a confirmed place in this session.")
+    instant = now()
+    if session_phase(festival_session, instant) not in CALL_PHASES:
+        flash("The call opens with the lobby, shortly before the start, and closes at the end.")
+        return redirect(url_for("live.room", slug=festival_session.slug), 303)
+    target = services.record_call_click(db.session, festival_session, current_user.id, instant)
+    return redirect(target, 303)
+
+
+@bp.get("/sessions/<slug>/questions.csv")
+@login_required
+def questions_csv(slug: str) -> Response:
+    festival_session = _session_or_404(slug)
+    viewer = qa.viewer_for(db.session, festival_session, current_user)
+    if not viewer.moderator:
+        _refuse(Forbidden, "Only this session's hosts and organisers can export its questions.")
+    if session_phase(festival_session, now()) != "ended":
+        _refuse(Conflict, "The questions can be exported once the session has ended.")
+    body = qa.questions_csv(db.session, festival_session, organiser=viewer.organiser)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{festival_session.slug}-questions.csv"'
+        },
+    )

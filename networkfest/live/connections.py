@@ -1,0 +1,48 @@
+"""Open `/live` connections per person, so that signing out can close them.
+
+Flask-SocketIO copies the login session at connect time, so an open socket would
+outlive a logout; `disconnect_user` ends them. Each process knows its own sids; sids
+in a room elsewhere are found through open `Presence` rows, and python-socketio's
+pub/sub manager forwards their disconnect to the process that holds them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from networkfest.extensions import db, socketio
+from networkfest.live import presence
+from networkfest.live.emit import to_user
+from networkfest.live.protocol import NAMESPACE
+
+_lock = threading.Lock()
+_sids_by_user: dict[int, set[str]] = {}
+
+
+def register(sid: str, user_id: int) -> None:
+    with _lock:
+        _sids_by_user.setdefault(user_id, set()).add(sid)
+
+
+def unregister(sid: str) -> None:
+    with _lock:
+        for user_id in [u for u, sids in _sids_by_user.items() if sid in sids]:
+            _sids_by_user[user_id].discard(sid)
+            if not _sids_by_user[user_id]:
+                del _sids_by_user[user_id]
+
+
+def local_sids(user_id: int) -> set[str]:
+    with _lock:
+        return set(_sids_by_user.get(user_id, ()))
+
+
+def disconnect_user(user_id: int) -> None:
+    """Tell the person's pages they were signed out, then close every open connection.
+
+    Needs an app context (the open `Presence` rows are read from the database).
+    """
+    to_user("logged_out", {}, user_id)
+    sids = local_sids(user_id) | set(presence.open_sids(db.session, user_id))
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)

@@ -1,0 +1,119 @@
+"""Q&A rules: who may ask, vote, see and moderate, and what moderation does. Pure: no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+MAX_QUESTION_LENGTH = 500
+RATE_LIMIT = 3
+RATE_WINDOW = timedelta(minutes=1)
+PUBLIC_STATUSES = frozenset({"visible", "answered"})
+MODERATION_ACTIONS = ("approve", "hide", "answer", "pin", "unpin")
+
+
+class QaError(Exception):
+    """A rule said no; `code` is one of the live protocol's error codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the rules need to know about the person looking at one session's questions."""
+
+    user_id: int | None
+    confirmed: bool = False
+    host: bool = False
+    organiser: bool = False
+
+    @property
+    def moderator(self) -> bool:
+        return self.host or self.organiser
+
+    @property
+    def participant(self) -> bool:
+        """Confirmed attendees, the session's hosts and organisers may ask and vote."""
+        return self.user_id is not None and (self.confirmed or self.moderator)
+
+
+def clean_text(raw: object) -> str:
+    """Trim and check a question's text: 1 to 500 characters."""
+    if not isinstance(raw, str):
+        raise QaError("invalid", "The question must be text.")
+    text = raw.strip()
+    if not text:
+        raise QaError("invalid", "Please type a question first.")
+    if len(text) > MAX_QUESTION_LENGTH:
+        raise QaError(
+            "too_long", f"Questions can be at most {MAX_QUESTION_LENGTH} characters long."
+        )
+    return text
+
+
+def initial_status(qa_mode: str) -> str:
+    """Moderated rooms hold new questions for the hosts; open rooms show them at once."""
+    if qa_mode == "off":
+        raise QaError("qa_off", "Questions are switched off for this session.")
+    return "pending" if qa_mode == "moderated" else "visible"
+
+
+def check_participant(viewer: Viewer) -> None:
+    if viewer.user_id is None:
+        raise QaError("unauthenticated", "Please sign in to ask or vote.")
+    if not viewer.participant:
+        raise QaError("forbidden", "Only people with a confirmed place can ask and vote.")
+
+
+def check_live(phase: str) -> None:
+    if phase != "live":
+        raise QaError("not_live", "Questions and votes are open only while the session is live.")
+
+
+def check_rate(recent_questions: int) -> None:
+    """At most RATE_LIMIT questions per person per RATE_WINDOW, counted in the database."""
+    if recent_questions >= RATE_LIMIT:
+        raise QaError(
+            "rate_limited", "You have asked several questions just now. Please wait a minute."
+        )
+
+
+def rate_window_start(now: datetime) -> datetime:
+    return now - RATE_WINDOW
+
+
+def can_see(status: str, viewer: Viewer, author_id: int | None) -> bool:
+    """Public questions to all; pending and hidden to moderators; your own pending one to you."""
+    if status in PUBLIC_STATUSES or viewer.moderator:
+        return True
+    return status == "pending" and viewer.user_id is not None and viewer.user_id == author_id
+
+
+def check_vote_value(value: int) -> bool:
+    """1 votes, 0 withdraws."""
+    if value not in (0, 1):
+        raise QaError("invalid", "'value' must be 1 (vote) or 0 (withdraw).")
+    return value == 1
+
+
+def moderate(action: str, status: str, pinned: bool) -> tuple[str, bool]:
+    """The (status, pinned) a question has after a moderation action."""
+    if action == "approve":
+        return "visible", pinned
+    if action == "hide":
+        return "hidden", False
+    if action == "answer":
+        return "answered", pinned
+    if action == "pin":
+        return status, True
+    if action == "unpin":
+        return status, False
+    raise QaError("invalid", f"'action' must be one of: {', '.join(MODERATION_ACTIONS)}.")
+
+
+def top_order(pinned: bool, votes: int, created_at: datetime, question_id: int) -> tuple:
+    """Pinned first, then most votes, then oldest: the order of the room's question list."""
+    return (not pinned, -votes, created_at, question_id)

@@ -1,0 +1,262 @@
+"""Q&A units of work: ask, vote, moderate, and the questions a viewer may see.
+
+Every write commits before the caller acknowledges or broadcasts it, so a restart loses
+nothing and a reconnecting client gets the same state.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from networkfest.accounts.models import User
+from networkfest.audit import services as audit
+from networkfest.clock import to_epoch_ms
+from networkfest.programme.models import FestivalSession
+from networkfest.qa import rules
+from networkfest.qa.models import Question, Vote
+from networkfest.qa.rules import QaError, Viewer
+from networkfest.registration.models import Registration
+from networkfest.timing.services import session_phase
+
+
+def viewer_for(db: DbSession, festival_session: FestivalSession, user: User | None) -> Viewer:
+    if user is None:
+        return Viewer(user_id=None)
+    confirmed = (
+        db.scalar(
+            select(Registration.id).where(
+                Registration.session_id == festival_session.id,
+                Registration.user_id == user.id,
+                Registration.status == "confirmed",
+            )
+        )
+        is not None
+    )
+    return Viewer(
+        user_id=user.id,
+        confirmed=confirmed,
+        host=festival_session.is_host(user),
+        organiser=bool(user.organiser),
+    )
+
+
+def payload(question: Question, *, asked_by: bool = False) -> dict[str, Any]:
+    """The `question` object of the live protocol; `asked_by` only ever for organisers."""
+    data: dict[str, Any] = {
+        "id": question.id,
+        "session": question.session.slug,
+        "text": question.text,
+        "author": None if question.anonymous or question.author is None else question.author.name,
+        "votes": question.votes,
+        "status": question.status,
+        "pinned": question.pinned,
+        "created_at": to_epoch_ms(question.created_at),
+    }
+    if asked_by:
+        data["asked_by"] = question.author.name if question.author is not None else None
+    return data
+
+
+def redacted(question: Question) -> dict[str, Any]:
+    """What a room without the right to see a hidden question gets: enough to remove it."""
+    return {
+        "id": question.id,
+        "session": question.session.slug,
+        "text": None,
+        "author": None,
+        "votes": question.votes,
+        "status": "hidden",
+        "pinned": False,
+        "created_at": to_epoch_ms(question.created_at),
+    }
+
+
+def visible_questions(
+    db: DbSession, festival_session: FestivalSession, viewer: Viewer
+) -> list[Question]:
+    """The session's questions this viewer may see, pinned first, then by votes, then oldest."""
+    questions = db.scalars(
+        select(Question)
+        .where(Question.session_id == festival_session.id)
+        .options(selectinload(Question.author))
+    ).all()
+    seen = [q for q in questions if rules.can_see(q.status, viewer, q.author_id)]
+    return sorted(seen, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id))
+
+
+def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -> list[dict]:
+    return [
+        payload(q, asked_by=viewer.organiser and q.anonymous)
+        for q in visible_questions(db, festival_session, viewer)
+    ]
+
+
+def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:
+    if user_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(Vote.question_id)
+            .join(Question, Question.id == Vote.question_id)
+            .where(Question.session_id == festival_session.id, Vote.user_id == user_id)
+            .order_by(Vote.question_id)
+        )
+    )
+
+
+def ask(
+    db: DbSession,
+    festival_session: FestivalSession,
+    user: User | None,
+    text: object,
+    anonymous: bool,
+    now: datetime,
+) -> Question:
+    viewer = viewer_for(db, festival_session, user)
+    rules.check_participant(viewer)
+    status = rules.initial_status(festival_session.qa_mode)
+    rules.check_live(_phase(festival_session, now))
+    cleaned = rules.clean_text(text)
+    recent = db.scalar(
+        select(func.count(Question.id)).where(
+            Question.author_id == viewer.user_id,
+            Question.created_at > rules.rate_window_start(now),
+        )
+    )
+    rules.check_rate(recent or 0)
+    question = Question(
+        session=festival_session,
+        author=user,
+        anonymous=anonymous,
+        text=cleaned,
+        status=status,
+        pinned=False,
+        votes=0,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(question)
+    db.commit()
+    return question
+
+
+def vote(db: DbSession, question_id: int, user: User | None, value: int, now: datetime) -> Question:
+    """One vote per person per question (the primary key); the count is recounted in SQL."""
+    voting = rules.check_vote_value(value)
+    question = _question(db, question_id)
+    viewer = viewer_for(db, question.session, user)
+    rules.check_participant(viewer)
+    if not rules.can_see(question.status, viewer, question.author_id):
+        raise QaError("not_found", "There is no such question.")
+    rules.check_live(_phase(question.session, now))
+    assert viewer.user_id is not None
+    if voting:
+        already = db.get(Vote, (question.id, viewer.user_id)) is not None
+        if not already:
+            try:
+                with db.begin_nested():
+                    db.add(Vote(question_id=question.id, user_id=viewer.user_id, created_at=now))
+            except IntegrityError:
+                pass  # a concurrent vote by the same person: the row is there, as wanted
+    else:
+        db.execute(
+            delete(Vote).where(Vote.question_id == question.id, Vote.user_id == viewer.user_id)
+        )
+    recount = (
+        select(func.count()).select_from(Vote).where(Vote.question_id == question.id)
+    ).scalar_subquery()
+    db.execute(
+        update(Question)
+        .where(Question.id == question.id)
+        .values(votes=recount, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+    db.refresh(question)
+    return question
+
+
+def moderate(
+    db: DbSession, question_id: int, user: User | None, action: str, now: datetime
+) -> tuple[Question, str]:
+    """Apply a host's or organiser's action and audit it; returns the question and old status."""
+    if action not in rules.MODERATION_ACTIONS:
+        raise QaError("invalid", f"'action' must be one of: {', '.join(rules.MODERATION_ACTIONS)}.")
+    question = _question(db, question_id)
+    viewer = viewer_for(db, question.session, user)
+    if viewer.user_id is None:
+        raise QaError("unauthenticated", "Please sign in to moderate.")
+    if not viewer.moderator:
+        raise QaError("forbidden", "Only this session's hosts and organisers can moderate.")
+    before = question.status
+    question.status, question.pinned = rules.moderate(action, question.status, question.pinned)
+    question.updated_at = now
+    audit.record(
+        db,
+        actor_id=viewer.user_id,
+        action=f"question.{action}",
+        target=str(question.id),
+        now=now,
+        detail={"session": question.session.slug, "from": before, "to": question.status},
+    )
+    db.commit()
+    return question, before
+
+
+def questions_csv(db: DbSession, festival_session: FestivalSession, organiser: bool) -> str:
+    """Every question of the session, for its hosts; organisers also see who asked anonymously."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["id", "created_at", "status", "pinned", "votes", "author", "text"]
+    if organiser:
+        header.insert(6, "asked_by")
+    writer.writerow(header)
+    questions = db.scalars(
+        select(Question)
+        .where(Question.session_id == festival_session.id)
+        .options(selectinload(Question.author))
+        .order_by(Question.created_at, Question.id)
+    )
+    for q in questions:
+        data = payload(q)
+        row = [
+            q.id,
+            q.created_at.isoformat(),
+            q.status,
+            "yes" if q.pinned else "no",
+            q.votes,
+            data["author"] or "",
+            q.text,
+        ]
+        if organiser:
+            row.insert(6, q.author.name if q.author is not None else "")
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _safe_cell(value: object) -> object:
+    """Stop spreadsheets from running a cell someone typed as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _question(db: DbSession, question_id: int) -> Question:
+    question = db.get(Question, question_id)
+    if question is None:
+        raise QaError("not_found", "There is no such question.")
+    return question
+
+
+def _phase(festival_session: FestivalSession, now: datetime) -> str:
+    if festival_session.cancelled:
+        return "cancelled"
+    return session_phase(festival_session, now)

@@ -1,0 +1,136 @@
+"""The live room in headless Chromium against a real server: two people, one question."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from networkfest.extensions import db
+from networkfest.registration.models import Registration
+from tests.factories import FESTIVAL_START, PASSWORD, make_festival, make_session, make_user
+
+pytestmark = pytest.mark.browser
+
+DURING = FESTIVAL_START + timedelta(hours=1, minutes=10)
+
+
+def seed(server: Any) -> dict[str, str]:
+    with server.app.app_context():
+        festival = make_festival(db.session)
+        host = make_user(db.session, name="Hana Host")
+        attendee = make_user(db.session, name="Ada Attendee")
+        session = make_session(db.session, festival, hosts=[host], qa_mode="moderated")
+        db.session.add(
+            Registration(
+                session_id=session.id,
+                user_id=attendee.id,
+                status="confirmed",
+                queued_at=FESTIVAL_START,
+                updated_at=FESTIVAL_START,
+            )
+        )
+        db.session.commit()
+        seeded = {"slug": session.slug, "host": host.email, "attendee": attendee.email}
+        db.session.remove()
+    server.set_clock(DURING)
+    return seeded
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def watch_errors(page: Any) -> list[str]:
+    """Script errors and console errors (CSP refusals among them) seen by the page.
+
+    The browser's own favicon request is not the page's doing and is left out.
+    """
+    errors: list[str] = []
+
+    def console(message: Any) -> None:
+        url = message.location.get("url") or ""
+        if message.type == "error" and not url.endswith("/favicon.ico"):
+            errors.append(f"{message.text} {url}")
+
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", console)
+    return errors
+
+
+def open_room(page: Any, slug: str) -> None:
+    page.goto(f"/sessions/{slug}/live")
+    page.locator("#live-status[data-state=online]").wait_for()
+
+
+def test_attendee_asks_host_approves_attendee_votes(new_page, server) -> None:
+    seeded = seed(server)
+    attendee, host = new_page(), new_page()
+    attendee_errors, host_errors = watch_errors(attendee), watch_errors(host)
+    sign_in(attendee, seeded["attendee"])
+    sign_in(host, seeded["host"])
+    open_room(attendee, seeded["slug"])
+    open_room(host, seeded["slug"])
+
+    attendee.fill("#ask-text", "<script>alert(1)</script> How do we start?")
+    assert attendee.locator("#ask-count").inner_text().endswith("characters left")
+    attendee.get_by_role("button", name="Ask", exact=True).click()
+    mine = attendee.locator("#questions .question")
+    mine.first.wait_for()
+    assert "Awaiting moderation" in mine.first.inner_text()
+
+    backstage = host.locator("#backstage .question")
+    backstage.first.wait_for()
+    assert backstage.first.locator(".question__text").inner_text() == (
+        "<script>alert(1)</script> How do we start?"
+    )
+    backstage.first.get_by_role("button", name="Approve").click()
+    host.locator("#questions .question").first.wait_for()
+
+    attendee.locator('#questions .question[data-status="visible"]').wait_for()
+    question = attendee.locator("#questions .question").first
+    assert question.locator(".question__text").inner_text() == (
+        "<script>alert(1)</script> How do we start?"
+    )
+    assert attendee.locator("#questions script").count() == 0
+    vote = question.locator('[data-action="vote"]')
+    vote.focus()
+    attendee.keyboard.press("Enter")
+    attendee.locator('#questions [data-action="vote"][aria-pressed="true"]').wait_for()
+    host.locator("#questions [data-votes]", has_text="1").wait_for()
+
+    attendee.reload()
+    attendee.locator("#live-status[data-state=online]").wait_for()
+    after = attendee.locator("#questions .question").first
+    assert after.locator("[data-votes]").inner_text() == "1"
+    assert after.locator('[data-action="vote"]').get_attribute("aria-pressed") == "true"
+    assert "<script>alert(1)</script>" in after.locator(".question__text").inner_text()
+    assert attendee_errors == [] and host_errors == []
+
+
+def test_reconnecting_and_resync(new_page, server) -> None:
+    seeded = seed(server)
+    attendee, host = new_page(), new_page()
+    sign_in(attendee, seeded["attendee"])
+    sign_in(host, seeded["host"])
+    open_room(attendee, seeded["slug"])
+    open_room(host, seeded["slug"])
+
+    attendee.context.set_offline(True)
+    attendee.locator("#live-status", has_text=re.compile("Reconnecting")).wait_for()
+    host.fill("#ask-text", "Asked while you were away")
+    host.get_by_role("button", name="Ask", exact=True).click()
+    pending = host.locator("#backstage .question")
+    pending.first.wait_for()
+    pending.first.get_by_role("button", name="Approve").click()
+    host.locator("#questions .question").first.wait_for()
+
+    attendee.context.set_offline(False)
+    attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
+    attendee.locator("#questions .question", has_text="Asked while you were away").wait_for()

@@ -1,0 +1,146 @@
+"""The live room page, the join-the-call redirect and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from networkfest.extensions import db
+from networkfest.insights.models import CallClick
+from tests.live.conftest import Room
+from tests.live.helpers import AFTER, DURING, LOBBY, SESSION_START, emit
+
+
+def page(client, slug: str, query: str = "") -> str:
+    response = client.get(f"/sessions/{slug}/live{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def asked(socket_client, room: Room, text: str, *, approve: bool = True, **extra) -> int:
+    ack = emit(socket_client(room.attendee), "ask", {"session": room.slug, "text": text, **extra})
+    question_id = ack["question"]["id"]
+    if approve:
+        emit(socket_client(room.host), "moderate", {"question": question_id, "action": "approve"})
+    return question_id
+
+
+def test_page_renders_questions_escaped(client, socket_client, room: Room, clock) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "<script>alert(1)</script>")
+    asked(socket_client, room, "Held back", approve=False)
+    html = page(client, room.slug)
+    assert f'<section id="live-room" data-session="{room.slug}" data-phase="live"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "Held back" not in html
+    assert "Join the call" not in html
+    assert "vendor/socket.io/socket.io.min.js" in html and "js/live.js" in html
+    assert "BST" in html  # times say their zone
+    assert "style=" not in html and "<script>" not in html.replace("<script src=", "")
+
+
+def test_unknown_session_is_404(client) -> None:
+    assert client.get("/sessions/nope/live").status_code == 404
+
+
+def test_host_sees_backstage_and_pending(client, login, socket_client, room: Room, clock) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "Held back", approve=False)
+    login(client, room.host)
+    html = page(client, room.slug)
+    assert "Backstage" in html and "Held back" in html and "Approve" in html
+
+
+def test_asker_sees_own_pending_question(client, login, socket_client, room: Room, clock) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "My own pending one", approve=False)
+    login(client, room.attendee)
+    html = page(client, room.slug)
+    assert "My own pending one" in html and "Awaiting moderation" in html
+    assert "Backstage" not in html
+
+
+def test_organiser_sees_who_asked_anonymously(
+    client, login, socket_client, room: Room, clock
+) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "Anonymous one", anonymous=True)
+    login(client, room.organiser)
+    assert f"asked by {room.attendee.name}" in page(client, room.slug)
+
+
+def test_ask_form_says_why_it_is_closed(client, login, room: Room, clock) -> None:
+    clock.set(LOBBY)
+    assert "Sign in with a confirmed place" in page(client, room.slug)
+    login(client, room.attendee)
+    html = page(client, room.slug)
+    assert "Questions open when the session starts" in html
+    assert 'data-phase="lobby"' in html and "Join the call" in html
+
+
+def test_sort_newest(client, socket_client, room: Room, clock) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "First asked")
+    clock.advance(timedelta(seconds=30))
+    asked(socket_client, room, "Second asked")
+    html = page(client, room.slug, "?sort=newest")
+    assert html.index("Second asked") < html.index("First asked")
+    html = page(client, room.slug)
+    assert html.index("First asked") < html.index("Second asked")
+
+
+def test_call_redirects_and_counts(client, login, room: Room, clock) -> None:
+    assert client.get(f"/sessions/{room.slug}/call").status_code in (302, 303)  # to sign in
+    login(client, room.attendee)
+    clock.set(SESSION_START - timedelta(hours=1))
+    early = client.get(f"/sessions/{room.slug}/call")
+    assert early.status_code == 303 and early.headers["Location"].endswith("/live")
+    for instant in (LOBBY, DURING):
+        clock.set(instant)
+        response = client.get(f"/sessions/{room.slug}/call")
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith("https://meet.example.org/")
+    clock.set(AFTER)
+    assert client.get(f"/sessions/{room.slug}/call").status_code == 303
+    clicks = db.session.scalars(select(CallClick.user_id)).all()
+    assert clicks == [room.attendee.id, room.attendee.id]
+
+
+def test_call_is_for_people_with_a_place(client, login, room: Room, clock) -> None:
+    clock.set(DURING)
+    login(client, room.outsider_host)
+    response = client.get(f"/sessions/{room.slug}/call")
+    assert response.status_code == 403
+    assert "confirmed place" in response.get_data(as_text=True)
+    assert client.get("/sessions/nope/call").status_code == 404
+
+
+def test_csv_export_for_hosts_after_the_session(
+    client, login, socket_client, room: Room, clock
+) -> None:
+    clock.set(DURING)
+    asked(socket_client, room, "=HYPERLINK(1)")
+    asked(socket_client, room, "Quiet one", anonymous=True)
+    url = f"/sessions/{room.slug}/questions.csv"
+    login(client, room.host)
+    assert client.get(url).status_code == 409
+    clock.set(AFTER)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["text"] for r in rows] == ["'=HYPERLINK(1)", "Quiet one"]
+    assert rows[1]["author"] == "" and "asked_by" not in rows[1]
+    client.post("/logout")
+    login(client, room.organiser)
+    rows = list(csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True))))
+    assert rows[1]["asked_by"] == room.attendee.name
+    client.post("/logout")
+    login(client, room.attendee)
+    assert client.get(url).status_code == 403
+    client.post("/logout")
+    login(client, room.outsider_host)
+    assert client.get(url).status_code == 403

@@ -1,0 +1,94 @@
+"""Presence rows from the socket: joins, leaves, disconnects, several tabs and reconnects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from networkfest.extensions import db
+from networkfest.insights.models import Presence
+from networkfest.live import connections
+from networkfest.live.presence import attendance, peak_concurrent
+from tests.live.conftest import Room
+from tests.live.helpers import SESSION_START, emit, events
+
+
+def test_join_leave_and_disconnect_record_stays(socket_client, room: Room, clock) -> None:
+    clock.set(SESSION_START)
+    first = socket_client(room.attendee)
+    emit(first, "join", {"session": room.slug})
+    emit(first, "join", {"session": room.slug})  # joining twice is one stay
+    second = socket_client(room.attendee)  # a second tab
+    clock.advance(timedelta(minutes=5))
+    emit(second, "join", {"session": room.slug})
+    other = socket_client(room.other)
+    emit(other, "join", {"session": room.slug})
+    clock.advance(timedelta(minutes=5))
+    emit(other, "leave", {"session": room.slug})
+    clock.advance(timedelta(minutes=10))
+    second.disconnect("/live")
+    clock.advance(timedelta(minutes=5))
+    first.disconnect("/live")
+    # A reconnect after a drop: a new connection, a new stay.
+    clock.advance(timedelta(minutes=5))
+    again = socket_client(room.attendee)
+    emit(again, "join", {"session": room.slug})
+    clock.advance(timedelta(minutes=5))
+    again.disconnect("/live")
+    rows = db.session.scalars(select(Presence).order_by(Presence.id)).all()
+    assert len(rows) == 4 and all(row.left_at is not None for row in rows)
+    seconds = attendance(db.session, room.session_id)
+    assert seconds == {room.attendee.id: 30 * 60, room.other.id: 5 * 60}
+    assert peak_concurrent(db.session, room.session_id) == 2
+
+
+def test_watchers_leave_no_presence(socket_client, room: Room, clock) -> None:
+    clock.set(SESSION_START)
+    sio = socket_client()
+    emit(sio, "join", {"session": room.slug})
+    sio.disconnect("/live")
+    assert db.session.scalars(select(Presence)).all() == []
+
+
+def test_open_stays_count_until_now_or_the_end(socket_client, room: Room, clock) -> None:
+    clock.set(SESSION_START)
+    sio = socket_client(room.attendee)
+    emit(sio, "join", {"session": room.slug})
+    assert attendance(db.session, room.session_id, now=SESSION_START + timedelta(minutes=3)) == {
+        room.attendee.id: 180
+    }
+    assert attendance(db.session, room.session_id) == {room.attendee.id: 45 * 60}
+
+
+def test_disconnect_user_closes_every_connection(socket_client, room: Room, clock) -> None:
+    clock.set(SESSION_START)
+    in_room = socket_client(room.attendee)
+    emit(in_room, "join", {"session": room.slug})
+    elsewhere = socket_client(room.attendee)
+    bystander = socket_client(room.other)
+    in_room.get_received("/live")
+    connections.disconnect_user(room.attendee.id)
+    assert not in_room.is_connected("/live")
+    assert not elsewhere.is_connected("/live")
+    assert bystander.is_connected("/live")
+    assert connections.local_sids(room.attendee.id) == set()
+    open_rows = db.session.scalars(select(Presence).where(Presence.left_at.is_(None))).all()
+    assert open_rows == []
+
+
+def test_signing_out_leaves_other_people_alone(socket_client, room: Room) -> None:
+    sio = socket_client(room.attendee)
+    other = socket_client(room.other)
+    connections.disconnect_user(room.attendee.id)
+    assert not sio.is_connected("/live")
+    assert other.is_connected("/live")
+    assert events(other, "logged_out") == []
+
+
+def test_signing_out_over_http_closes_the_sockets(app, socket_client, login, room: Room) -> None:
+    sio = socket_client(room.attendee)
+    browser = login(app.test_client(), room.attendee)
+    response = browser.post("/logout")
+    assert response.status_code in (302, 303)
+    assert not sio.is_connected("/live")
