@@ -1,0 +1,250 @@
+"""What every benchmark shares: servers on the production worker stack, databases,
+the Node load clients, and the printed table.
+
+Everything runs on loopback, each server in its own process started and stopped here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NODE_LOAD = ROOT / "bench" / "node" / "load.mjs"
+SECRET = "bench-secret-not-for-production"
+POSTGRES_URL = os.environ.get(
+    "NETWORKFEST_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("NETWORKFEST_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+BENCH_DATABASE = "networkfest_bench"
+# The two gevent stacks compared in docs/deploy.md. `gevent` hides gevent-websocket so
+# that python-engineio falls back to simple-websocket under gunicorn's plain gevent worker.
+STACKS: dict[str, dict[str, Any]] = {
+    "gws": {"worker": None, "pythonpath": []},
+    "gevent": {
+        "worker": "gevent",
+        "pythonpath": [str(ROOT / "bench" / "stacks" / "without_gevent_websocket")],
+    },
+}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def live_room_available() -> bool:
+    """The app's live namespace exists (not the placeholder the project started with)."""
+    source = (ROOT / "networkfest" / "live" / "sockets.py").read_text()
+    return "PLACEHOLDER" not in source.split('"""')[1]
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    message_queue: str | None
+
+
+def fresh_database(kind: str, workdir: Path) -> Database:
+    """An empty database: an SQLite file, or a dedicated PostgreSQL database plus Redis."""
+    if kind == "sqlite":
+        path = workdir / f"bench-{time.monotonic_ns()}.sqlite3"
+        return Database(kind, f"sqlite:///{path}", None)
+    url = make_url(POSTGRES_URL)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+    admin.dispose()
+    bench_url = url.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    return Database(kind, bench_url, REDIS_URL)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (gunicorn master + worker)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+class Server:
+    """One gunicorn process on the production settings (gunicorn.conf.py)."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        stack: str = "gws",
+        app: str | None = None,
+        database: Database | None = None,
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / f"server-{self.port}.log"
+        stack_cfg = STACKS[stack]
+        self.command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+        if stack_cfg["worker"]:
+            self.command += ["-k", stack_cfg["worker"]]
+        if app:
+            self.command.append(app)
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([*stack_cfg["pythonpath"], str(ROOT)]),
+            "NETWORKFEST_PORT": str(self.port),
+            "NETWORKFEST_CONTROL_SOCKET": str(workdir / f"gunicorn-{self.port}.ctl"),
+            "NETWORKFEST_ASYNC_MODE": "gevent",
+            "NETWORKFEST_SECRET_KEY": SECRET,
+            "NETWORKFEST_BASE_URL": self.url,
+            "NETWORKFEST_TEST_CLOCK": "1",
+            "NETWORKFEST_MAIL_BACKEND": "memory",
+            "NETWORKFEST_LOG_LEVEL": "warning",
+        }
+        if database is not None:
+            self.env["NETWORKFEST_DATABASE_URL"] = database.url
+            if database.message_queue:
+                self.env["NETWORKFEST_MESSAGE_QUEUE"] = database.message_queue
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:  # refused, reset or timed out while the worker boots
+                pass
+            try:
+                self.process.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                continue
+            break
+        self.stop()
+        raise RuntimeError(f"server did not start:\n{self.log.read_text()[-3000:]}")
+
+    def cpu(self) -> float:
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@contextmanager
+def serving(workdir: Path, **kwargs: Any) -> Iterator[Server]:
+    server = Server(workdir, **kwargs)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run_node(config: dict[str, Any], workdir: Path, budget_s: float = 240) -> dict[str, Any]:
+    """Run the Node load clients with a config; their last output line is the JSON result."""
+    path = workdir / f"load-{time.monotonic_ns()}.json"
+    path.write_text(json.dumps({**config, "budget_ms": int(budget_s * 1000)}))
+    done = subprocess.run(
+        ["node", str(NODE_LOAD), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=budget_s + 60,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        return {"ok": False, "error": done.stderr[-2000:] or "no output"}
+    return json.loads(lines[-1])
+
+
+@contextmanager
+def workspace() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="networkfest-bench-") as tmp:
+        yield Path(tmp)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · {cpu} · "
+        f"{mem_kb / 1024 / 1024:.0f} GiB · Python {platform.python_version()} · "
+        f"load average before the run {load}"
+    )
+
+
+def fmt(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table, so a run can be pasted into docs/benchmarks.md as it is."""
+    width = len(headers)
+    cells = [
+        [str(h) for h in headers],
+        *[[str(c) for c in row] + [""] * (width - len(row)) for row in rows],
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(width)]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in cells
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def report(title: str, command: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    print(f"## {title}\n\n{machine()}\n\n`{command}`\n")
+    print(table(headers, rows))
+    print()

@@ -1,0 +1,66 @@
+"""Join storm: N attendees connect and `join` one live room at the same moment.
+
+    .venv/bin/python -m bench.joins [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
+
+Time from the first connect until every client holds its `join` acknowledgement with
+the room's state; the floor is bench/bare_server.py's `join` on the same stack.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench.common import fmt, report, workspace
+from bench.harness import arguments, measure, which
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = arguments(__doc__)
+    parser.set_defaults(n=[2000])
+    args = parser.parse_args(argv)
+    rows: list[list[str]] = []
+    with workspace() as work:
+        for n in args.n:
+            floor_all: float | None = None
+            for label, app in which(args.floor_only):
+                result, cpu = measure(
+                    work, {"mode": "join"}, stack=args.stack, app=app, db=args.db, n=n, askers=0
+                )
+                if not result.get("ok"):
+                    rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
+                    continue
+                floor_all = result["all_ms"] if not app else floor_all
+                ratio = result["all_ms"] / floor_all if app and floor_all else None
+                rows.append(
+                    [
+                        str(n),
+                        label,
+                        f"{result['joined']}/{result['clients']}",
+                        fmt(result["all_ms"]),
+                        fmt(result["join"]["p50"]),
+                        fmt(result["join"]["p99"]),
+                        fmt(ratio, 2) if ratio else "-",
+                        fmt(cpu, 1),
+                        "; ".join(result["failures"])[:120] or "-",
+                    ]
+                )
+    report(
+        f"Join storm ({args.stack}, {args.db})",
+        "python -m bench.joins " + " ".join(sys.argv[1:] if argv is None else argv),
+        [
+            "N",
+            "server",
+            "joined",
+            "all joined ms",
+            "p50 ms",
+            "p99 ms",
+            "all / floor",
+            "server CPU s",
+            "failures",
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+// Socket.IO load clients for Networkfest's benchmarks, driven by bench/*.py.
+// Usage: node load.mjs CONFIG.json   (prints one JSON result on its last line)
+// Every client is a real socket.io-client on the WebSocket transport, signed in with a
+// personal token (`auth: {token}`), speaking the `/live` protocol of DESIGN.md.
+import { readFileSync } from "node:fs";
+import { io } from "socket.io-client";
+
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const deadline = now() + cfg.budget_ms;
+
+function stats(values) {
+  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) };
+}
+
+function open(token) {
+  return io(cfg.url + "/live", {
+    transports: ["websocket"],
+    auth: token ? { token } : {},
+    reconnection: false,
+    forceNew: true,
+    timeout: 60000,
+  });
+}
+
+async function connectAndJoin(token) {
+  const socket = open(token);
+  await new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  const ack = await socket.timeout(60000).emitWithAck("join", { session: cfg.session });
+  if (!ack.ok) throw new Error("join refused: " + JSON.stringify(ack.error));
+  return socket;
+}
+
+// Connect in batches so that set-up is not itself a join storm.
+async function connectAll(tokens, batch = 100) {
+  const sockets = [];
+  for (let i = 0; i < tokens.length; i += batch) {
+    sockets.push(...(await Promise.all(tokens.slice(i, i + batch).map(connectAndJoin))));
+  }
+  return sockets;
+}
+
+async function waitUntil(predicate, untilMs) {
+  while (!predicate() && now() < untilMs) await sleep(20);
+  return predicate();
+}
+
+async function fanout() {
+  const askers = await connectAll(cfg.asker_tokens);
+  const receivers = await connectAll(cfg.tokens);
+  const sentAt = new Map();
+  const latencies = [];
+  let delivered = 0;
+  receivers.forEach((socket) => {
+    const seen = new Set();
+    socket.on("question", (q) => {
+      const t0 = sentAt.get(q.text);
+      if (t0 === undefined || seen.has(q.text)) return;
+      seen.add(q.text);
+      delivered += 1;
+      latencies.push(now() - t0);
+    });
+  });
+  const refused = [];
+  const start = now();
+  const asks = [];
+  for (let i = 0; i < cfg.questions; i += 1) {
+    const wait = start + i * cfg.every_ms - now();
+    if (wait > 0) await sleep(wait);
+    const text = `${cfg.run} question ${i}`;
+    sentAt.set(text, now());
+    asks.push(
+      askers[i % askers.length]
+        .timeout(30000)
+        .emitWithAck("ask", { session: cfg.session, text, anonymous: false })
+        .then((ack) => ack.ok || refused.push(ack.error.code))
+    );
+  }
+  await Promise.allSettled(asks);
+  const expected = cfg.questions * receivers.length;
+  await waitUntil(() => delivered >= expected, Math.min(deadline, now() + cfg.drain_ms));
+  [...askers, ...receivers].forEach((s) => s.disconnect());
+  return { expected, delivered, ratio: delivered / expected, refused, latency: stats(latencies) };
+}
+
+async function votes() {
+  const [asker] = await connectAll(cfg.asker_tokens);
+  const receivers = await connectAll(cfg.tokens);
+  const asked = await asker
+    .timeout(30000)
+    .emitWithAck("ask", { session: cfg.session, text: `${cfg.run} vote on me`, anonymous: false });
+  if (!asked.ok) throw new Error("ask refused: " + JSON.stringify(asked.error));
+  const id = asked.question.id;
+  const finalCount = receivers.length;
+  let deliveries = 0;
+  const finalSeenAt = new Array(receivers.length).fill(null);
+  receivers.forEach((socket, i) => {
+    socket.on("question", (q) => {
+      if (q.id !== id) return;
+      deliveries += 1;
+      if (q.votes === finalCount && finalSeenAt[i] === null) finalSeenAt[i] = now();
+    });
+  });
+  await sleep(500);
+  deliveries = 0;
+  const refused = [];
+  let lastVote = 0;
+  const start = now();
+  await Promise.all(
+    receivers.map(async (socket) => {
+      await sleep(Math.random() * cfg.spread_ms);
+      const ack = await socket.timeout(30000).emitWithAck("vote", { question: id, value: 1 });
+      lastVote = Math.max(lastVote, now());
+      if (!ack.ok) refused.push(ack.error.code);
+    })
+  );
+  const allSeen = await waitUntil(
+    () => finalSeenAt.every((t) => t !== null),
+    Math.min(deadline, now() + cfg.drain_ms)
+  );
+  const settle = allSeen ? Math.max(...finalSeenAt) - lastVote : null;
+  [asker, ...receivers].forEach((s) => s.disconnect());
+  return {
+    voters: receivers.length,
+    vote_window_ms: lastVote - start,
+    all_show_final: allSeen,
+    shown_final: finalSeenAt.filter((t) => t !== null).length,
+    settle_ms: settle,
+    deliveries,
+    per_vote_broadcast: receivers.length * receivers.length,
+    refused,
+  };
+}
+
+async function joinStorm() {
+  const start = now();
+  const times = [];
+  const failures = [];
+  const sockets = [];
+  await Promise.all(
+    cfg.tokens.map(async (token) => {
+      try {
+        const socket = await connectAndJoin(token);
+        sockets.push(socket);
+        times.push(now() - start);
+      } catch (error) {
+        failures.push(String(error.message || error));
+      }
+    })
+  );
+  const all = now() - start;
+  sockets.forEach((s) => s.disconnect());
+  return { clients: cfg.tokens.length, joined: times.length, all_ms: all, join: stats(times), failures: failures.slice(0, 5) };
+}
+
+async function hardStop() {
+  const receivers = await connectAll(cfg.tokens);
+  const endedAt = new Array(receivers.length).fill(null);
+  let offset = 0;
+  receivers.forEach((socket, i) => {
+    socket.on("clock", (c) => {
+      if (c.phase === "ended" && endedAt[i] === null) endedAt[i] = now() + offset - cfg.ends_at_ms;
+    });
+  });
+  const setTo = cfg.ends_at_ms - cfg.lead_ms;
+  const before = now();
+  const response = await fetch(cfg.url + "/_test/clock", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ now: setTo }),
+  });
+  const after = now();
+  if (!response.ok) throw new Error("could not set the test clock: " + response.status);
+  offset = setTo - (before + after) / 2;
+  const allEnded = await waitUntil(
+    () => endedAt.every((t) => t !== null),
+    Math.min(deadline, now() + cfg.lead_ms + cfg.drain_ms)
+  );
+  const acks = await Promise.all(
+    receivers.map((socket) =>
+      socket
+        .timeout(30000)
+        .emitWithAck("ask", { session: cfg.session, text: "Too late?", anonymous: false })
+        .catch(() => ({ ok: false, error: { code: "timeout" } }))
+    )
+  );
+  receivers.forEach((s) => s.disconnect());
+  return {
+    clients: receivers.length,
+    all_ended: allEnded,
+    got_ended: endedAt.filter((t) => t !== null).length,
+    after_end: stats(endedAt.filter((t) => t !== null)),
+    asks_refused: acks.filter((a) => !a.ok && a.error.code === "not_live").length,
+    asks_accepted: acks.filter((a) => a.ok).length,
+  };
+}
+
+// HTTP: keep-alive connections, `concurrency` requests in flight, for `duration_ms` per target.
+async function pages() {
+  const { Agent, request } = await import("node:http");
+  const agent = new Agent({ keepAlive: true, maxSockets: cfg.concurrency });
+  const get = (target) =>
+    new Promise((resolve) => {
+      const req = request(cfg.url + target.path, { agent, headers: target.headers || {} }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode));
+      });
+      req.on("error", () => resolve(0));
+      req.end();
+    });
+  const results = [];
+  for (const target of cfg.targets) {
+    for (let i = 0; i < cfg.concurrency; i += 1) await get(target);
+    const statuses = {};
+    let done = 0;
+    const start = now();
+    const stop = start + cfg.duration_ms;
+    await Promise.all(
+      Array.from({ length: cfg.concurrency }, async () => {
+        while (now() < stop) {
+          const status = await get(target);
+          statuses[status] = (statuses[status] || 0) + 1;
+          done += 1;
+        }
+      })
+    );
+    results.push({ name: target.name, rps: done / ((now() - start) / 1000), statuses });
+  }
+  agent.destroy();
+  return { targets: results };
+}
+
+// Registration: every token POSTs once, `concurrency` at a time, through the JSON API.
+async function register() {
+  const { Agent, request } = await import("node:http");
+  const agent = new Agent({ keepAlive: true, maxSockets: cfg.concurrency });
+  const post = (token) =>
+    new Promise((resolve) => {
+      const req = request(
+        cfg.url + `/api/v1/sessions/${cfg.session}/registration`,
+        { method: "POST", agent, headers: { Authorization: `Bearer ${token}`, "Content-Length": 0 } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode, body }));
+        }
+      );
+      req.on("error", (error) => resolve({ status: 0, body: String(error) }));
+      req.end();
+    });
+  const queue = [...cfg.tokens];
+  const outcomes = {};
+  const errors = [];
+  const start = now();
+  await Promise.all(
+    Array.from({ length: cfg.concurrency }, async () => {
+      while (queue.length) {
+        const { status, body } = await post(queue.pop());
+        let key = String(status);
+        try {
+          key += " " + JSON.parse(body).status;
+        } catch {
+          if (errors.length < 3) errors.push(body.slice(0, 200));
+        }
+        outcomes[key] = (outcomes[key] || 0) + 1;
+      }
+    })
+  );
+  const seconds = (now() - start) / 1000;
+  agent.destroy();
+  return { requests: cfg.tokens.length, seconds, rps: cfg.tokens.length / seconds, outcomes, errors };
+}
+
+const modes = { fanout, votes, join: joinStorm, hardstop: hardStop, pages, register };
+try {
+  const result = await modes[cfg.mode]();
+  console.log(JSON.stringify({ ok: true, ...result }));
+  process.exit(0);
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, error: String(error.stack || error) }));
+  process.exit(1);
+}

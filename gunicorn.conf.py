@@ -1,0 +1,43 @@
+"""Production gunicorn settings: one gevent worker per process, N processes behind nginx.
+
+Start one process per port (docs/deploy.md):
+    NETWORKFEST_PORT=8001 gunicorn -c gunicorn.conf.py
+This file is read by gunicorn's master before any worker exists: it must not import
+networkfest (nothing may import `socket` before gevent patches it in the worker).
+"""
+
+import os
+
+_port = int(os.environ.get("NETWORKFEST_PORT", "8001"))
+_host = os.environ.get("NETWORKFEST_BIND_HOST", "127.0.0.1")
+
+wsgi_app = "wsgi:app"
+bind = [f"{_host}:{_port}"]
+
+# One worker per process: a Socket.IO connection must stay in the process that holds
+# its state; more capacity means more processes (ports) behind nginx's sticky balancing.
+workers = 1
+# Measured in docs/benchmarks.md: gevent-websocket's handler sends about twice the
+# messages per CPU second of gevent + simple-websocket. python-engineio picks
+# gevent-websocket whenever it is importable, so plain `-k gevent` would not serve
+# WebSocket at all once it is installed.
+worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# Each attendee holds one connection; gunicorn's default of 1,000 would refuse the rest.
+worker_connections = int(os.environ.get("NETWORKFEST_WORKER_CONNECTIONS", "10000"))
+# Long-lived WebSockets: a worker is never "stuck" because a client is slow.
+timeout = 60
+keepalive = 75
+# On SIGTERM, finish requests in flight; live clients reconnect to another process.
+graceful_timeout = int(os.environ.get("NETWORKFEST_GRACEFUL_TIMEOUT", "20"))
+# gunicorn 27 opens one control socket per user by default; two processes on one host
+# would fight over it. Give each port its own.
+control_socket = os.environ.get(
+    "NETWORKFEST_CONTROL_SOCKET", f"/run/networkfest/gunicorn-{_port}.ctl"
+)
+proc_name = f"networkfest-{_port}"
+raw_env = ["NETWORKFEST_ASYNC_MODE=gevent"]
+# nginx on the same host sets X-Forwarded-*; trust it only from loopback.
+forwarded_allow_ips = os.environ.get("NETWORKFEST_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("NETWORKFEST_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("NETWORKFEST_LOG_LEVEL", "info")

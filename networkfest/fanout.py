@@ -1,0 +1,147 @@
+"""Coalesced fan-out of high-frequency live updates (vote counts, presence counts).
+
+A keynote of 2,000 attendees voting at once would cost 2,000 x 2,000 deliveries if
+every vote broadcast its `question` event. Instead, a vote handler *offers* the new
+state of the question to the coalescer, which keeps only the latest payload per
+(room, event, key) and sends them at most once per `interval` (200 ms by default):
+2,000 votes in ten seconds become at most 50 broadcasts of that question.
+
+Event shape: unchanged from DESIGN. A flush emits, for every changed key, ONE ordinary
+event (e.g. `question` with `{id, session, text, author, votes, status, pinned,
+created_at}`) to the room it was offered for, carrying the latest payload. Clients need
+no change: they already replace a question by id when a `question` event arrives.
+
+Rules the wiring must keep:
+- offer with `key` = the question id (or any stable key), and `room` = where the plain
+  emit would have gone (`session_room(...)`, `hosts_room(...)`);
+- an update that must not wait or be overtaken (a moderation, a new question) goes
+  through `send_now`, which emits at once and drops any older pending payload for
+  that key, so a late flush never overwrites a newer status;
+- each process coalesces its own offers; with several processes behind the Redis
+  queue a question is broadcast at most once per interval *per process*.
+
+The flush loop (`run_flush_loop`) is a plain function over an injected `sleep`, so
+tests drive it without sleeping. It runs only while there is work: the first offer
+after a quiet spell starts it as a Socket.IO background task, and it returns after an
+interval that brought nothing new. Idle processes and the many apps a test suite builds keep no
+thread or greenlet alive.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+from networkfest.extensions import socketio
+
+NAMESPACE = "/live"
+DEFAULT_INTERVAL_MS = 200
+EXTENSION_KEY = "networkfest.fanout"
+
+Payload = dict[str, Any]
+Emit = Callable[[str, Payload, str], None]
+"""`emit(event, payload, room)`."""
+
+
+@dataclass
+class Coalescer:
+    """Latest payload per (room, event, key), sent in one batch per interval."""
+
+    emit: Emit
+    interval: float
+    _pending: dict[tuple[str, str, Hashable], Payload] = field(default_factory=dict)
+    _running: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    offered: int = 0
+    emitted: int = 0
+
+    def offer(self, event: str, payload: Payload, room: str, key: Hashable) -> bool:
+        """Queue the latest state; True when the caller must start the flush loop."""
+        with self._lock:
+            self._pending[(room, event, key)] = payload
+            self.offered += 1
+            if self._running:
+                return False
+            self._running = True
+            return True
+
+    def send_now(self, event: str, payload: Payload, room: str, key: Hashable) -> None:
+        """Emit at once, dropping an older pending payload that would otherwise follow it."""
+        with self._lock:
+            self._pending.pop((room, event, key), None)
+        self._send(event, payload, room)
+
+    def flush(self) -> int:
+        """Send every pending payload once; return how many events went out."""
+        with self._lock:
+            batch, self._pending = self._pending, {}
+        for (room, event, _key), payload in batch.items():
+            self._send(event, payload, room)
+        return len(batch)
+
+    def stop_if_idle(self) -> bool:
+        """End the loop if nothing is pending; atomic with `offer`'s check, so no offer is lost."""
+        with self._lock:
+            if self._pending:
+                return False
+            self._running = False
+            return True
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _send(self, event: str, payload: Payload, room: str) -> None:
+        self.emit(event, payload, room)
+        with self._lock:
+            self.emitted += 1
+
+
+def run_flush_loop(coalescer: Coalescer, sleep: Callable[[float], None]) -> int:
+    """Flush once per interval while offers keep coming; return the number of flushes.
+
+    The loop ends after one interval with nothing to send, so a steady storm of votes
+    is served by one loop rather than a new background task per flush.
+    """
+    flushes = 0
+    while True:
+        sleep(coalescer.interval)
+        sent = coalescer.flush()
+        flushes += 1
+        if sent == 0 and coalescer.stop_if_idle():
+            return flushes
+
+
+def socketio_emit(event: str, payload: Payload, room: str) -> None:
+    """The production emitter: through the message queue when one is configured."""
+    socketio.emit(event, payload, namespace=NAMESPACE, to=room)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its coalescer; `FANOUT_INTERVAL_MS = 0` turns coalescing off."""
+    interval_ms = int(app.config.get("FANOUT_INTERVAL_MS", DEFAULT_INTERVAL_MS))
+    if interval_ms < 0:
+        raise RuntimeError("FANOUT_INTERVAL_MS must be 0 (off) or a positive number")
+    app.extensions[EXTENSION_KEY] = Coalescer(socketio_emit, interval_ms / 1000)
+
+
+def coalescer() -> Coalescer:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def publish(event: str, payload: Payload, room: str, key: Hashable) -> None:
+    """Send a high-frequency update to a room, coalesced with others for the same key."""
+    target = coalescer()
+    if target.interval <= 0:
+        target.send_now(event, payload, room, key)
+    elif target.offer(event, payload, room, key):
+        socketio.start_background_task(run_flush_loop, target, socketio.sleep)
+
+
+def publish_now(event: str, payload: Payload, room: str, key: Hashable) -> None:
+    """Send an update at once, superseding any coalesced one still waiting for that key."""
+    coalescer().send_now(event, payload, room, key)

@@ -1,0 +1,59 @@
+"""gunicorn.conf.py: one gevent worker per process, and nothing shared between two ports."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings(monkeypatch: pytest.MonkeyPatch, port: str) -> dict[str, object]:
+    monkeypatch.setenv("NETWORKFEST_PORT", port)
+    monkeypatch.delenv("NETWORKFEST_CONTROL_SOCKET", raising=False)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_two_ports_get_their_own_bind_and_control_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = settings(monkeypatch, "8001"), settings(monkeypatch, "8002")
+    assert (first["bind"], second["bind"]) == (["127.0.0.1:8001"], ["127.0.0.1:8002"])
+    assert first["control_socket"] != second["control_socket"]
+    assert first["proc_name"] != second["proc_name"]
+
+
+def test_one_gevent_worker_with_room_for_thousands(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = settings(monkeypatch, "8001")
+    assert conf["workers"] == 1
+    assert conf["worker_class"] == "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+    assert int(str(conf["worker_connections"])) >= 5000
+    assert "NETWORKFEST_ASYNC_MODE=gevent" in list(conf["raw_env"])  # type: ignore[arg-type]
+    assert conf["wsgi_app"] == "wsgi:app"
+    assert int(str(conf["graceful_timeout"])) > 0
+
+
+def test_the_master_imports_no_sockets_before_gevent_patches() -> None:
+    """gunicorn reads the config in the master: it must not import networkfest (or sockets)."""
+    probe = (
+        "import runpy, sys; runpy.run_path('gunicorn.conf.py'); "
+        "print(sorted(m for m in ('networkfest', 'socket', 'ssl') if m in sys.modules))"
+    )
+    before = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            "import sys; print(sorted(m for m in ('socket', 'ssl') if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    after = subprocess.run(
+        [sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert after == before

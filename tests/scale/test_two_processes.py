@@ -1,0 +1,296 @@
+"""Two Networkfest processes behind nginx, sharing PostgreSQL and Redis (issue 8).
+
+- a question asked by a client connected through process X reaches a client on process Y;
+- a clock announcement due while both run is sent exactly once;
+- killing X loses no question, and its clients reconnect through nginx to Y and get
+  their full state back from `join`.
+
+Each process is `gunicorn -c gunicorn.conf.py` (gevent) with the test-only settable
+clock; nginx uses deploy/nginx/networkfest-proxy.conf. Skips without PostgreSQL, Redis
+or nginx (fails instead in CI, where NETWORKFEST_REQUIRE_SERVICES=1).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from networkfest import create_app
+from networkfest.accounts.models import ApiToken
+from networkfest.accounts.tokens import hash_token, new_api_token
+from networkfest.extensions import db
+from networkfest.registration.models import Registration
+from tests import factories
+from tests.conftest import postgres_url, redis_url, skip_or_fail
+from tests.scale.cluster import (
+    SECRET,
+    AppProcess,
+    Nginx,
+    dedicated_database,
+    drop_database,
+    nginx_binary,
+)
+from tests.server import free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+STARTS = datetime(2026, 9, 21, 10, 0, tzinfo=UTC)
+MINUTES = 60
+ENDS = STARTS + timedelta(minutes=MINUTES)
+WAIT_S = 30.0
+
+
+class LiveClient:
+    """A python-socketio client on `/live` that joins on every (re)connect and keeps state."""
+
+    def __init__(self, url: str, origin: str, token: str, session: str) -> None:
+        self.url, self.token, self.session = url, token, session
+        self.questions: dict[int, dict[str, Any]] = {}
+        self.clocks: list[dict[str, Any]] = []
+        self.states: list[dict[str, Any]] = []
+        self.changed = threading.Condition()
+        self.sio = socketio.Client(
+            reconnection=True,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1,
+            randomization_factor=0,
+            # A browser-like Origin: the public address (nginx), also for carol on y's port.
+            websocket_extra_options={"origin": origin},
+        )
+        self.sio.on("connect", self._connected, namespace="/live")
+        self.sio.on("question", self._question, namespace="/live")
+        self.sio.on("clock", self._clock, namespace="/live")
+
+    def connect(self) -> None:
+        self.sio.connect(
+            self.url,
+            namespaces=["/live"],
+            auth={"token": self.token},
+            wait_timeout=WAIT_S,
+        )
+        self.wait_for(lambda: len(self.states) >= 1, "the first join")
+
+    def _connected(self) -> None:
+        # An ack cannot arrive while the client's own reader runs this handler: join from a task.
+        self.sio.start_background_task(self._join)
+
+    def _join(self) -> None:
+        ack = self.sio.call("join", {"session": self.session}, namespace="/live", timeout=WAIT_S)
+        assert ack["ok"], ack
+        with self.changed:
+            self.states.append(ack["state"])
+            for question in ack["state"]["questions"]:
+                self.questions[question["id"]] = question
+            self.changed.notify_all()
+
+    def _question(self, payload: dict[str, Any]) -> None:
+        with self.changed:
+            self.questions[payload["id"]] = payload
+            self.changed.notify_all()
+
+    def _clock(self, payload: dict[str, Any]) -> None:
+        with self.changed:
+            self.clocks.append(payload)
+            self.changed.notify_all()
+
+    def ask(self, text: str) -> dict[str, Any]:
+        ack = self.sio.call(
+            "ask",
+            {"session": self.session, "text": text, "anonymous": False},
+            namespace="/live",
+            timeout=WAIT_S,
+        )
+        assert ack["ok"], ack
+        return ack["question"]
+
+    def texts(self) -> set[str]:
+        with self.changed:
+            return {q["text"] for q in self.questions.values()}
+
+    def warnings(self, kind: str) -> int:
+        with self.changed:
+            return sum(1 for c in self.clocks if (c.get("warning") or {}).get("kind") == kind)
+
+    def wait_for(self, predicate: Callable[[], bool], what: str) -> None:
+        with self.changed:
+            assert self.changed.wait_for(predicate, timeout=WAIT_S), f"timed out waiting for {what}"
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+@dataclass
+class Cluster:
+    processes: list[AppProcess]
+    nginx: Nginx
+    session: str
+    tokens: dict[str, str]
+
+    def set_clock(self, instant: datetime) -> None:
+        for process in self.processes:
+            if process.process is not None:
+                process.set_clock(instant)
+
+    def behind_nginx(self) -> AppProcess:
+        """The process nginx's sticky hash sends this machine's clients to."""
+        with urllib.request.urlopen(self.nginx.url + "/healthz", timeout=10) as response:
+            upstream = response.headers["X-Upstream"]
+        return next(p for p in self.processes if upstream == f"127.0.0.1:{p.port}")
+
+
+def seed(database_url: str) -> tuple[str, dict[str, str]]:
+    """An open-Q&A session starting at STARTS, and three confirmed attendees with tokens."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": SECRET,
+            "TESTING": True,
+            "TICKER": False,
+            "MESSAGE_QUEUE": None,
+        }
+    )
+    tokens: dict[str, str] = {}
+    with app.app_context():
+        db.create_all()
+        festival = factories.make_festival(db.session)
+        festival_session = factories.make_session(
+            db.session,
+            festival,
+            starts_at=STARTS,
+            minutes=MINUTES,
+            agenda=[("Keynote", MINUTES)],
+            qa_mode="open",
+        )
+        for name in ("alice", "bob", "carol"):
+            user = factories.make_user(db.session, email=f"{name}@example.org", name=name.title())
+            raw = new_api_token()
+            db.session.add(
+                ApiToken(user=user, name="test", token_hash=hash_token(raw), created_at=STARTS)
+            )
+            db.session.add(
+                Registration(
+                    session_id=festival_session.id,
+                    user_id=user.id,
+                    status="confirmed",
+                    queued_at=STARTS - timedelta(days=1),
+                    updated_at=STARTS - timedelta(days=1),
+                )
+            )
+            tokens[name] = raw
+        festival_session.confirmed_count = 3
+        slug = festival_session.slug
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return slug, tokens
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, worker_id: str) -> Iterator[Cluster]:
+    if nginx_binary() is None:
+        skip_or_fail("nginx is not installed (Debian: nginx-light)")
+    try:
+        import geventwebsocket  # noqa: F401
+    except ImportError:
+        skip_or_fail("gevent-websocket is not installed (the production worker needs it)")
+    base_pg = postgres_url()
+    queue = redis_url()
+    name = f"networkfest_scale_{worker_id}"
+    database_url = dedicated_database(base_pg, name)
+    slug, tokens = seed(database_url)
+    nginx_port = free_port()
+    env = {
+        **os.environ,
+        "NETWORKFEST_DATABASE_URL": database_url,
+        "NETWORKFEST_MESSAGE_QUEUE": queue,
+        "NETWORKFEST_SECRET_KEY": SECRET,
+        "NETWORKFEST_BASE_URL": f"http://127.0.0.1:{nginx_port}",
+        "NETWORKFEST_TEST_CLOCK": "1",
+        "NETWORKFEST_MAIL_BACKEND": "console",
+        "NETWORKFEST_LOG_LEVEL": "warning",
+    }
+    processes = [AppProcess(tmp_path, env), AppProcess(tmp_path, env)]
+    nginx = Nginx(tmp_path, nginx_port, processes)
+    try:
+        for process in processes:
+            process.start()
+        nginx.start()
+        yield Cluster(processes, nginx, slug, tokens)
+    finally:
+        nginx.stop()
+        for process in processes:
+            process.stop()
+        drop_database(base_pg, name)
+
+
+def test_two_processes_share_questions_announce_once_and_survive_a_crash(
+    cluster: Cluster,
+) -> None:
+    cluster.set_clock(STARTS + timedelta(minutes=2))
+    x = cluster.behind_nginx()
+    y = next(p for p in cluster.processes if p is not x)
+    origin = cluster.nginx.url
+
+    # alice and bob come through nginx (so onto x); carol is on y.
+    alice = LiveClient(cluster.nginx.url, origin, cluster.tokens["alice"], cluster.session)
+    bob = LiveClient(cluster.nginx.url, origin, cluster.tokens["bob"], cluster.session)
+    carol = LiveClient(y.url, origin, cluster.tokens["carol"], cluster.session)
+    clients = [alice, bob, carol]
+    try:
+        for client in clients:
+            client.connect()
+        assert cluster.behind_nginx() is x
+
+        # A question asked on x reaches y through Redis.
+        alice.ask("Asked on X: does it reach Y?")
+        carol.wait_for(lambda: "Asked on X: does it reach Y?" in carol.texts(), "X's question")
+        carol.ask("Asked on Y: does it reach X?")
+        alice.wait_for(lambda: "Asked on Y: does it reach X?" in alice.texts(), "Y's question")
+
+        # Both processes' tickers see the five-minute warning due; only one may announce it.
+        cluster.set_clock(ENDS - timedelta(minutes=5) + timedelta(seconds=1))
+        for client in (alice, carol):
+            client.wait_for(lambda c=client: c.warnings("warning:5") >= 1, "the 5-minute warning")
+        # The next announcement is the barrier: any duplicate of the first came before it.
+        cluster.set_clock(ENDS - timedelta(minutes=1) + timedelta(seconds=1))
+        for client in (alice, carol):
+            client.wait_for(lambda c=client: c.warnings("warning:1") >= 1, "the 1-minute warning")
+        assert [c.warnings("warning:5") for c in clients] == [1, 1, 1]
+        assert [c.warnings("warning:1") for c in clients] == [1, 1, 1]
+        cluster.set_clock(STARTS + timedelta(minutes=10))
+
+        # x crashes: no graceful shutdown. Its clients reconnect through nginx to y.
+        bob.ask("Asked on X just before the crash")
+        x.kill()
+        carol.ask("Asked on Y while X was down")
+        for client in (alice, bob):
+            client.wait_for(lambda c=client: len(c.states) >= 2, "a rejoin after the crash")
+        assert cluster.behind_nginx() is y
+        everything = {
+            "Asked on X: does it reach Y?",
+            "Asked on Y: does it reach X?",
+            "Asked on X just before the crash",
+            "Asked on Y while X was down",
+        }
+        for client in (alice, bob):
+            rejoined = {q["text"] for q in client.states[-1]["questions"]}
+            assert rejoined == everything
+            assert client.states[-1]["clock"]["phase"] == "live"
+
+        # The survivors keep talking to each other on y.
+        alice.ask("Asked after the move")
+        for client in (bob, carol):
+            client.wait_for(lambda c=client: "Asked after the move" in c.texts(), "the new one")
+    finally:
+        for client in clients:
+            client.close()
