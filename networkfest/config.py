@@ -50,6 +50,9 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": _env("MAIL_FROM", "Networkfest <festival@localhost>"),
         "TEST_CLOCK": _env_bool("TEST_CLOCK"),
         "TICKER": _env_bool("TICKER", True),
+        "REMINDER_MINUTES": int(_env("REMINDER_MINUTES", "15") or 15),
+        "FANOUT_INTERVAL_MS": int(_env("FANOUT_INTERVAL_MS", "200") or 200),
+        "SMTP_CA_FILE": _env("SMTP_CA_FILE"),
         # Limits are shared across processes when Redis is there, per process otherwise.
         "RATELIMIT_STORAGE_URI": _env("MESSAGE_QUEUE") or "memory://",
     }

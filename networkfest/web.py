@@ -12,7 +12,7 @@ from networkfest.extensions import csrf, db, limiter, login_manager, migrate, so
 
 
 def init_app(app: Flask) -> None:
-    from networkfest import errors, models, security  # noqa: F401  (models: full metadata)
+    from networkfest import errors, fanout, models, security  # noqa: F401  (models: metadata)
     from networkfest.accounts import auth
     from networkfest.accounts.routes import bp as accounts_bp
     from networkfest.api import routes as _api_routes  # noqa: F401  (registers API routes)
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from networkfest.live.sockets import LiveNamespace
     from networkfest.programme.routes import bp as programme_bp
     from networkfest.registration.routes import bp as registration_bp
+    from networkfest.scaling import check_message_queue
     from networkfest.timing import ticker
     from networkfest.timing.routes import bp as timing_bp
 
@@ -70,6 +71,9 @@ def init_app(app: Flask) -> None:
             return {"status": "unavailable"}, 503
         return {"status": "ok"}, 200
 
+    if app.config["MESSAGE_QUEUE"]:
+        # Flask-SocketIO would only log and broadcast locally: refuse to start instead.
+        check_message_queue(app.config["MESSAGE_QUEUE"])
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -79,6 +83,7 @@ def init_app(app: Flask) -> None:
         manage_session=True,
     )
     socketio.on_namespace(LiveNamespace("/live"))
+    fanout.init_app(app)
     ticker.init_app(app)
     register_commands(app)
 

@@ -143,6 +143,7 @@ def test_settings(database_url: str, clock: SettableClock) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "http://localhost",
         "MAIL_BACKEND": "memory",
+        "FANOUT_INTERVAL_MS": 0,
     }
 
 
@@ -152,9 +153,25 @@ def app_settings(database_url: str, clock: SettableClock) -> dict[str, Any]:
     return test_settings(database_url, clock)
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each test request gets its own app context, as on a real server.
+
+    The `app` fixture keeps a context pushed for the test's own database work; without this,
+    requests would share it and with it `g` (Flask-Login's cached caller) and the ORM session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # What the test wrote is committed before the request sees it, and the test's own
+        # transaction must not hold SQLite's write lock while the request wants it.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_settings: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_settings)
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -37,13 +37,6 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @app.teardown_request
-    def _forget_caller(_error: BaseException | None) -> None:
-        # Flask-Login caches the caller on `g`, which lives as long as the app context; when
-        # one context spans several requests (tests, scripts) the caller must not leak across.
-        g.pop("_login_user", None)
-        g.pop("authenticated_by_token", None)
-
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:
         ident, _, stamp = user_id.partition(":")

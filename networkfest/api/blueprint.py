@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, make_response, request
+from flask import Blueprint, Response, abort, current_app, jsonify, make_response, request
 from flask_login import current_user
 
 from networkfest.accounts.auth import bearer_token
+from networkfest.authz import SIGNED_IN, require_json
 from networkfest.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,16 +51,8 @@ def _csrf_for_cookie_writes() -> None:
 
 
 def login_required_json(view: F) -> F:
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticated = current_user.is_authenticated  # runs the loaders, sets the token flag
-        if bearer_token(request) is not None and not g.get("authenticated_by_token"):
-            fail(401, "unauthenticated", "That API token is not valid.")
-        if not authenticated:
-            fail(401, "unauthenticated", "Sign in, or send a personal token as a Bearer token.")
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    """The signed-in guard of `networkfest.authz`, under the name the first API modules use."""
+    return require_json(SIGNED_IN)(view)
 
 
 def json_body() -> dict[str, Any]:

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from networkfest import context
 from networkfest.api import spec
-from networkfest.api.blueprint import bp, fail, json_response, login_required_json, not_found
+from networkfest.api.blueprint import bp, fail, json_response, not_found
 from networkfest.api.sessions import session_json
+from networkfest.authz import SIGNED_IN, require_json
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
@@ -25,7 +26,7 @@ def _session(slug: str) -> FestivalSession:
 
 
 @bp.post("/sessions/<slug>/registration")
-@login_required_json
+@require_json(SIGNED_IN)
 def register(slug: str) -> Response:
     festival_session = _session(slug)
     try:
@@ -36,14 +37,14 @@ def register(slug: str) -> Response:
 
 
 @bp.get("/sessions/<slug>/registration")
-@login_required_json
+@require_json(SIGNED_IN)
 def registration_state(slug: str) -> Response:
     festival_session = _session(slug)
     return json_response(services.registration_state(db.session, festival_session, current_user))
 
 
 @bp.delete("/sessions/<slug>/registration")
-@login_required_json
+@require_json(SIGNED_IN)
 def cancel(slug: str) -> Response:
     festival_session = _session(slug)
     registration = services.find_registration(db.session, festival_session, current_user)
@@ -55,7 +56,7 @@ def cancel(slug: str) -> Response:
 
 
 @bp.get("/me/agenda")
-@login_required_json
+@require_json(SIGNED_IN)
 def agenda() -> Response:
     days = services.my_agenda(db.session, current_user)
     return json_response(

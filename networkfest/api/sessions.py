@@ -8,6 +8,7 @@ from flask import Response
 
 from networkfest.api.blueprint import bp, json_response, not_found
 from networkfest.api.spec import add_path, add_schemas, error_response
+from networkfest.authz import PUBLIC, require_json
 from networkfest.extensions import db
 from networkfest.formatting import iso
 from networkfest.programme.models import FestivalSession
@@ -35,6 +36,7 @@ def session_json(festival_session: FestivalSession) -> dict[str, Any]:
 
 
 @bp.get("/sessions")
+@require_json(PUBLIC)
 def list_sessions() -> Response:
     festival = current_festival(db.session)
     sessions = festival_sessions(db.session, festival) if festival else []
@@ -42,6 +44,7 @@ def list_sessions() -> Response:
 
 
 @bp.get("/sessions/<slug>")
+@require_json(PUBLIC)
 def get_session(slug: str) -> Response:
     fs = session_by_slug(db.session, slug)
     if fs is None:
@@ -112,7 +115,8 @@ add_path(
                             }
                         }
                     },
-                }
+                },
+                "401": error_response("A bearer token was sent and it is not valid."),
             },
         }
     },
@@ -135,6 +139,7 @@ add_path(
                         "application/json": {"schema": {"$ref": "#/components/schemas/Session"}}
                     },
                 },
+                "401": error_response("A bearer token was sent and it is not valid."),
                 "404": error_response("No session with that slug."),
             },
         }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
 
 from networkfest.audit.models import AuditEntry
 
@@ -24,3 +27,36 @@ def record(
     )
     db.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the log, newest first, with what the page needs to link to its neighbours."""
+
+    entries: list[AuditEntry]
+    page: int
+    pages: int
+    total: int
+    action: str
+
+
+def entries(db: DbSession, *, action: str = "", page: int = 1, per_page: int = 50) -> AuditPage:
+    """The log, newest first, optionally for one action; a page past the end is the last page."""
+    filters = [AuditEntry.action == action] if action else []
+    total = db.scalar(select(func.count(AuditEntry.id)).where(*filters)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.scalars(
+        select(AuditEntry)
+        .where(*filters)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return AuditPage(entries=list(rows), page=page, pages=pages, total=total, action=action)
+
+
+def actions(db: DbSession) -> list[str]:
+    """Every action the log holds, for the filter."""
+    return list(db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

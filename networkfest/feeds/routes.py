@@ -10,9 +10,10 @@ import json
 from collections.abc import Callable, Sequence
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from networkfest.authz import SIGNED_IN, require
 from networkfest.extensions import db
 from networkfest.feeds import frab, ical, queries, rules, services
 from networkfest.programme.models import Festival, FestivalSession
@@ -114,7 +115,7 @@ def personal_ics(token: str) -> BaseResponse:
 
 
 @bp.post("/calendar/reset")
-@login_required
+@require(SIGNED_IN)
 def reset_calendar_token() -> BaseResponse:
     services.reset_calendar_token(db.session, current_user._get_current_object())
     flash(

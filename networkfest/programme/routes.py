@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import wraps
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -19,9 +17,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from networkfest.accounts.links import password_link
+from networkfest.authz import ORGANISER, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.formatting import in_zone
@@ -39,27 +38,12 @@ from networkfest.programme.services import PublishResult, publish, versions
 
 bp = Blueprint("programme", __name__)
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 FORMAT_LABELS = {
     "talk": "Talk",
     "peer-circle": "Peer circle",
     "workshop": "Workshop",
     "panel": "Panel",
 }
-
-
-def organiser_required(view: F) -> F:
-    """Visitors are sent to sign in; signed-in people who are not organisers get a 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.organiser:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @bp.app_template_filter("format_label")
@@ -172,7 +156,7 @@ def changes() -> str:
 
 
 @bp.route("/organiser/schedule", methods=["GET", "POST"])
-@organiser_required
+@require(ORGANISER)
 def organiser_schedule() -> tuple[str, int] | str:
     form = ScheduleUploadForm()
     if not form.is_submitted():

@@ -15,6 +15,7 @@ from networkfest.accounts import services as accounts
 from networkfest.accounts.models import User
 from networkfest.audit.services import record
 from networkfest.formatting import festival_datetime
+from networkfest.insights.services import notify_changes
 from networkfest.programme.models import (
     AgendaItem,
     Festival,
@@ -31,6 +32,7 @@ from networkfest.programme.rules import (
     check,
     shift_for_demo,
 )
+from networkfest.registration.services import fill_free_seats
 
 # Session fields compared between versions, beside the start, end and title.
 OTHER_FIELDS = (
@@ -175,7 +177,26 @@ def publish_schedule(
         raise
     outcome.version = number
     outcome.changes = changes
+    _tell_the_people_concerned(db, festival, number, changes, now)
     return outcome
+
+
+def _tell_the_people_concerned(
+    db: DbSession, festival: Festival, number: int, changes: list[dict[str, Any]], now: datetime
+) -> None:
+    """After the version is committed (so the feeds already show it): notices for moved,
+    retitled and cancelled sessions, and places for the waitlist where capacity grew."""
+    notify_changes(db, festival, changes, number, now)
+    for change in changes:
+        if change["kind"] == "changed" and "capacity" in change["fields"]:
+            festival_session = db.scalar(
+                select(FestivalSession).where(
+                    FestivalSession.festival_id == festival.id,
+                    FestivalSession.slug == change["session"],
+                )
+            )
+            if festival_session is not None and not festival_session.cancelled:
+                fill_free_seats(db, festival_session, now)
 
 
 def _latest_fingerprint(db: DbSession, festival: Festival) -> str | None:

@@ -16,19 +16,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from networkfest import fanout
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.live import emit
 from networkfest.live.protocol import (
     Ack,
     ProtocolError,
     caller,
+    hosts_room,
     live_event,
     ok,
     require_bool,
     require_int,
     require_object,
     require_str,
+    session_room,
+    user_room,
 )
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import services
@@ -47,18 +50,28 @@ def protocol_errors() -> Iterator[None]:
         raise ProtocolError(error.code, error.message) from error
 
 
-def publish(question: Question) -> None:
-    """Send a created or changed question to exactly those allowed to see it."""
+def publish(question: Question, *, coalesce: bool = False) -> None:
+    """Send a created or changed question to exactly those allowed to see it.
+
+    Vote counts are coalesced per room (a few broadcasts a second, the latest count wins);
+    anything else goes at once and supersedes a pending count.
+    """
+    send = fanout.publish if coalesce else fanout.publish_now
     full = services.payload(question)
+    rooms_and_payloads: list[tuple[str, dict[str, Any]]]
     if question.status in ("visible", "answered"):
-        emit.to_session("question", full, question.session_id)
+        rooms_and_payloads = [(session_room(question.session_id), full)]
     elif question.status == "pending":
-        emit.to_hosts("question", full, question.session_id)
+        rooms_and_payloads = [(hosts_room(question.session_id), full)]
         if question.author_id is not None:
-            emit.to_user("question", full, question.author_id)
+            rooms_and_payloads.append((user_room(question.author_id), full))
     else:
-        emit.to_hosts("question", full, question.session_id)
-        emit.to_session("question", services.redacted(question), question.session_id)
+        rooms_and_payloads = [
+            (hosts_room(question.session_id), full),
+            (session_room(question.session_id), services.redacted(question)),
+        ]
+    for room, payload in rooms_and_payloads:
+        send("question", payload, room, question.id)
 
 
 def question_id(payload: dict[str, Any]) -> int:
@@ -96,7 +109,7 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             question = services.vote(db.session, target, caller(), value, now())
-        publish(question)
+        publish(question, coalesce=True)
         return ok(votes=question.votes)
 
     @live_event

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from networkfest import context
+from networkfest.authz import SIGNED_IN, require
 from networkfest.errors import error_response
 from networkfest.extensions import db
 from networkfest.feeds.links import personal_feed_url, personal_webcal_url
@@ -50,7 +51,7 @@ def _registration_helpers() -> dict[str, Any]:
 
 
 @bp.post("/sessions/<slug>/register")
-@login_required
+@require(SIGNED_IN)
 def register(slug: str) -> Response | tuple[Any, int] | str:
     festival_session = _session_or_404(slug)
     now = context.now()
@@ -85,7 +86,7 @@ def register(slug: str) -> Response | tuple[Any, int] | str:
 
 
 @bp.post("/sessions/<slug>/cancel")
-@login_required
+@require(SIGNED_IN)
 def cancel(slug: str) -> Response:
     festival_session = _session_or_404(slug)
     registration = services.find_registration(db.session, festival_session, current_user)
@@ -99,7 +100,7 @@ def cancel(slug: str) -> Response:
 
 
 @bp.route("/me/agenda")
-@login_required
+@require(SIGNED_IN)
 def agenda() -> str:
     now = context.now()
     days = services.my_agenda(db.session, current_user)

@@ -313,61 +313,6 @@ def _tell_promoted(festival_session: FestivalSession, registration: Registration
     )
 
 
-def notify_cancelled_session(
-    db: DbSession, festival_session: FestivalSession, now: datetime
-) -> int:
-    """Tell everyone holding a place that the session was cancelled; registrations are kept.
-
-    Idempotent: a person already told (a `cancelled` notice exists) is not told again.
-    Returns how many people were told.
-    """
-    told = set(
-        db.scalars(
-            select(Notice.user_id).where(
-                Notice.session_id == festival_session.id, Notice.kind == "cancelled"
-            )
-        )
-    )
-    registrations = [
-        registration
-        for registration in db.scalars(
-            select(Registration)
-            .where(
-                Registration.session_id == festival_session.id,
-                Registration.status.in_(rules.ACTIVE_STATUSES),
-            )
-            .options(selectinload(Registration.user))
-            .order_by(Registration.id)
-        )
-        if registration.user_id not in told
-    ]
-    message = f"“{festival_session.title}” has been cancelled. We are sorry for the change."
-    for registration in registrations:
-        db.add(
-            Notice(
-                user_id=registration.user_id,
-                session_id=festival_session.id,
-                kind="cancelled",
-                message=message,
-                created_at=now,
-            )
-        )
-    db.commit()
-    for registration in registrations:
-        send_mail(
-            registration.user.email,
-            f"Cancelled: {festival_session.title}",
-            f"Hello {registration.user.name},\n\n{message}\n\n"
-            f"Your agenda: {absolute('registration.agenda')}\n",
-        )
-        emit.to_user(
-            "notice",
-            {"kind": "cancelled", "session": festival_session.slug, "message": message},
-            registration.user_id,
-        )
-    return len(registrations)
-
-
 def _held(db: DbSession, user: User) -> list[Registration]:
     return list(
         db.scalars(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from networkfest.accounts.auth import organiser_required
+from networkfest.authz import ORGANISER, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.programme.queries import current_festival
@@ -30,7 +30,7 @@ COLUMNS = (
 
 
 @bp.get("/organiser/punctuality")
-@organiser_required
+@require(ORGANISER)
 def punctuality() -> str:
     """The festival's punctuality, sortable by `?sort=<column>&order=asc|desc`."""
     festival = current_festival(db.session)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
+from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
 from networkfest.live.protocol import ProtocolError
 from networkfest.programme.models import Festival, FestivalSession
@@ -141,6 +142,15 @@ def agenda_next(
             )
     except IntegrityError:
         log.info("agenda move %s/%s already made", festival_session.id, target)
+    else:
+        audit.record(
+            db,
+            actor_id=user_id,
+            action="agenda.next",
+            target=festival_session.slug,
+            now=now,
+            detail={"item": target, "title": sheet.items[target].title},
+        )
     db.commit()
     return clock_state(db, festival_session, now)
 

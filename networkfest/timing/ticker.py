@@ -17,7 +17,9 @@ from flask import Flask
 
 from networkfest.clock import Clock
 from networkfest.extensions import db, socketio
+from networkfest.insights import services as insights
 from networkfest.live import emit
+from networkfest.programme.models import FestivalSession
 from networkfest.timing import services
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,11 @@ def tick(app: Flask, clock: Clock, emitter: services.Emit = emit_clock) -> timed
     with app.app_context():
         try:
             now = clock.now()
-            services.announce_due(db.session, now, emitter)
+            announced = services.announce_due(db.session, now, emitter)
             upcoming = services.next_due_instant(db.session, now)
+            reminder_due = _remind_and_ask_for_feedback(app, announced, now)
+            if reminder_due is not None and (upcoming is None or reminder_due < upcoming):
+                upcoming = reminder_due
         except Exception:
             db.session.rollback()
             log.exception("the clock ticker failed; retrying")
@@ -48,6 +53,28 @@ def tick(app: Flask, clock: Clock, emitter: services.Emit = emit_clock) -> timed
         finally:
             db.session.remove()
     return wait_for(upcoming, clock.now())
+
+
+def _remind_and_ask_for_feedback(
+    app: Flask, announced: list[services.Announced], now: datetime
+) -> datetime | None:
+    """The ticker's other once-per-cluster jobs; returns when reminders next fall due.
+
+    Reminders are claimed per person in the database, so every process may try them; the
+    feedback request follows the `phase:ended` announcement that this process won.
+    """
+    minutes = app.config["REMINDER_MINUTES"]
+    insights.send_due_reminders(db.session, now, emit_notice, minutes)
+    for item in announced:
+        if item.kind == "phase:ended":
+            festival_session = db.session.get(FestivalSession, item.session_id)
+            if festival_session is not None:
+                insights.send_feedback_requests(db.session, festival_session, now)
+    return insights.next_reminder_due(db.session, now, minutes)
+
+
+def emit_notice(payload: dict[str, Any], user_id: int) -> None:
+    emit.to_user("notice", payload, user_id)
 
 
 def wait_for(upcoming: datetime | None, now: datetime) -> timedelta:

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import g
 
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
@@ -23,17 +22,6 @@ def bearer(user) -> dict[str, str]:
     )
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The suite's app context is shared by test requests, so `g` (where Flask-Login keeps the
-    caller) would leak from one request to the next; a real server starts each request afresh."""
-
-    @app.before_request
-    def _forget_previous_caller() -> None:
-        for name in ("_login_user", "authenticated_by_token"):
-            g.pop(name, None)
 
 
 @pytest.fixture

@@ -208,23 +208,3 @@ def test_my_agenda_by_day_with_clashes(factory, festival, clock) -> None:
         (full.slug, "waitlisted", 1, []),
     ]
     assert [s.slug for s in services.clashes_for(db.session, monday_b, person)] == [monday_a.slug]
-
-
-def test_notify_cancelled_session_tells_everyone_once(app, factory, festival, clock) -> None:
-    session = factory.session(festival, capacity=1, title="Gone soon")
-    holder, waiting, left = factory.user(), factory.user(), factory.user()
-    for person in (holder, waiting, left):
-        services.register(db.session, session, person, clock.now())
-    services.cancel_registration(
-        db.session, services.find_registration(db.session, session, left), clock.now()
-    )
-    session.status = "cancelled"
-    db.session.commit()
-
-    assert services.notify_cancelled_session(db.session, session, clock.now()) == 2
-    assert services.notify_cancelled_session(db.session, session, clock.now()) == 0
-
-    assert sorted(m.to for m in outbox(app)) == sorted([holder.email, waiting.email])
-    kinds = db.session.scalars(select(Notice.kind).where(Notice.session_id == session.id)).all()
-    assert kinds == ["cancelled", "cancelled"]
-    assert len(db.session.scalars(select(Registration)).all()) == 3
