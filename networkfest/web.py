@@ -12,7 +12,7 @@ from networkfest.extensions import csrf, db, limiter, login_manager, migrate, so
 
 
 def init_app(app: Flask) -> None:
-    from networkfest import errors, fanout, models, security  # noqa: F401  (models: metadata)
+    from networkfest import errors, fanout, models, queue_health, security  # noqa: F401
     from networkfest.accounts import auth
     from networkfest.accounts.routes import bp as accounts_bp
     from networkfest.api import routes as _api_routes  # noqa: F401  (registers API routes)
@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
     socketio.on_namespace(LiveNamespace("/live"))
     fanout.init_app(app)
     ticker.init_app(app)
+    queue_health.init_app(app)
     register_commands(app)
 
 

@@ -1,0 +1,368 @@
+"""Real processes for resilience tests: a private Redis, app servers, and live-room clients.
+
+Everything here waits on conditions with timeouts, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import redis
+import socketio
+from flask import Flask
+
+from networkfest.accounts.models import ApiToken
+from networkfest.accounts.tokens import hash_token, new_api_token
+from networkfest.extensions import db
+from networkfest.registration.models import Registration
+from tests import factories
+from tests.scale.cluster import wait_for
+from tests.server import ROOT, LiveServer, free_port
+
+REDIS_SERVER = Path(shutil.which("redis-server") or "/usr/bin/redis-server")
+STARTS = datetime(2026, 9, 21, 10, 0, tzinfo=UTC)
+MINUTES = 60
+WAIT_S = 30.0
+QUEUE_CHANNEL = "flask-socketio"
+
+# `networkfest run`, with the queue monitor armed even before web.py wires it (it is idempotent).
+SERVE = """
+import sys
+from networkfest import create_app, queue_health
+from networkfest.cli import serve
+app = create_app()
+queue_health.init_app(app)
+serve(app, "127.0.0.1", int(sys.argv[1]))
+"""
+
+
+class PrivateRedis:
+    """A `redis-server` child process on its own port, without persistence; restartable."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(REDIS_SERVER),
+                    *("--port", str(self.port), "--bind", "127.0.0.1"),
+                    *("--save", "", "--appendonly", "no"),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        try:
+            for _ in range(300):
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    pass
+                try:
+                    self.process.wait(timeout=0.05)
+                except subprocess.TimeoutExpired:
+                    continue
+                raise RuntimeError(f"redis-server exited:\n{self.log_path.read_text()[-2000:]}")
+            raise RuntimeError("redis-server did not come up")
+        finally:
+            client.close()
+
+    def wait_for_subscribers(self, channel: str, count: int) -> None:
+        """Until `count` processes listen on the queue's channel (each subscribes on its own)."""
+        assert self.process is not None
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        try:
+            for _ in range(600):
+                if dict(client.pubsub_numsub(channel)).get(channel.encode(), 0) >= count:
+                    return
+                try:
+                    self.process.wait(timeout=0.05)
+                except subprocess.TimeoutExpired:
+                    continue
+                raise RuntimeError(f"redis-server exited:\n{self.log_path.read_text()[-2000:]}")
+            raise RuntimeError(f"fewer than {count} subscribers on {channel}")
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """Gone at once, as on a crash or a network cut: SIGKILL."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.kill()
+
+
+class CuttableLink:
+    """A TCP relay to Redis that the test can cut and restore: one process's network link.
+
+    Cut, it drops every relayed connection and closes new ones at once, as a broken route
+    would; Redis itself keeps running for everyone else.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.lock = threading.Lock()
+        self.open = True
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, name="link", daemon=True).start()
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                if not self.open:
+                    client.close()
+                    continue
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", self.target_port))
+                except OSError:
+                    client.close()
+                    continue
+                self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                end.close()
+
+    def cut(self) -> None:
+        with self.lock:
+            self.open = False
+            doomed, self.sockets = self.sockets, []
+        for end in doomed:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def restore(self) -> None:
+        with self.lock:
+            self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+class QueueServer(LiveServer):
+    """A `LiveServer` whose process runs `networkfest run` with the queue monitor armed.
+
+    Only the child process gets the queue: an app built in the test process with a
+    `message_queue` would leave its Redis manager in the shared `socketio` object's
+    options, and later tests' apps would inherit it.
+    """
+
+    def __init__(self, database_url: str, log_path: Path, queue_url: str) -> None:
+        super().__init__(database_url, log_path)
+        self.env["NETWORKFEST_MESSAGE_QUEUE"] = queue_url
+        self.env["NETWORKFEST_TICKER"] = "0"
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", SERVE, str(self.port)],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_until_ready()
+
+
+class GunicornQueueServer(QueueServer):
+    """The production shape: `gunicorn -c gunicorn.conf.py` (one gevent worker), monitor armed."""
+
+    def __init__(self, database_url: str, log_path: Path, queue_url: str) -> None:
+        super().__init__(database_url, log_path, queue_url)
+        self.env["NETWORKFEST_PORT"] = str(self.port)
+        self.env["NETWORKFEST_CONTROL_SOCKET"] = str(log_path.with_suffix(".ctl"))
+        self.env["NETWORKFEST_GRACEFUL_TIMEOUT"] = "5"
+        self.env["NETWORKFEST_LOG_LEVEL"] = "warning"
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(gunicorn),
+                    "-c",
+                    str(ROOT / "gunicorn.conf.py"),
+                    "tests.resilience.queue_wsgi:app",
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        # The worker boots after the master listens: a first request may time out, not fail.
+        wait_for(self.url + "/healthz", self.process, self.log_path)
+
+
+def seed(app: Flask, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """An open-Q&A session starting at STARTS, and confirmed attendees with API tokens."""
+    tokens: dict[str, str] = {}
+    with app.app_context():
+        festival = factories.make_festival(db.session)
+        festival_session = factories.make_session(
+            db.session,
+            festival,
+            starts_at=STARTS,
+            minutes=MINUTES,
+            agenda=[("Keynote", MINUTES)],
+            qa_mode="open",
+        )
+        for name in names:
+            user = factories.make_user(db.session, email=f"{name}@example.org", name=name.title())
+            raw = new_api_token()
+            db.session.add(
+                ApiToken(user=user, name="test", token_hash=hash_token(raw), created_at=STARTS)
+            )
+            db.session.add(
+                Registration(
+                    session_id=festival_session.id,
+                    user_id=user.id,
+                    status="confirmed",
+                    queued_at=STARTS - timedelta(days=1),
+                    updated_at=STARTS - timedelta(days=1),
+                )
+            )
+            tokens[name] = raw
+        festival_session.confirmed_count = len(names)
+        slug = festival_session.slug
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return slug, tokens
+
+
+class RoomClient:
+    """A python-socketio client on `/live` that joins on every (re)connect and on `queue: up`."""
+
+    def __init__(self, url: str, token: str, session: str) -> None:
+        self.url, self.token, self.session = url, token, session
+        self.questions: dict[int, dict[str, Any]] = {}
+        self.states: list[dict[str, Any]] = []
+        self.queue: list[str] = []
+        self.changed = threading.Condition()
+        self.sio = socketio.Client(
+            reconnection=True,
+            reconnection_attempts=0,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1,
+            randomization_factor=0,
+            websocket_extra_options={"origin": url},
+        )
+        self.sio.on("connect", self._rejoin, namespace="/live")
+        self.sio.on("question", self._question, namespace="/live")
+        self.sio.on("queue", self._queue, namespace="/live")
+
+    def connect(self) -> None:
+        self.sio.connect(
+            self.url,
+            namespaces=["/live"],
+            auth={"token": self.token},
+            transports=["websocket"],
+            wait_timeout=WAIT_S,
+        )
+        self.wait_for(lambda: len(self.states) >= 1, "the first join")
+
+    def _rejoin(self) -> None:
+        # An ack cannot arrive while the client's reader runs this handler: join from a task.
+        self.sio.start_background_task(self._join)
+
+    def _join(self) -> None:
+        ack = self.sio.call("join", {"session": self.session}, namespace="/live", timeout=WAIT_S)
+        assert ack["ok"], ack
+        with self.changed:
+            self.states.append(ack["state"])
+            for question in ack["state"]["questions"]:
+                self.questions[question["id"]] = question
+            self.changed.notify_all()
+
+    def _question(self, payload: dict[str, Any]) -> None:
+        with self.changed:
+            self.questions[payload["id"]] = payload
+            self.changed.notify_all()
+
+    def _queue(self, payload: dict[str, Any]) -> None:
+        with self.changed:
+            self.queue.append(payload["status"])
+            self.changed.notify_all()
+        if payload["status"] == "up":
+            self._rejoin()
+
+    def ask(self, text: str) -> dict[str, Any]:
+        ack = self.sio.call(
+            "ask",
+            {"session": self.session, "text": text, "anonymous": False},
+            namespace="/live",
+            timeout=WAIT_S,
+        )
+        assert ack["ok"], ack
+        return ack["question"]
+
+    def vote(self, question_id: int) -> int:
+        ack = self.sio.call(
+            "vote", {"question": question_id, "value": 1}, namespace="/live", timeout=WAIT_S
+        )
+        assert ack["ok"], ack
+        return int(ack["votes"])
+
+    def texts(self) -> set[str]:
+        with self.changed:
+            return {q["text"] for q in self.questions.values()}
+
+    def joins(self) -> int:
+        with self.changed:
+            return len(self.states)
+
+    def last_state(self) -> dict[str, Any]:
+        with self.changed:
+            return self.states[-1]
+
+    def wait_for(self, predicate: Callable[[], bool], what: str) -> None:
+        with self.changed:
+            assert self.changed.wait_for(predicate, timeout=WAIT_S), f"timed out waiting for {what}"
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+def dispose(server: LiveServer) -> None:
+    """Close the test process's own connections to the server's database."""
+    with server.app.app_context():
+        db.engine.dispose()
