@@ -16,6 +16,7 @@
   var maxLength = parseInt(root.dataset.maxLength, 10) || 500;
   var phase = root.dataset.phase;
   var joined = false;
+  var sending = false;
   var sortMode = new URLSearchParams(window.location.search).get("sort") === "newest" ? "newest" : "top";
 
   var questions = new Map();
@@ -49,6 +50,14 @@
     statusLine.dataset.state = state;
     statusLine.textContent = message;
   }
+
+  function onlineMessage() {
+    if (phase === "live") { return "Live: questions update as they come in."; }
+    if (phase === "ended") { return "Connected. The session has ended, so questions are closed."; }
+    return "Connected. Questions open when the session starts.";
+  }
+
+  var PHASE_BADGES = { live: "badge--live", lobby: "badge--ok" };
 
   function isPublic(q) {
     return q.status === "visible" || q.status === "answered";
@@ -145,15 +154,45 @@
     return b.votes - a.votes || a.created_at - b.created_at || a.id - b.id;
   }
 
-  function render() {
+  function focusTarget() {
     var focused = document.activeElement;
-    var focusId = null;
-    var focusAction = null;
-    if (focused && focused.dataset && focused.dataset.action) {
-      var owner = focused.closest(".question");
-      focusId = owner ? owner.dataset.id : null;
-      focusAction = focused.dataset.action;
+    if (!focused || !focused.dataset || !focused.dataset.action) { return null; }
+    var owner = focused.closest(".question");
+    if (!owner) { return null; }
+    var listEl = owner.parentElement;
+    return {
+      id: owner.dataset.id,
+      action: focused.dataset.action,
+      list: listEl,
+      index: Array.prototype.indexOf.call(listEl.children, owner)
+    };
+  }
+
+  // Pinning swaps the Pin button for Unpin (and back): focus follows to its counterpart.
+  var COUNTERPARTS = { pin: "unpin", unpin: "pin" };
+
+  function restoreFocus(target) {
+    var question = '.question[data-id="' + target.id + '"] ';
+    var same = target.list.querySelector(question + '[data-action="' + target.action + '"]') ||
+      target.list.querySelector(question + '[data-action="' + COUNTERPARTS[target.action] + '"]');
+    if (same) { same.focus(); return; }
+    var moved = target.list.querySelector('.question[data-id="' + target.id + '"] [data-action]');
+    if (moved) { moved.focus(); return; }
+    var items = target.list.children;
+    var neighbour = items[Math.min(target.index, items.length - 1)];
+    var control = neighbour && (
+      neighbour.querySelector('[data-action="' + target.action + '"]:not([disabled])') ||
+      neighbour.querySelector("[data-action]:not([disabled])"));
+    if (control) { control.focus(); return; }
+    var heading = target.list.closest("section").querySelector("h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
     }
+  }
+
+  function render() {
+    var target = focusTarget();
     var all = Array.from(questions.values()).sort(compare);
     var main = all.filter(function (q) { return isPublic(q) || (!isHost && q.status === "pending"); });
     list.replaceChildren.apply(list, main.map(questionItem));
@@ -163,15 +202,16 @@
       backstage.replaceChildren.apply(backstage, held.map(questionItem));
       backstageEmpty.hidden = held.length > 0;
     }
-    if (focusId !== null) {
-      var again = root.querySelector('.question[data-id="' + focusId + '"] [data-action="' + focusAction + '"]');
-      if (again) { again.focus(); }
-    }
+    if (target) { restoreFocus(target); }
   }
 
   function updateControls() {
     root.dataset.phase = phase;
-    if (phaseLabel) { phaseLabel.textContent = phase.charAt(0).toUpperCase() + phase.slice(1); }
+    if (phaseLabel) {
+      phaseLabel.textContent = phase.charAt(0).toUpperCase() + phase.slice(1);
+      phaseLabel.className = "badge" + (PHASE_BADGES[phase] ? " " + PHASE_BADGES[phase] : "");
+    }
+    if (joined && statusLine.dataset.state === "online") { setStatus("online", onlineMessage()); }
     if (callLink) { callLink.hidden = !(phase === "lobby" || phase === "live"); }
     root.querySelectorAll('[data-action="vote"]').forEach(function (b) { b.disabled = !canAct(); });
     root.querySelectorAll(".question__actions [data-action]:not([data-action=\"vote\"])").forEach(function (b) {
@@ -242,7 +282,7 @@
       if (ack.state.clock && ack.state.clock.phase) { phase = ack.state.clock.phase; }
       render();
       updateControls();
-      setStatus("online", "Live: questions update as they come in.");
+      setStatus("online", onlineMessage());
       document.dispatchEvent(new CustomEvent("live:joined", { detail: ack.state }));
     });
   }
@@ -255,6 +295,20 @@
   });
   socket.on("connect_error", function () {
     setStatus("reconnecting", "Reconnecting…");
+  });
+  /* The server's link to its sibling processes (Redis). While it is down, updates from the
+     others wait: say so ("down" repeats, so only change the status once); when it is back,
+     re-join for the full snapshot, as after a reconnect. Asking still works meanwhile.
+     Several processes may each say "up": one re-join, a random moment within 3 s later,
+     answers every "up" that came before it and spreads the room's re-joins over time. */
+  var resync = null;
+  socket.on("queue", function (payload) {
+    if (!payload) { return; }
+    if (payload.status === "down" && statusLine.dataset.state !== "reconnecting") {
+      setStatus("reconnecting", "Reconnecting…");
+    } else if (payload.status === "up" && resync === null) {
+      resync = window.setTimeout(function () { resync = null; join(); }, Math.random() * 3000);
+    }
   });
   socket.on("question", receive);
   socket.on("clock", function (clock) {
@@ -330,10 +384,12 @@
       var text = textarea.value.trim();
       if (!text) { showError("Please type a question first."); textarea.focus(); return; }
       showError("");
-      var submit = form.querySelector('button[type="submit"]');
-      submit.disabled = true;
+      if (sending) { return; }
+      sending = true;
+      form.setAttribute("aria-busy", "true");
       socket.emit("ask", { session: slug, text: text, anonymous: anonymous.checked }, function (ack) {
-        submit.disabled = askRefusal() !== "";
+        sending = false;
+        form.removeAttribute("aria-busy");
         if (!ack || !ack.ok) {
           showError(ack && ack.error ? ack.error.message : "Your question did not go through.");
           return;
@@ -342,6 +398,7 @@
         anonymous.checked = false;
         updateCount();
         receive(ack.question);
+        textarea.focus();
         announce(ack.question.status === "pending"
           ? "Question sent. It appears for everyone once a host approves it."
           : "Question posted.");
