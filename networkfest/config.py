@@ -81,6 +81,8 @@ BASE_SETTINGS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1_000_000,
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Explicit: Flask-Limiter's singleton otherwise keeps `enabled` from the previous app.
+    "RATELIMIT_ENABLED": True,
     "PASSWORD_TOKEN_MAX_AGE": 24 * 3600,
     "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
 }

@@ -1,10 +1,12 @@
-"""Security headers and the origins the live room accepts."""
+"""Security headers, the origins the live room accepts, and input no database can store."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest, NotFound
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,7 +35,36 @@ def allowed_origins(app: Flask) -> list[str]:
     return sorted(set(origins))
 
 
+NUL_REFUSED = "That request contains a character that cannot be stored (a NUL byte)."
+
+
+def has_nul(value: Any) -> bool:
+    """True if a NUL character hides anywhere in the value: PostgreSQL refuses to store one."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(has_nul(item) for item in value)
+    return False
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> None:
+        """Refused at the door rather than as a database error deep inside a handler.
+
+        No page or object has a NUL in its name, so such a path is a 404; a NUL in a query
+        or a form field is a 400 that says why.
+        """
+        if has_nul(request.path):
+            raise NotFound()
+        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        if any(has_nul(key) or has_nul(value) for key, value in fields):
+            refusal = BadRequest(NUL_REFUSED)
+            refusal.networkfest_message = NUL_REFUSED  # type: ignore[attr-defined]
+            raise refusal
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from networkfest.api import routes as _api_routes  # noqa: F401  (registers API routes)
     from networkfest.api.blueprint import bp as api_bp
     from networkfest.api.openapi import bp as openapi_bp
+    from networkfest.audit.routes import bp as audit_bp
     from networkfest.feeds.routes import bp as feeds_bp
     from networkfest.insights.routes import bp as insights_bp
     from networkfest.live.routes import bp as live_bp
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
         live_bp,
         timing_bp,
         insights_bp,
+        audit_bp,
         api_bp,
         openapi_bp,
     ):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
-from flask import Flask, Request, abort, g
-from flask_login import LoginManager, current_user
+from flask import Flask, Request, g
+from flask_login import LoginManager
 from sqlalchemy import select
 
 from networkfest.accounts.models import ApiToken, User
 from networkfest.accounts.tokens import hash_token
-from networkfest.extensions import db, login_manager
-
-F = TypeVar("F", bound=Callable[..., Any])
+from networkfest.extensions import db
 
 
 def user_for_token(raw: str) -> User | None:
@@ -56,17 +50,3 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         if user is not None:
             g.authenticated_by_token = True
         return user
-
-
-def organiser_required(view: F) -> F:
-    """Pages for organisers only: visitors are sent to sign in, everyone else gets a 403."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.organiser:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]

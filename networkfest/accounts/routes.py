@@ -18,11 +18,10 @@ from flask import (
 )
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from networkfest.accounts import services
-from networkfest.accounts.auth import organiser_required
 from networkfest.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -40,6 +39,7 @@ from networkfest.accounts.mail import send_mail
 from networkfest.accounts.models import User
 from networkfest.accounts.rules import LINK_PURPOSES, normalise_email, safe_next
 from networkfest.accounts.tokens import read_link
+from networkfest.authz import ORGANISER, SIGNED_IN, require
 from networkfest.context import now
 from networkfest.errors import MESSAGES, error_response
 from networkfest.extensions import db, limiter
@@ -227,7 +227,7 @@ def _profile_page(status: int = 200, new_token: str | None = None, **forms: Flas
 
 
 @bp.route("/me", methods=["GET", "POST"])
-@login_required
+@require(SIGNED_IN)
 def profile() -> Response:
     if request.method == "GET":
         return _profile_page()
@@ -240,7 +240,7 @@ def profile() -> Response:
 
 
 @bp.post("/me/password")
-@login_required
+@require(SIGNED_IN)
 def change_password() -> Response:
     form = ChangePasswordForm()
     user = current_user._get_current_object()
@@ -255,7 +255,7 @@ def change_password() -> Response:
 
 
 @bp.post("/me/tokens")
-@login_required
+@require(SIGNED_IN)
 @limiter.limit(_limit("token"), key_func=_user_key)
 def create_token() -> Response:
     form = TokenForm()
@@ -271,7 +271,7 @@ def create_token() -> Response:
 
 
 @bp.post("/me/tokens/<int:token_id>/revoke")
-@login_required
+@require(SIGNED_IN)
 def revoke_token(token_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -282,7 +282,7 @@ def revoke_token(token_id: int) -> Response:
 
 
 @bp.get("/me/data.json")
-@login_required
+@require(SIGNED_IN)
 def download_data() -> Response:
     data = services.export_user_data(db.session, current_user._get_current_object())
     response = jsonify(data)
@@ -292,7 +292,7 @@ def download_data() -> Response:
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
-@login_required
+@require(SIGNED_IN)
 def delete_account() -> Response:
     form = DeleteAccountForm()
     user = current_user._get_current_object()
@@ -315,7 +315,7 @@ def privacy() -> Response:
 
 
 @bp.get("/organiser/users")
-@organiser_required
+@require(ORGANISER)
 def users() -> Response:
     query = request.args.get("q", "")[:200]
     people = services.search_users(db.session, query)
@@ -326,7 +326,7 @@ def users() -> Response:
 
 
 @bp.post("/organiser/users/<int:user_id>/role")
-@organiser_required
+@require(ORGANISER)
 def change_role(user_id: int) -> Response:
     person = db.session.get(User, user_id)
     if person is None:

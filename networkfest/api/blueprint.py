@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, current_app, jsonify, make_response, request
 from flask_login import current_user
 
 from networkfest.accounts.auth import bearer_token
-from networkfest.authz import SIGNED_IN, require_json
 from networkfest.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ApiError(Exception):
@@ -50,11 +46,6 @@ def _csrf_for_cookie_writes() -> None:
         csrf.protect()
 
 
-def login_required_json(view: F) -> F:
-    """The signed-in guard of `networkfest.authz`, under the name the first API modules use."""
-    return require_json(SIGNED_IN)(view)
-
-
 def json_body() -> dict[str, Any]:
     """The request body as a JSON object, or a 400 the client can act on."""
     if not request.content_length and not request.data:
@@ -73,4 +64,4 @@ def json_response(payload: dict[str, Any], status: int = 200) -> Response:
     return make_response(jsonify(payload), status)
 
 
-__all__ = ["ApiError", "abort", "bp", "fail", "json_body", "json_response", "login_required_json"]
+__all__ = ["ApiError", "abort", "bp", "fail", "json_body", "json_response"]

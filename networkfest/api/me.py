@@ -6,12 +6,13 @@ from flask import Response
 from flask_login import current_user
 
 from networkfest.accounts.links import absolute
-from networkfest.api.blueprint import bp, json_response, login_required_json
+from networkfest.api.blueprint import bp, json_response
 from networkfest.api.spec import add_path, add_schemas, error_response
+from networkfest.authz import SIGNED_IN, require_json
 
 
 @bp.get("/me")
-@login_required_json
+@require_json(SIGNED_IN)
 def me() -> Response:
     user = current_user
     return json_response(

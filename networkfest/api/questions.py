@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response
 from flask_login import current_user
 
-from networkfest.accounts.auth import bearer_token
-from networkfest.api.blueprint import bp, fail, json_response, not_found
+from networkfest.api.blueprint import bp, json_response, not_found
 from networkfest.api.spec import add_path, add_schemas, error_response
+from networkfest.authz import PUBLIC, require_json
 from networkfest.extensions import db
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import services as qa
 
 
 @bp.get("/sessions/<slug>/questions")
+@require_json(PUBLIC)
 def session_questions(slug: str) -> Response:
     """Public questions for anyone; hosts and organisers get pending and hidden ones too."""
-    signed_in = current_user.is_authenticated  # loads the caller, from a cookie or a token
-    if bearer_token(request) is not None and not g.get("authenticated_by_token"):
-        fail(401, "unauthenticated", "That API token is not valid.")
     festival_session = session_by_slug(db.session, slug)
     if festival_session is None:
         not_found("session")
-    user = current_user if signed_in else None
+    user = current_user if current_user.is_authenticated else None
     viewer = qa.viewer_for(db.session, festival_session, user)
     return json_response({"questions": qa.snapshot(db.session, festival_session, viewer)})
 

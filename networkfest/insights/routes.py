@@ -9,10 +9,11 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest import context
+from networkfest.authz import HOST, HOST_OF_SESSION, ORGANISER, SIGNED_IN, require
 from networkfest.extensions import db
 from networkfest.insights import charts, figures, services
 from networkfest.insights.forms import FeedbackForm
@@ -40,7 +41,7 @@ def _notices() -> dict[str, Callable[[], list[Notice]]]:
 
 
 @bp.post("/notices/<int:notice_id>/seen")
-@login_required
+@require(SIGNED_IN)
 def notice_seen(notice_id: int) -> BaseResponse:
     if not services.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
         abort(404, description="There is no such notice for you.")
@@ -58,7 +59,7 @@ def _session_or_404(slug: str) -> FestivalSession:
 
 
 @bp.route("/sessions/<slug>/feedback", methods=["GET", "POST"])
-@login_required
+@require(SIGNED_IN)
 def feedback(slug: str) -> BaseResponse | tuple[str, int] | str:
     festival_session = _session_or_404(slug)
     now = context.now()
@@ -106,11 +107,9 @@ def _refused(festival_session: FestivalSession, refusal: FeedbackRefused) -> tup
 
 
 @bp.get("/sessions/<slug>/feedback/results")
-@login_required
+@require(HOST_OF_SESSION, "Only this session's hosts and the organisers see its feedback.")
 def feedback_results(slug: str) -> str:
     festival_session = _session_or_404(slug)
-    if not (current_user.organiser or festival_session.is_host(current_user)):
-        abort(403, description="Only this session's hosts and the organisers see its feedback.")
     results = services.feedback_results(db.session, festival_session)
     chart = charts.bar_chart(
         "worth-distribution",
@@ -127,33 +126,30 @@ def feedback_results(slug: str) -> str:
 # Dashboards ----------------------------------------------------------------------------
 
 
-def _require_organiser() -> None:
-    if not current_user.organiser:
-        abort(403, description="The insights dashboard is for organisers.")
+ORGANISERS_ONLY = "The insights dashboard is for organisers."
+HOSTS_ONLY = "The host insights show the sessions you host; you host none."
 
 
 @bp.get("/organiser/insights")
-@login_required
+@require(ORGANISER, ORGANISERS_ONLY)
 def dashboard() -> str:
-    _require_organiser()
     return _render_dashboard(host_view=False)
 
 
 @bp.get("/organiser/insights/<table>.csv")
-@login_required
+@require(ORGANISER, ORGANISERS_ONLY)
 def dashboard_csv(table: str) -> Response:
-    _require_organiser()
     return _csv(table, host_id=None)
 
 
 @bp.get("/host/insights")
-@login_required
+@require(HOST, HOSTS_ONLY)
 def host_dashboard() -> str:
     return _render_dashboard(host_view=True)
 
 
 @bp.get("/host/insights/<table>.csv")
-@login_required
+@require(HOST, HOSTS_ONLY)
 def host_dashboard_csv(table: str) -> Response:
     return _csv(table, host_id=current_user.id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from networkfest import context
+from networkfest.authz import SIGNED_IN, authorise
 from networkfest.extensions import db
 from networkfest.insights import services
 from networkfest.insights.rules import FeedbackRefused, clean_feedback
@@ -13,7 +14,6 @@ from networkfest.live.protocol import (
     ProtocolError,
     live_event,
     ok,
-    require_caller,
     require_object,
     require_str,
 )
@@ -26,7 +26,8 @@ class FeedbackEvents:
     @live_event
     def on_feedback(self, payload: Any = None) -> Ack:
         data = require_object(payload)
-        user = require_caller()
+        user = authorise(SIGNED_IN)
+        assert user is not None
         festival_session = session_by_slug(db.session, require_str(data, "session", 80))
         if festival_session is None:
             raise ProtocolError("not_found", "There is no such session.")

@@ -16,6 +16,8 @@ from typing import Any
 from flask import request
 
 from networkfest.extensions import db
+from networkfest.live import ratelimit
+from networkfest.security import NUL_REFUSED, has_nul
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ ERROR_CODES = (
 )
 
 Ack = dict[str, Any]
+RATE_LIMITED = "That was a lot at once. Please wait a moment and try again."
 
 
 class ProtocolError(Exception):
@@ -53,14 +56,22 @@ def failure(code: str, message: str) -> Ack:
 def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     """Wrap a namespace handler: optional payload, one ack shape, nothing half-written.
 
+    Every event first passes the per-person rate limit (`live/ratelimit.py`), so a flood is
+    refused with `rate_limited` before it reaches the database.
     The database session is not removed here: Flask-SQLAlchemy removes it when the event's
     app context ends, and removing it by hand would break a caller whose context this
     handler runs inside (a logout disconnecting sockets from within its HTTP request).
     """
 
+    event = handler.__name__.removeprefix("on_")
+
     @wraps(handler)
     def wrapper(self: Any, payload: Any = None) -> Ack:
         try:
+            if not ratelimit.allow(event, _rate_key()):
+                raise ProtocolError("rate_limited", RATE_LIMITED)
+            if has_nul(payload):
+                raise ProtocolError("invalid", NUL_REFUSED)
             return handler(self, payload)
         except ProtocolError as error:
             db.session.rollback()
@@ -71,6 +82,14 @@ def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
             return failure("internal", "Something went wrong on our side. Please try again.")
 
     return wrapper
+
+
+def _rate_key() -> str:
+    """Counted per person across their connections; anonymous watchers per connection."""
+    user_id = connection_user_id()
+    if user_id is not None:
+        return f"user:{user_id}"
+    return f"sid:{request.sid}"  # type: ignore[attr-defined]
 
 
 def require_object(payload: Any) -> dict[str, Any]:
@@ -147,10 +166,3 @@ def caller() -> Any:
 
     user_id = connection_user_id()
     return db.session.get(User, user_id) if user_id is not None else None
-
-
-def require_caller() -> Any:
-    user = caller()
-    if user is None:
-        raise ProtocolError("unauthenticated", "Please sign in to do that.")
-    return user

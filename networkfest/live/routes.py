@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import Conflict, Forbidden, HTTPException
 
+from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, is_organiser, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.live import services
@@ -20,6 +21,7 @@ from networkfest.timing.services import clock_state, session_phase
 bp = Blueprint("live", __name__)
 
 CALL_PHASES = ("lobby", "live")
+CALL_REFUSED = "The call is for people with a confirmed place in this session."
 
 
 def _session_or_404(slug: str) -> FestivalSession:
@@ -85,13 +87,12 @@ def room(slug: str) -> str:
 
 
 @bp.get("/sessions/<slug>/call")
-@login_required
+@require(PARTICIPANT, CALL_REFUSED)
 def call(slug: str) -> Response:
     """Through to the video call: for people with a place, from the lobby until the end."""
     festival_session = _session_or_404(slug)
-    viewer = qa.viewer_for(db.session, festival_session, current_user)
-    if not viewer.participant or festival_session.cancelled:
-        _refuse(Forbidden, "The call is for people with a confirmed place in this session.")
+    if festival_session.cancelled:
+        _refuse(Forbidden, CALL_REFUSED)
     instant = now()
     if session_phase(festival_session, instant) not in CALL_PHASES:
         flash("The call opens with the lobby, shortly before the start, and closes at the end.")
@@ -101,15 +102,12 @@ def call(slug: str) -> Response:
 
 
 @bp.get("/sessions/<slug>/questions.csv")
-@login_required
+@require(HOST_OF_SESSION, "Only this session's hosts and organisers can export its questions.")
 def questions_csv(slug: str) -> Response:
     festival_session = _session_or_404(slug)
-    viewer = qa.viewer_for(db.session, festival_session, current_user)
-    if not viewer.moderator:
-        _refuse(Forbidden, "Only this session's hosts and organisers can export its questions.")
     if session_phase(festival_session, now()) != "ended":
         _refuse(Conflict, "The questions can be exported once the session has ended.")
-    body = qa.questions_csv(db.session, festival_session, organiser=viewer.organiser)
+    body = qa.questions_csv(db.session, festival_session, organiser=is_organiser(current_user))
     return Response(
         body,
         mimetype="text/csv",

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from networkfest.accounts.auth import user_for_token
+from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.insights.sockets import FeedbackEvents
@@ -21,7 +22,6 @@ from networkfest.live import connections, presence
 from networkfest.live.protocol import (
     Ack,
     ProtocolError,
-    caller,
     forget_connection,
     hosts_room,
     live_event,
@@ -90,7 +90,7 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
     @live_event
     def on_join(self, payload: Any) -> Ack:
         festival_session = _session_from(payload)
-        user = caller()
+        user = authorise(PUBLIC)
         viewer = qa.viewer_for(db.session, festival_session, user)
         instant = now()
         join_room(session_room(festival_session.id))
@@ -113,6 +113,7 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
     @live_event
     def on_leave(self, payload: Any) -> Ack:
         festival_session = _session_from(payload)
+        authorise(PUBLIC)
         leave_room(session_room(festival_session.id))
         leave_room(hosts_room(festival_session.id))
         presence.end(

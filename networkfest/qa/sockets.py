@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from networkfest import fanout
+from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.live.protocol import (
     Ack,
     ProtocolError,
-    caller,
     hosts_room,
     live_event,
     ok,
@@ -33,12 +33,20 @@ from networkfest.live.protocol import (
     session_room,
     user_room,
 )
+from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import services
 from networkfest.qa.models import Question
-from networkfest.qa.rules import MAX_QUESTION_LENGTH, QaError
+from networkfest.qa.rules import (
+    MAX_QUESTION_LENGTH,
+    MODERATION_ACTIONS,
+    QaError,
+    check_vote_value,
+)
 
 MAX_ID = 2**31 - 1
+ASK_REFUSED = "Only people with a confirmed place can ask and vote."
+MODERATE_REFUSED = "Only this session's hosts and organisers can moderate."
 
 
 @contextmanager
@@ -74,6 +82,14 @@ def publish(question: Question, *, coalesce: bool = False) -> None:
         send("question", payload, room, question.id)
 
 
+def question_session(target: int) -> FestivalSession:
+    """The session a question belongs to, which decides who may vote on or moderate it."""
+    question = db.session.get(Question, target)
+    if question is None:
+        raise ProtocolError("not_found", "There is no such question.")
+    return question.session
+
+
 def question_id(payload: dict[str, Any]) -> int:
     value = require_int(payload, "question")
     if not 1 <= value <= MAX_ID:
@@ -97,8 +113,9 @@ class QuestionEvents:
         festival_session = session_by_slug(db.session, slug)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no session with that name.")
+        user = authorise(PARTICIPANT, festival_session, ASK_REFUSED)
         with protocol_errors():
-            question = services.ask(db.session, festival_session, caller(), text, anonymous, now())
+            question = services.ask(db.session, festival_session, user, text, anonymous, now())
         publish(question)
         return ok(question=services.payload(question))
 
@@ -108,7 +125,10 @@ class QuestionEvents:
         target = question_id(data)
         value = require_int(data, "value")
         with protocol_errors():
-            question = services.vote(db.session, target, caller(), value, now())
+            check_vote_value(value)
+        user = authorise(PARTICIPANT, question_session(target), ASK_REFUSED)
+        with protocol_errors():
+            question = services.vote(db.session, target, user, value, now())
         publish(question, coalesce=True)
         return ok(votes=question.votes)
 
@@ -117,7 +137,12 @@ class QuestionEvents:
         data = require_object(payload)
         target = question_id(data)
         action = require_str(data, "action", max_length=20)
+        if action not in MODERATION_ACTIONS:
+            raise ProtocolError(
+                "invalid", f"'action' must be one of: {', '.join(MODERATION_ACTIONS)}."
+            )
+        user = authorise(HOST_OF_SESSION, question_session(target), MODERATE_REFUSED)
         with protocol_errors():
-            question, _ = services.moderate(db.session, target, caller(), action, now())
+            question, _ = services.moderate(db.session, target, user, action, now())
         publish(question)
         return ok(question=services.payload(question))

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 
+from networkfest.authz import HOST_OF_SESSION, PUBLIC, authorise
 from networkfest.clock import to_epoch_ms
 from networkfest.context import now
 from networkfest.extensions import db
@@ -15,7 +16,6 @@ from networkfest.live.protocol import (
     ProtocolError,
     live_event,
     ok,
-    require_caller,
     require_int,
     require_object,
     require_str,
@@ -31,6 +31,7 @@ class ClockEvents:
     @live_event
     def on_clock_sync(self, payload: Any) -> Ack:
         """Echo the client's send time with the server's: one round trip of the offset estimate."""
+        authorise(PUBLIC)
         t0 = require_int(require_object(payload), "t0")
         if not 0 <= t0 < MAX_EPOCH_MS:
             raise ProtocolError("invalid", "'t0' must be epoch milliseconds.")
@@ -40,12 +41,15 @@ class ClockEvents:
     def on_agenda_next(self, payload: Any) -> Ack:
         """Hosts of the session and organisers move the run sheet on; the room hears the clock."""
         slug = require_str(require_object(payload), "session", max_length=80)
-        user = require_caller()
         festival_session = session_by_slug(db.session, slug)
-        if festival_session is None or festival_session.cancelled:
-            raise ProtocolError("not_found", "There is no session with that name.")
-        if not (user.organiser or festival_session.is_host(user)):
-            raise ProtocolError("forbidden", "Only the session's hosts can move the run sheet on.")
+        if festival_session is not None and festival_session.cancelled:
+            festival_session = None
+        user = authorise(
+            HOST_OF_SESSION,
+            festival_session,
+            "Only the session's hosts can move the run sheet on.",
+        )
+        assert festival_session is not None and user is not None
         state = services.agenda_next(db.session, festival_session, user.id, now())
         emit.to_session("clock", state, festival_session.id)
         wake = current_app.extensions.get("networkfest.wake_ticker")

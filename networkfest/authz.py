@@ -1,0 +1,251 @@
+"""Who may do what: named rights, decided in one place, enforced the same way everywhere.
+
+A right is a predicate over the acting person and, for per-session rights, the session
+named by the URL's `slug` or by the event's payload. One guard per kind of handler:
+
+- `require(right)` on HTML routes: visitors are sent to sign in, people without the right
+  get the 403 page;
+- `require_json(right)` on JSON API routes: 401 and 403 as the API's JSON errors;
+- `authorise(right, festival_session)` inside Socket.IO handlers: `ProtocolError`
+  (`unauthenticated` / `forbidden`).
+
+Decorated views carry `required_right`, so the test suite can hold every route in the URL
+map to its table of rights and nothing new slips through unguarded. Object-level checks
+(your own token, your own notice) stay in the services, which look rows up by owner.
+Personal API tokens open the API and the live socket only, never the pages: a leaked token
+cannot read someone's profile, data export or organiser pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+from flask import g, request
+from flask_login import current_user
+from sqlalchemy import exists, select
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, Unauthorized
+
+from networkfest.accounts.auth import bearer_token
+from networkfest.accounts.models import User
+from networkfest.extensions import db, login_manager
+from networkfest.live.protocol import ProtocolError, caller
+from networkfest.programme.models import FestivalSession, session_hosts
+from networkfest.programme.queries import session_by_slug
+from networkfest.registration.models import Registration
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+ORGANISER = "organiser"
+HOST = "host"
+HOST_OF_SESSION = "host_of_session"
+PARTICIPANT = "participant"
+
+SIGN_IN_MESSAGE = "Please sign in to do that."
+TOKEN_INVALID = "That API token is not valid."
+API_SIGN_IN = "Sign in, or send a personal token as a Bearer token."
+NO_SESSION = "There is no session with that name."
+
+
+# Predicates -----------------------------------------------------------------------------
+
+
+def is_signed_in(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def is_organiser(user: Any) -> bool:
+    return is_signed_in(user) and bool(user.organiser)
+
+
+def is_host_of(user: Any, festival_session: FestivalSession) -> bool:
+    return is_signed_in(user) and festival_session.is_host(user)
+
+
+def can_moderate(user: Any, festival_session: FestivalSession) -> bool:
+    """Hosts of this session and organisers: moderate, move the run sheet, see backstage."""
+    return is_organiser(user) or is_host_of(user, festival_session)
+
+
+def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
+    if not is_signed_in(user):
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Registration.session_id == festival_session.id,
+                    Registration.user_id == user.id,
+                    Registration.status == "confirmed",
+                )
+            )
+        )
+    )
+
+
+def can_ask(user: Any, festival_session: FestivalSession) -> bool:
+    """Confirmed attendees, the session's hosts and organisers ask, vote and join the call."""
+    return can_moderate(user, festival_session) or has_confirmed_place(user, festival_session)
+
+
+def hosts_any_session(user: Any) -> bool:
+    if not is_signed_in(user):
+        return False
+    return bool(db.session.scalar(select(exists().where(session_hosts.c.user_id == user.id))))
+
+
+# Rights ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Right:
+    """What a guard checks: who is allowed, whether a session is involved, the refusal."""
+
+    name: str
+    allows: Callable[[Any, FestivalSession | None], bool]
+    per_session: bool
+    message: str
+
+
+RIGHTS: dict[str, Right] = {
+    right.name: right
+    for right in (
+        Right(PUBLIC, lambda user, fs: True, False, ""),
+        Right(SIGNED_IN, lambda user, fs: is_signed_in(user), False, SIGN_IN_MESSAGE),
+        Right(
+            ORGANISER,
+            lambda user, fs: is_organiser(user),
+            False,
+            "This is for the festival's organisers.",
+        ),
+        Right(
+            HOST,
+            lambda user, fs: hosts_any_session(user),
+            False,
+            "This is for the hosts of sessions; you host none.",
+        ),
+        Right(
+            HOST_OF_SESSION,
+            lambda user, fs: fs is not None and can_moderate(user, fs),
+            True,
+            "Only this session's hosts and the organisers can do that.",
+        ),
+        Right(
+            PARTICIPANT,
+            lambda user, fs: fs is not None and can_ask(user, fs),
+            True,
+            "Only people with a confirmed place in this session can do that.",
+        ),
+    )
+}
+
+
+def right(name: str) -> Right:
+    try:
+        return RIGHTS[name]
+    except KeyError:
+        raise ValueError(f"unknown right {name!r}; one of {', '.join(RIGHTS)}") from None
+
+
+def _refuse(error: type[HTTPException], message: str) -> NoReturn:
+    """A 4xx whose page or JSON error says exactly why (see `errors.py`)."""
+    exception = error(message)
+    exception.networkfest_message = message  # type: ignore[attr-defined]
+    raise exception
+
+
+def _session_in_url(kwargs: dict[str, Any]) -> FestivalSession:
+    festival_session = session_by_slug(db.session, str(kwargs.get("slug", "")))
+    if festival_session is None:
+        _refuse(NotFound, NO_SESSION)
+    return festival_session
+
+
+def _web_user() -> User | None:
+    """The person behind a page request: the session cookie only, never a bearer token."""
+    if not current_user.is_authenticated or g.get("authenticated_by_token"):
+        return None
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _api_user() -> User | None:
+    """The person behind an API request: the session cookie or a valid bearer token."""
+    authenticated = current_user.is_authenticated  # runs the loaders, sets the token flag
+    if bearer_token(request) is not None and not g.get("authenticated_by_token"):
+        _refuse(Unauthorized, TOKEN_INVALID)
+    if not authenticated:
+        return None
+    user: User = current_user._get_current_object()
+    return user
+
+
+# Guards ---------------------------------------------------------------------------------
+
+
+def require(name: str, message: str | None = None) -> Callable[[F], F]:
+    """Guard an HTML route: visitors go to sign in, people without the right get a 403."""
+    rule = right(name)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if rule.name != PUBLIC:
+                user = _web_user()
+                if user is None:
+                    return login_manager.unauthorized()
+                festival_session = _session_in_url(kwargs) if rule.per_session else None
+                if not rule.allows(user, festival_session):
+                    _refuse(Forbidden, message or rule.message)
+            return view(*args, **kwargs)
+
+        wrapper.required_right = rule.name  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_json(name: str, message: str | None = None) -> Callable[[F], F]:
+    """Guard a JSON API route: a wrong token or no sign-in is a 401, no right a 403."""
+    rule = right(name)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = _api_user()
+            if rule.name != PUBLIC:
+                if user is None:
+                    _refuse(Unauthorized, API_SIGN_IN)
+                festival_session = _session_in_url(kwargs) if rule.per_session else None
+                if not rule.allows(user, festival_session):
+                    _refuse(Forbidden, message or rule.message)
+            return view(*args, **kwargs)
+
+        wrapper.required_right = rule.name  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def authorise(
+    name: str, festival_session: FestivalSession | None = None, message: str | None = None
+) -> User | None:
+    """Guard a Socket.IO event: the connection's person, or the protocol's refusal.
+
+    Returns the caller (None for an anonymous connection on a public event).
+    """
+    rule = right(name)
+    user = caller()
+    if rule.name == PUBLIC:
+        return user
+    if user is None:
+        raise ProtocolError("unauthenticated", SIGN_IN_MESSAGE)
+    if rule.per_session and festival_session is None:
+        raise ProtocolError("not_found", NO_SESSION)
+    if not rule.allows(user, festival_session):
+        raise ProtocolError("forbidden", message or rule.message)
+    return user
