@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +35,9 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("NETWORKFEST_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 BENCH_DATABASE = "networkfest_bench"
+# A folder: every server a benchmark starts is sampled by py-spy (installed in the venv)
+# into `<folder>/<app>-<port>.txt`, collapsed stacks of the busy moments only.
+PROFILE_DIR = os.environ.get("NETWORKFEST_BENCH_PROFILE")
 # The two gevent stacks compared in docs/deploy.md. `gevent` hides gevent-websocket so
 # that python-engineio falls back to simple-websocket under gunicorn's plain gevent worker.
 STACKS: dict[str, dict[str, Any]] = {
@@ -135,6 +139,8 @@ class Server:
             if database.message_queue:
                 self.env["NETWORKFEST_MESSAGE_QUEUE"] = database.message_queue
         self.process: subprocess.Popen[bytes] | None = None
+        self.profiler: subprocess.Popen[bytes] | None = None
+        self.name = (app or "networkfest").split(":")[0].replace(".", "-")
 
     def start(self) -> None:
         with self.log.open("ab") as log:
@@ -145,6 +151,7 @@ class Server:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     if response.status == 200:
+                        self._profile()
                         return
             except OSError:  # refused, reset or timed out while the worker boots
                 pass
@@ -156,11 +163,34 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not start:\n{self.log.read_text()[-3000:]}")
 
+    def _profile(self) -> None:
+        """Sample the worker with py-spy when NETWORKFEST_BENCH_PROFILE names a folder."""
+        if not PROFILE_DIR or self.process is None:
+            return
+        Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
+        out = Path(PROFILE_DIR) / f"{self.name}-{self.port}.txt"
+        command = [str(BIN / "py-spy"), "record", "--pid", str(self.process.pid)]
+        command += ["--subprocesses", "--rate", "100", "--nonblocking"]
+        command += ["--format", "raw", "--output", str(out)]
+        self.profiler = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     def cpu(self) -> float:
         assert self.process is not None
         return cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
+        if self.profiler is not None:
+            self.profiler.send_signal(signal.SIGINT)
+            try:
+                self.profiler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.profiler.kill()
+                self.profiler.wait()
+            self.profiler = None
         if self.process is None:
             return
         self.process.send_signal(signal.SIGTERM)
@@ -170,6 +200,8 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.process = None
+        if PROFILE_DIR:
+            shutil.copy(self.log, Path(PROFILE_DIR) / f"{self.name}-{self.port}.log")
 
 
 @contextmanager
@@ -205,6 +237,15 @@ def workspace() -> Iterator[Path]:
         yield Path(tmp)
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# Read when a benchmark starts: the table is printed after the run, whose own load
+# would otherwise be reported as the machine's.
+LOAD_AT_START = load_average()
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -212,11 +253,10 @@ def machine() -> str:
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · {cpu} · "
         f"{mem_kb / 1024 / 1024:.0f} GiB · Python {platform.python_version()} · "
-        f"load average before the run {load}"
+        f"load average (1, 5, 15 min) before the run {LOAD_AT_START}, after it {load_average()}"
     )
 
 

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     with workspace() as work:
         for n in args.n:
             floor_p99: float | None = None
-            for label, app in which(args.floor_only):
+            for label, app in which(args.floor_only, args.no_floor):
                 result, cpu = measure(
                     work, config, stack=args.stack, app=app, db=args.db, n=n, askers=ASKERS
                 )

@@ -19,6 +19,7 @@ def arguments(description: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--stack", choices=sorted(STACKS), default="gws")
     parser.add_argument("--floor-only", action="store_true", help="measure the floor alone")
+    parser.add_argument("--no-floor", action="store_true", help="measure the app alone")
     return parser
 
 
@@ -32,7 +33,6 @@ def measure(
     n: int,
     askers: int,
     seed_options: dict[str, Any] | None = None,
-    app_module: str | None = None,
 ) -> tuple[dict[str, Any], float]:
     """Run the load clients against a fresh floor or app server; the result and server CPU."""
     if app:
@@ -40,7 +40,7 @@ def measure(
         seeded = seed(schema(database), attendees=n, askers=askers, **(seed_options or {}))
         tokens: list[str | None] = list(seeded.tokens)
         asker_tokens: list[str | None] = list(seeded.asker_tokens)
-        server_kwargs: dict[str, Any] = {"database": database, "app": app_module}
+        server_kwargs: dict[str, Any] = {"database": database}
     else:
         seeded = None
         tokens, asker_tokens = [None] * n, [None] * askers
@@ -62,8 +62,8 @@ def measure(
         return result, server.cpu() - before
 
 
-def which(floor_only: bool) -> list[tuple[str, bool]]:
-    runs = [("floor", False)]
+def which(floor_only: bool, no_floor: bool = False) -> list[tuple[str, bool]]:
+    runs = [] if no_floor else [("floor", False)]
     if not floor_only and live_room_available():
         runs.append(("app", True))
     return runs
