@@ -65,6 +65,7 @@ def publish(question: Question, *, coalesce: bool = False) -> None:
     anything else goes at once and supersedes a pending count.
     """
     send = fanout.publish if coalesce else fanout.publish_now
+    key = question.id
     full = services.payload(question)
     rooms_and_payloads: list[tuple[str, dict[str, Any]]]
     if question.status in ("visible", "answered"):
@@ -78,8 +79,10 @@ def publish(question: Question, *, coalesce: bool = False) -> None:
             (hosts_room(question.session_id), full),
             (session_room(question.session_id), services.redacted(question)),
         ]
+    # End the read transaction before any network I/O: no lock is held while sending.
+    db.session.commit()
     for room, payload in rooms_and_payloads:
-        send("question", payload, room, question.id)
+        send("question", payload, room, key)
 
 
 def question_session(target: int) -> FestivalSession:

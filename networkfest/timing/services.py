@@ -217,9 +217,11 @@ def announce_due(db: DbSession, now: datetime, emit: Emit) -> list[Announced]:
                 )
         except IntegrityError:
             continue
+        state = clock_state(db, festival_session, now)
+        # Commit before the emit: no transaction (nor SQLite's write lock) is held over I/O.
         db.commit()
         won.append(Announced(festival_session.id, due.kind, due.due_at))
-        emit(festival_session.id, clock_state(db, festival_session, now))
+        emit(festival_session.id, state)
     db.commit()
     return won
 

@@ -67,10 +67,22 @@ def _remind_and_ask_for_feedback(
     insights.send_due_reminders(db.session, now, emit_notice, minutes)
     for item in announced:
         if item.kind == "phase:ended":
-            festival_session = db.session.get(FestivalSession, item.session_id)
+            # Its own task: one mail per attendee must not hold up the next announcements.
+            socketio.start_background_task(_ask_for_feedback, app, item.session_id, now)
+    return insights.next_reminder_due(db.session, now, minutes)
+
+
+def _ask_for_feedback(app: Flask, session_id: int, now: datetime) -> None:
+    with app.app_context():
+        try:
+            festival_session = db.session.get(FestivalSession, session_id)
             if festival_session is not None:
                 insights.send_feedback_requests(db.session, festival_session, now)
-    return insights.next_reminder_due(db.session, now, minutes)
+        except Exception:
+            db.session.rollback()
+            log.exception("feedback requests for session %s failed", session_id)
+        finally:
+            db.session.remove()
 
 
 def emit_notice(payload: dict[str, Any], user_id: int) -> None:
