@@ -96,6 +96,12 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
         join_room(session_room(festival_session.id))
         if viewer.moderator:
             join_room(hosts_room(festival_session.id))
+        state = {
+            "clock": clock_state(db.session, festival_session, instant),
+            "questions": qa.snapshot(db.session, festival_session, viewer),
+            "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
+        }
+        # Last: its commit would expire what the snapshot above has just loaded.
         presence.start(
             db.session,
             festival_session.id,
@@ -103,11 +109,6 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
             request.sid,  # type: ignore[attr-defined]
             instant,
         )
-        state = {
-            "clock": clock_state(db.session, festival_session, instant),
-            "questions": qa.snapshot(db.session, festival_session, viewer),
-            "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
-        }
         return ok(state=state)
 
     @live_event
