@@ -45,13 +45,14 @@ def skip_or_fail(reason: str) -> None:
 def postgres_url() -> str:
     """A PostgreSQL URL that answers, or a skip (a failure in CI)."""
     url = os.environ.get("NETWORKFEST_TEST_POSTGRES_URL", PG_URL_DEFAULT)
+    engine = create_engine(url)
     try:
-        engine = create_engine(url)
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        engine.dispose()
     except OperationalError as error:
         skip_or_fail(f"PostgreSQL not reachable at {url}: {error.__class__.__name__}")
+    finally:
+        engine.dispose()
     return url
 
 
@@ -75,19 +76,23 @@ def fresh_postgres_database(base_url: str, name: str) -> str:
     """A new, empty PostgreSQL database next to `base_url`'s (dropped first if it exists)."""
     url = make_url(base_url)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_postgres_database(url: str) -> None:
     parsed = make_url(url)
     engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
 from networkfest.models import FestivalSession, Registration
 from tests import factories
-from tests.conftest import postgres_url
+from tests.conftest import drop_postgres_database, fresh_postgres_database, postgres_url, run_tag
 from tests.factories import FESTIVAL_START
 from tests.server import LiveServer, running_server
 
@@ -104,18 +103,11 @@ def test_200_at_once_on_sqlite(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def dedicated_postgres() -> Any:
+def dedicated_postgres(worker_id: str) -> Any:
     """A database of its own, so the test never clashes with the suite's database."""
-    base = make_url(postgres_url())
-    name = "networkfest_registration_concurrency"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = fresh_postgres_database(postgres_url(), f"networkfest_concurrency_{run_tag(worker_id)}")
+    yield url
+    drop_postgres_database(url)
 
 
 @pytest.mark.postgres

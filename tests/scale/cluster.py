@@ -18,9 +18,6 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from networkfest.clock import to_epoch_ms
 from tests.server import free_port
 
@@ -35,24 +32,6 @@ def nginx_binary() -> str | None:
     if found is not None:
         return found
     return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-
-
-def dedicated_database(base_url: str, name: str) -> str:
-    """A fresh, empty PostgreSQL database for the cluster alone."""
-    url = make_url(base_url)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(base_url: str, name: str) -> None:
-    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, attempts: int = 300) -> None:

@@ -30,13 +30,18 @@ from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
 from networkfest.registration.models import Registration
 from tests import factories
-from tests.conftest import postgres_url, redis_url, skip_or_fail
+from tests.conftest import (
+    drop_postgres_database,
+    fresh_postgres_database,
+    postgres_url,
+    redis_url,
+    run_tag,
+    skip_or_fail,
+)
 from tests.scale.cluster import (
     SECRET,
     AppProcess,
     Nginx,
-    dedicated_database,
-    drop_database,
     nginx_binary,
 )
 from tests.server import free_port
@@ -212,8 +217,7 @@ def cluster(tmp_path: Path, worker_id: str) -> Iterator[Cluster]:
         skip_or_fail("gevent-websocket is not installed (the production worker needs it)")
     base_pg = postgres_url()
     queue = redis_url()
-    name = f"networkfest_scale_{worker_id}"
-    database_url = dedicated_database(base_pg, name)
+    database_url = fresh_postgres_database(base_pg, f"networkfest_scale_{run_tag(worker_id)}")
     slug, tokens = seed(database_url)
     nginx_port = free_port()
     env = {
@@ -237,7 +241,7 @@ def cluster(tmp_path: Path, worker_id: str) -> Iterator[Cluster]:
         nginx.stop()
         for process in processes:
             process.stop()
-        drop_database(base_pg, name)
+        drop_postgres_database(database_url)
 
 
 def test_two_processes_share_questions_announce_once_and_survive_a_crash(
