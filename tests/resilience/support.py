@@ -11,13 +11,10 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import redis
-import socketio
 from flask import Flask
 
 from networkfest.accounts.models import ApiToken
@@ -267,106 +264,6 @@ def seed(app: Flask, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
         db.session.remove()
         db.engine.dispose()
     return slug, tokens
-
-
-class RoomClient:
-    """A python-socketio client on `/live` that joins on every (re)connect and on `queue: up`."""
-
-    def __init__(self, url: str, token: str, session: str) -> None:
-        self.url, self.token, self.session = url, token, session
-        self.questions: dict[int, dict[str, Any]] = {}
-        self.states: list[dict[str, Any]] = []
-        self.queue: list[str] = []
-        self.changed = threading.Condition()
-        self.sio = socketio.Client(
-            reconnection=True,
-            reconnection_attempts=0,
-            reconnection_delay=0.2,
-            reconnection_delay_max=1,
-            randomization_factor=0,
-            websocket_extra_options={"origin": url},
-        )
-        self.sio.on("connect", self._rejoin, namespace="/live")
-        self.sio.on("question", self._question, namespace="/live")
-        self.sio.on("queue", self._queue, namespace="/live")
-
-    def connect(self) -> None:
-        self.sio.connect(
-            self.url,
-            namespaces=["/live"],
-            auth={"token": self.token},
-            transports=["websocket"],
-            wait_timeout=WAIT_S,
-        )
-        self.wait_for(lambda: len(self.states) >= 1, "the first join")
-
-    def _rejoin(self) -> None:
-        # An ack cannot arrive while the client's reader runs this handler: join from a task.
-        self.sio.start_background_task(self._join)
-
-    def _join(self) -> None:
-        try:
-            ack = self.sio.call(
-                "join", {"session": self.session}, namespace="/live", timeout=WAIT_S
-            )
-        except socketio.exceptions.SocketIOError:
-            # The connection went away mid-call (a kill, or the test's end): the next connect
-            # joins again, and a test waiting for that state fails on its own timeout.
-            return
-        assert ack["ok"], ack
-        with self.changed:
-            self.states.append(ack["state"])
-            for question in ack["state"]["questions"]:
-                self.questions[question["id"]] = question
-            self.changed.notify_all()
-
-    def _question(self, payload: dict[str, Any]) -> None:
-        with self.changed:
-            self.questions[payload["id"]] = payload
-            self.changed.notify_all()
-
-    def _queue(self, payload: dict[str, Any]) -> None:
-        with self.changed:
-            self.queue.append(payload["status"])
-            self.changed.notify_all()
-        if payload["status"] == "up":
-            self._rejoin()
-
-    def ask(self, text: str) -> dict[str, Any]:
-        ack = self.sio.call(
-            "ask",
-            {"session": self.session, "text": text, "anonymous": False},
-            namespace="/live",
-            timeout=WAIT_S,
-        )
-        assert ack["ok"], ack
-        return ack["question"]
-
-    def vote(self, question_id: int) -> int:
-        ack = self.sio.call(
-            "vote", {"question": question_id, "value": 1}, namespace="/live", timeout=WAIT_S
-        )
-        assert ack["ok"], ack
-        return int(ack["votes"])
-
-    def texts(self) -> set[str]:
-        with self.changed:
-            return {q["text"] for q in self.questions.values()}
-
-    def joins(self) -> int:
-        with self.changed:
-            return len(self.states)
-
-    def last_state(self) -> dict[str, Any]:
-        with self.changed:
-            return self.states[-1]
-
-    def wait_for(self, predicate: Callable[[], bool], what: str) -> None:
-        with self.changed:
-            assert self.changed.wait_for(predicate, timeout=WAIT_S), f"timed out waiting for {what}"
-
-    def close(self) -> None:
-        self.sio.disconnect()
 
 
 def dispose(server: LiveServer) -> None:

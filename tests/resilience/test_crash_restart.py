@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.resilience.support import STARTS, RoomClient, dispose, seed
+from tests.resilience.support import STARTS, dispose, seed
+from tests.room_client import RoomClient
 from tests.server import LiveServer
 
 
@@ -26,8 +27,8 @@ def test_a_killed_server_loses_nothing_acknowledged_and_its_clients_resynchronis
     try:
         server.start()
         server.set_clock(STARTS + timedelta(minutes=5))
-        alice = RoomClient(server.url, tokens["alice"], slug)
-        bob = RoomClient(server.url, tokens["bob"], slug)
+        alice = RoomClient(server.url, tokens["alice"], slug, transports=["websocket"])
+        bob = RoomClient(server.url, tokens["bob"], slug, transports=["websocket"])
         clients = [alice, bob]
         for client in clients:
             client.connect()

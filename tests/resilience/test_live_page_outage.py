@@ -23,10 +23,10 @@ from tests.resilience.support import (
     WAIT_S,
     PrivateRedis,
     QueueServer,
-    RoomClient,
     dispose,
     seed,
 )
+from tests.room_client import RoomClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
 
@@ -74,7 +74,7 @@ def test_the_page_shows_reconnecting_and_resynchronises(
     slug, tokens = seed(server.app, ("alice",))
     server.start()
     server.set_clock(STARTS + timedelta(minutes=5))
-    alice = RoomClient(server.url, tokens["alice"], slug)
+    alice = RoomClient(server.url, tokens["alice"], slug, transports=["websocket"])
 
     def scenario() -> None:
         from playwright.sync_api import sync_playwright

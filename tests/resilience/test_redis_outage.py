@@ -29,10 +29,10 @@ from tests.resilience.support import (
     GunicornQueueServer,
     PrivateRedis,
     QueueServer,
-    RoomClient,
     dispose,
     seed,
 )
+from tests.room_client import RoomClient
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -73,8 +73,8 @@ def test_live_room_reports_a_redis_outage_and_loses_nothing_acknowledged(
         for server in (a, b):
             server.start()
             server.set_clock(STARTS + timedelta(minutes=5))
-        alice = RoomClient(a.url, tokens["alice"], slug)
-        bob = RoomClient(b.url, tokens["bob"], slug)
+        alice = RoomClient(a.url, tokens["alice"], slug, transports=["websocket"])
+        bob = RoomClient(b.url, tokens["bob"], slug, transports=["websocket"])
         clients = [alice, bob]
         for client in clients:
             client.connect()
@@ -136,8 +136,8 @@ def test_a_process_cut_off_alone_makes_every_client_resynchronise(
         for server in (a, b):
             server.start()
             server.set_clock(STARTS + timedelta(minutes=5))
-        alice = RoomClient(a.url, tokens["alice"], slug)
-        bob = RoomClient(b.url, tokens["bob"], slug)
+        alice = RoomClient(a.url, tokens["alice"], slug, transports=["websocket"])
+        bob = RoomClient(b.url, tokens["bob"], slug, transports=["websocket"])
         clients = [alice, bob]
         for client in clients:
             client.connect()

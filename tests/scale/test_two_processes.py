@@ -13,16 +13,13 @@ or nginx (fails instead in CI, where NETWORKFEST_REQUIRE_SERVICES=1).
 from __future__ import annotations
 
 import os
-import threading
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import socketio
 
 from networkfest import create_app
 from networkfest.accounts.models import ApiToken
@@ -38,6 +35,7 @@ from tests.conftest import (
     run_tag,
     skip_or_fail,
 )
+from tests.room_client import RoomClient
 from tests.scale.cluster import (
     SECRET,
     AppProcess,
@@ -52,93 +50,6 @@ STARTS = datetime(2026, 9, 21, 10, 0, tzinfo=UTC)
 MINUTES = 60
 ENDS = STARTS + timedelta(minutes=MINUTES)
 WAIT_S = 30.0
-
-
-class LiveClient:
-    """A python-socketio client on `/live` that joins on every (re)connect and keeps state."""
-
-    def __init__(self, url: str, origin: str, token: str, session: str) -> None:
-        self.url, self.token, self.session = url, token, session
-        self.questions: dict[int, dict[str, Any]] = {}
-        self.clocks: list[dict[str, Any]] = []
-        self.states: list[dict[str, Any]] = []
-        self.changed = threading.Condition()
-        self.sio = socketio.Client(
-            reconnection=True,
-            reconnection_delay=0.2,
-            reconnection_delay_max=1,
-            randomization_factor=0,
-            # A browser-like Origin: the public address (nginx), also for carol on y's port.
-            websocket_extra_options={"origin": origin},
-        )
-        self.sio.on("connect", self._connected, namespace="/live")
-        self.sio.on("question", self._question, namespace="/live")
-        self.sio.on("clock", self._clock, namespace="/live")
-
-    def connect(self) -> None:
-        self.sio.connect(
-            self.url,
-            namespaces=["/live"],
-            auth={"token": self.token},
-            wait_timeout=WAIT_S,
-        )
-        self.wait_for(lambda: len(self.states) >= 1, "the first join")
-
-    def _connected(self) -> None:
-        # An ack cannot arrive while the client's own reader runs this handler: join from a task.
-        self.sio.start_background_task(self._join)
-
-    def _join(self) -> None:
-        try:
-            ack = self.sio.call(
-                "join", {"session": self.session}, namespace="/live", timeout=WAIT_S
-            )
-        except socketio.exceptions.SocketIOError:
-            # The connection went away mid-call (a kill, or the test's end): the next connect
-            # joins again, and a test waiting for that state fails on its own timeout.
-            return
-        assert ack["ok"], ack
-        with self.changed:
-            self.states.append(ack["state"])
-            for question in ack["state"]["questions"]:
-                self.questions[question["id"]] = question
-            self.changed.notify_all()
-
-    def _question(self, payload: dict[str, Any]) -> None:
-        with self.changed:
-            self.questions[payload["id"]] = payload
-            self.changed.notify_all()
-
-    def _clock(self, payload: dict[str, Any]) -> None:
-        with self.changed:
-            self.clocks.append(payload)
-            self.changed.notify_all()
-
-    def ask(self, text: str) -> dict[str, Any]:
-        ack = self.sio.call(
-            "ask",
-            {"session": self.session, "text": text, "anonymous": False},
-            namespace="/live",
-            timeout=WAIT_S,
-        )
-        assert ack["ok"], ack
-        return ack["question"]
-
-    def texts(self) -> set[str]:
-        with self.changed:
-            return {q["text"] for q in self.questions.values()}
-
-    def warnings(self, kind: str) -> int:
-        with self.changed:
-            return sum(1 for c in self.clocks if (c.get("warning") or {}).get("kind") == kind)
-
-    def wait_for(self, predicate: Callable[[], bool], what: str) -> None:
-        with self.changed:
-            assert self.changed.wait_for(predicate, timeout=WAIT_S), f"timed out waiting for {what}"
-
-    def close(self) -> None:
-        if self.sio.connected:
-            self.sio.disconnect()
 
 
 @dataclass
@@ -253,9 +164,9 @@ def test_two_processes_share_questions_announce_once_and_survive_a_crash(
     origin = cluster.nginx.url
 
     # alice and bob come through nginx (so onto x); carol is on y.
-    alice = LiveClient(cluster.nginx.url, origin, cluster.tokens["alice"], cluster.session)
-    bob = LiveClient(cluster.nginx.url, origin, cluster.tokens["bob"], cluster.session)
-    carol = LiveClient(y.url, origin, cluster.tokens["carol"], cluster.session)
+    alice = RoomClient(cluster.nginx.url, cluster.tokens["alice"], cluster.session, origin=origin)
+    bob = RoomClient(cluster.nginx.url, cluster.tokens["bob"], cluster.session, origin=origin)
+    carol = RoomClient(y.url, cluster.tokens["carol"], cluster.session, origin=origin)
     clients = [alice, bob, carol]
     try:
         for client in clients:
@@ -270,11 +181,11 @@ def test_two_processes_share_questions_announce_once_and_survive_a_crash(
 
         # Both processes' tickers see the five-minute warning due; only one may announce it.
         cluster.set_clock(ENDS - timedelta(minutes=5) + timedelta(seconds=1))
-        for client in (alice, carol):
+        for client in clients:
             client.wait_for(lambda c=client: c.warnings("warning:5") >= 1, "the 5-minute warning")
         # The next announcement is the barrier: any duplicate of the first came before it.
         cluster.set_clock(ENDS - timedelta(minutes=1) + timedelta(seconds=1))
-        for client in (alice, carol):
+        for client in clients:
             client.wait_for(lambda c=client: c.warnings("warning:1") >= 1, "the 1-minute warning")
         assert [c.warnings("warning:5") for c in clients] == [1, 1, 1]
         assert [c.warnings("warning:1") for c in clients] == [1, 1, 1]
