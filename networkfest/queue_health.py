@@ -11,13 +11,12 @@ does not need the dead queue, sends its own `/live` clients the event `queue`:
 - `{"status": "up"}` once it is healthy again; the page re-joins and resynchronises from the
   snapshot, which holds everything stored meanwhile, on every process.
 
-"Healthy" means Redis answers PING *and* this process is subscribed to the queue's channel
-again. Flask-SocketIO's listener reconnects on its own, with a back-off of up to a minute, so
-a PING alone would say "up" while updates from other processes still went missing. The
-listener's connection is named after the manager's `host_id`, so `CLIENT LIST` shows whether
-it is subscribed; where `CLIENT` is not permitted (some managed Redis), PING alone decides.
-A listener connection whose id changed between two checks means Redis dropped and came back
-unseen: clients are told `up` so that they resynchronise all the same.
+"Healthy" means a probe this process publishes comes back to its own listener within a
+second (`RedisQueue.round_trip`): a PING, or a listener seen subscribed a moment ago, can
+both be true while this process still hears nothing. A listener that subscribed again
+between two checks was away: clients are told `up` so that they resynchronise all the same.
+One failed check is not an outage: a hub busy with thousands of sockets can be late to
+run the check, so "down" is said after two failures in a row.
 
 Who must resynchronise depends on what failed. When Redis itself restarted (its `run_id`
 changed), every process lost its link and tells its own clients. When Redis kept running,
@@ -30,17 +29,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
 
 import redis
 from flask import Flask
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from socketio import RedisManager
 
 from networkfest.extensions import socketio
 from networkfest.live.protocol import NAMESPACE
+from networkfest.message_queue import RedisQueue
 from networkfest.scaling import redacted
 
 log = logging.getLogger(__name__)
@@ -49,34 +48,52 @@ EVENT = "queue"
 CHECK_INTERVAL_S = 2.0
 # Short timeouts: a check must never hang on a dead network for the OS's minutes.
 TIMEOUT_S = 1.0
-LISTENER_NAME_PREFIX = "networkfest-live-"
+MISSES_FOR_OUTAGE = 2
 EXTENSION_KEY = "networkfest.queue_health"
 
 Status = Literal["down", "up"]
 
 
+class Listener(Protocol):
+    """What the monitor needs of this process's side of the queue (`RedisQueue`)."""
+
+    subscriptions: int
+
+    def round_trip(self, timeout: float) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Reading:
-    """One check: whether the queue works for this process, and its listener's connection id."""
+    """One check: whether the queue works for this process, how often its listener has
+    subscribed so far, and which Redis answered."""
 
     healthy: bool
-    listener_id: str | None = None
+    subscriptions: int | None = None
     run_id: str | None = None
 
 
-def report(previous: Reading, current: Reading) -> Status | None:
-    """What to tell the clients after a check, if anything (a pure rule)."""
+@dataclass(frozen=True)
+class Watch:
+    """What the monitor remembers between checks."""
+
+    misses: int = 0
+    told_down: bool = False
+    last_healthy: Reading = field(default_factory=lambda: Reading(healthy=True))
+
+
+def report(watch: Watch, current: Reading) -> tuple[Watch, Status | None]:
+    """What to tell the clients after a check, if anything, and what to remember (a pure rule)."""
     if not current.healthy:
-        return "down"
-    if not previous.healthy:
-        return "up"
-    if (
-        previous.listener_id is not None
-        and current.listener_id is not None
-        and previous.listener_id != current.listener_id
-    ):
-        return "up"
-    return None
+        misses = watch.misses + 1
+        if misses < MISSES_FOR_OUTAGE:
+            return replace(watch, misses=misses), None
+        return replace(watch, misses=misses, told_down=True), "down"
+    before = watch.last_healthy.subscriptions
+    resubscribed = (
+        before is not None and current.subscriptions is not None and before != current.subscriptions
+    )
+    status: Status | None = "up" if watch.told_down or resubscribed else None
+    return Watch(last_healthy=current), status
 
 
 def cut_off_alone(last_healthy: Reading, current: Reading) -> bool:
@@ -84,13 +101,9 @@ def cut_off_alone(last_healthy: Reading, current: Reading) -> bool:
     return last_healthy.run_id is not None and last_healthy.run_id == current.run_id
 
 
-def listener_name(manager: RedisManager) -> str:
-    return LISTENER_NAME_PREFIX + manager.host_id
-
-
-def read(client: redis.Redis, name: str | None) -> Reading:
-    """Ask Redis who it is (INFO server, a PING that also tells restarts apart) and, when
-    `name` is given, find this process's subscribed listener."""
+def read(client: redis.Redis, listener: Listener | None) -> Reading:
+    """Ask Redis who it is (INFO server, a PING that also tells restarts apart) and, once
+    this process listens, whether a probe makes the round trip."""
     try:
         try:
             run_id = str(client.info("server").get("run_id") or "") or None
@@ -98,18 +111,14 @@ def read(client: redis.Redis, name: str | None) -> Reading:
             # INFO is not permitted (a restricted ACL user): PING, and no restart detection.
             client.ping()
             run_id = None
-        if name is None:
-            return Reading(healthy=True, run_id=run_id)
-        try:
-            connections = client.client_list(_type="pubsub")
-        except redis.ResponseError:
-            return Reading(healthy=True, run_id=run_id)
     except redis.RedisError:
         return Reading(healthy=False)
-    for connection in connections:
-        if connection.get("name") == name and int(connection.get("sub", 0)) > 0:
-            return Reading(healthy=True, listener_id=connection.get("id"), run_id=run_id)
-    return Reading(healthy=False, run_id=run_id)
+    if listener is None:
+        return Reading(healthy=True, run_id=run_id)
+    subscriptions = listener.subscriptions
+    if not listener.round_trip(TIMEOUT_S):
+        return Reading(healthy=False, run_id=run_id)
+    return Reading(healthy=True, subscriptions=subscriptions, run_id=run_id)
 
 
 class QueueMonitor:
@@ -118,38 +127,28 @@ class QueueMonitor:
     def __init__(
         self,
         client: redis.Redis,
-        manager: object,
+        listener: Listener,
         emit: Callable[[Status, bool], None],
         listening: Callable[[], bool],
     ) -> None:
         self.client = client
-        self.name = listener_name(manager) if isinstance(manager, RedisManager) else None
+        self.listener = listener
         self.emit = emit
         self.listening = listening
-        self.last = Reading(healthy=True)
-        self.last_healthy = Reading(healthy=True)
-        self.seen_listener = False
+        self.watch = Watch()
 
     def check(self) -> Status | None:
-        # Before the first connection the manager has no listener, and just after it the
-        # listener may still be subscribing: only miss it once it has been there.
-        name = self.name if self.listening() else None
-        current = read(self.client, name)
-        if current.listener_id is not None:
-            self.seen_listener = True
-        elif not self.seen_listener and name is not None:
-            current = read(self.client, None)
-        status = report(self.last, current)
-        if status == "down" and self.last.healthy:
+        # Until the first client connects the process has no listener and no one to tell.
+        current = read(self.client, self.listener if self.listening() else None)
+        was_down = self.watch.told_down
+        last_healthy = self.watch.last_healthy
+        self.watch, status = report(self.watch, current)
+        if status == "down" and not was_down:
             log.warning("the message queue is unreachable: live updates are held back")
-        elif status == "up" and not self.last.healthy:
+        elif status == "up" and was_down:
             log.warning("the message queue is back: live clients resynchronise")
-        everyone = status == "up" and cut_off_alone(self.last_healthy, current)
-        self.last = current
-        if current.healthy:
-            self.last_healthy = current
         if status is not None:
-            self.emit(status, everyone)
+            self.emit(status, status == "up" and cut_off_alone(last_healthy, current))
         return status
 
 
@@ -180,19 +179,16 @@ def run(monitor: QueueMonitor, sleep: Callable[[float], Any], interval: float) -
 def init_app(app: Flask) -> None:
     """Watch the queue when `MESSAGE_QUEUE` is set; call after `socketio.init_app`.
 
-    Names the manager's Redis connections (so the check can find the listener) and bounds
-    their connect timeout (so an `ask` does not hang on an unreachable host). The task starts
-    with the first request the process serves, like the ticker: CLI commands build the app
-    too, and a thread started before a fork would be lost.
+    The task starts with the first request the process serves, like the ticker: CLI
+    commands build the app too, and a thread started before a fork would be lost.
     """
     url = app.config.get("MESSAGE_QUEUE")
     if not url or EXTENSION_KEY in app.extensions:
         return
     server = socketio.server
     manager = server.manager
-    if isinstance(manager, RedisManager):
-        manager.redis_options.setdefault("client_name", listener_name(manager))
-        manager.redis_options.setdefault("socket_connect_timeout", TIMEOUT_S * 2)
+    if not isinstance(manager, RedisQueue):
+        raise RuntimeError("the message queue must be networkfest.message_queue.RedisQueue")
     monitor = QueueMonitor(
         probe_client(url),
         manager,

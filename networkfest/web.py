@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from socketio import Manager
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     from networkfest.insights.routes import bp as insights_bp
     from networkfest.live.routes import bp as live_bp
     from networkfest.live.sockets import LiveNamespace
+    from networkfest.message_queue import RedisQueue
     from networkfest.programme.routes import bp as programme_bp
     from networkfest.registration.routes import bp as registration_bp
     from networkfest.scaling import check_message_queue
@@ -73,13 +75,17 @@ def init_app(app: Flask) -> None:
             return {"status": "unavailable"}, 503
         return {"status": "ok"}, 200
 
+    # Always a fresh manager: the SocketIO object is shared by every app this process
+    # builds, and would otherwise keep the previous app's.
+    client_manager: Manager = Manager()
     if app.config["MESSAGE_QUEUE"]:
         # Flask-SocketIO would only log and broadcast locally: refuse to start instead.
         check_message_queue(app.config["MESSAGE_QUEUE"])
+        client_manager = RedisQueue(app.config["MESSAGE_QUEUE"])
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["MESSAGE_QUEUE"],
+        client_manager=client_manager,
         cors_allowed_origins=security.allowed_origins(app),
         max_http_buffer_size=64_000,
         manage_session=True,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -13,69 +10,13 @@ from sqlalchemy.engine import make_url
 from networkfest import create_app
 from networkfest.extensions import db
 from tests.conftest import postgres_url
-from tests.server import free_port
-
-
-class TcpProxy:
-    """A switchable TCP forwarder standing between the app and PostgreSQL."""
-
-    def __init__(self, port: int, target: tuple[str, int]) -> None:
-        self.port = port
-        self.target = target
-        self.listener: socket.socket | None = None
-        self.connections: list[socket.socket] = []
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        """The database 'goes away': refuse new connections and cut the open ones."""
-        if self.listener is not None:
-            # shutdown() wakes the thread blocked in accept(); close() alone does not.
-            with contextlib.suppress(OSError):
-                self.listener.shutdown(socket.SHUT_RDWR)
-            self.listener.close()
-            self.listener = None
-        for conn in self.connections:
-            conn.close()
-        self.connections.clear()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-
-    def _accept(self) -> None:
-        assert self.listener is not None
-        listener = self.listener
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.connections += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+from tests.netlink import CuttableLink
 
 
 @pytest.fixture
-def proxied_app(suite_database_url: str | None) -> Iterator[tuple[object, TcpProxy]]:
+def proxied_app(suite_database_url: str | None) -> Iterator[tuple[object, CuttableLink]]:
     real = make_url(suite_database_url or postgres_url())
-    proxy = TcpProxy(free_port(), (real.host or "127.0.0.1", real.port or 5432))
-    proxy.start()
+    proxy = CuttableLink((real.host or "127.0.0.1", real.port or 5432))
     url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app = create_app(
         {
@@ -94,7 +35,7 @@ def proxied_app(suite_database_url: str | None) -> Iterator[tuple[object, TcpPro
     try:
         yield app, proxy
     finally:
-        proxy.stop()
+        proxy.close()
         with app.app_context():
             db.engine.dispose()
 
@@ -105,7 +46,7 @@ def test_database_outage_answers_503_and_recovers(proxied_app) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/api/v1/sessions").status_code == 200
 
-    proxy.stop()
+    proxy.cut()
     page = client.get("/schedule")
     assert page.status_code == 503
     assert "Briefly unavailable" in page.get_data(as_text=True)
@@ -119,7 +60,7 @@ def test_database_outage_answers_503_and_recovers(proxied_app) -> None:
     }
     assert client.get("/healthz").status_code == 503
 
-    proxy.start()
+    proxy.restore()
     assert client.get("/healthz").status_code == 200
     assert client.get("/schedule").status_code == 200
     assert client.get("/api/v1/sessions").status_code == 200

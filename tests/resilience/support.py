@@ -5,12 +5,9 @@ Everything here waits on conditions with timeouts, never on sleeps.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,14 +28,12 @@ MINUTES = 60
 WAIT_S = 30.0
 QUEUE_CHANNEL = "flask-socketio"
 
-# `networkfest run`, with the queue monitor armed even before web.py wires it (it is idempotent).
+# `networkfest run` on a given port (the CLI takes its port from the environment).
 SERVE = """
 import sys
-from networkfest import create_app, queue_health
+from networkfest import create_app
 from networkfest.cli import serve
-app = create_app()
-queue_health.init_app(app)
-serve(app, "127.0.0.1", int(sys.argv[1]))
+serve(create_app(), "127.0.0.1", int(sys.argv[1]))
 """
 
 
@@ -108,80 +103,8 @@ class PrivateRedis:
             self.kill()
 
 
-class CuttableLink:
-    """A TCP relay to Redis that the test can cut and restore: one process's network link.
-
-    Cut, it drops every relayed connection and closes new ones at once, as a broken route
-    would; Redis itself keeps running for everyone else.
-    """
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.listener.getsockname()[1])
-        self.lock = threading.Lock()
-        self.open = True
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, name="link", daemon=True).start()
-
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            with self.lock:
-                if not self.open:
-                    client.close()
-                    continue
-                try:
-                    upstream = socket.create_connection(("127.0.0.1", self.target_port))
-                except OSError:
-                    client.close()
-                    continue
-                self.sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                end.close()
-
-    def cut(self) -> None:
-        with self.lock:
-            self.open = False
-            doomed, self.sockets = self.sockets, []
-        for end in doomed:
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
-
-    def restore(self) -> None:
-        with self.lock:
-            self.open = True
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
-
-
 class QueueServer(LiveServer):
-    """A `LiveServer` whose process runs `networkfest run` with the queue monitor armed.
-
-    Only the child process gets the queue: an app built in the test process with a
-    `message_queue` would leave its Redis manager in the shared `socketio` object's
-    options, and later tests' apps would inherit it.
-    """
+    """A `LiveServer` whose process runs `networkfest run` on the message queue."""
 
     def __init__(self, database_url: str, log_path: Path, queue_url: str) -> None:
         super().__init__(database_url, log_path)
@@ -201,7 +124,7 @@ class QueueServer(LiveServer):
 
 
 class GunicornQueueServer(QueueServer):
-    """The production shape: `gunicorn -c gunicorn.conf.py` (one gevent worker), monitor armed."""
+    """The production shape: `gunicorn -c gunicorn.conf.py` (one gevent worker)."""
 
     def __init__(self, database_url: str, log_path: Path, queue_url: str) -> None:
         super().__init__(database_url, log_path, queue_url)
@@ -218,7 +141,7 @@ class GunicornQueueServer(QueueServer):
                     str(gunicorn),
                     "-c",
                     str(ROOT / "gunicorn.conf.py"),
-                    "tests.resilience.queue_wsgi:app",
+                    "wsgi:app",
                 ],
                 env=self.env,
                 cwd=ROOT,

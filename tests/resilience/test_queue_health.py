@@ -11,37 +11,57 @@ from flask import Flask
 from flask_socketio import SocketIOTestClient
 
 from networkfest import queue_health
-from networkfest.queue_health import QueueMonitor, Reading, Status, cut_off_alone, read, report
+from networkfest.queue_health import (
+    QueueMonitor,
+    Reading,
+    Status,
+    Watch,
+    cut_off_alone,
+    read,
+    report,
+)
 
-UP = Reading(healthy=True, listener_id="7", run_id="r1")
+UP = Reading(healthy=True, subscriptions=1, run_id="r1")
+DOWN = Reading(healthy=False)
 
 
 @pytest.mark.parametrize(
-    ("previous", "current", "expected"),
+    ("watch", "current", "expected"),
     [
-        (UP, UP, None),
-        (UP, Reading(healthy=False), "down"),
+        (Watch(last_healthy=UP), UP, None),
+        # One failed check is a busy hub as often as a dead queue: nothing said yet.
+        (Watch(last_healthy=UP), DOWN, None),
+        (Watch(misses=1, last_healthy=UP), DOWN, "down"),
         # Repeated while it lasts: a client that connects during an outage learns it too.
-        (Reading(healthy=False), Reading(healthy=False), "down"),
-        (Reading(healthy=False), UP, "up"),
-        # The listener was re-made between two checks: updates may have been missed.
-        (UP, Reading(healthy=True, listener_id="8"), "up"),
-        # Without CLIENT LIST there is no id to compare.
-        (Reading(healthy=True), UP, None),
-        (UP, Reading(healthy=True), None),
+        (Watch(misses=2, told_down=True, last_healthy=UP), DOWN, "down"),
+        (Watch(misses=2, told_down=True, last_healthy=UP), UP, "up"),
+        # A single miss that healed by itself, same listener: nothing was lost.
+        (Watch(misses=1, last_healthy=UP), UP, None),
+        # The listener subscribed again between two checks: updates may have been missed.
+        (Watch(last_healthy=UP), Reading(healthy=True, subscriptions=2, run_id="r1"), "up"),
+        (Watch(misses=1, last_healthy=UP), Reading(healthy=True, subscriptions=2), "up"),
+        # Before the first client connects there is no listener to compare.
+        (Watch(), Reading(healthy=True, run_id="r1"), None),
+        (Watch(last_healthy=Reading(healthy=True)), UP, None),
     ],
 )
-def test_report(previous: Reading, current: Reading, expected: Status | None) -> None:
-    assert report(previous, current) == expected
+def test_report(watch: Watch, current: Reading, expected: Status | None) -> None:
+    after, status = report(watch, current)
+    assert status == expected
+    if current.healthy:
+        assert after == Watch(last_healthy=current)
+    else:
+        assert after.misses == watch.misses + 1
+        assert after.told_down == (expected == "down")
 
 
 @pytest.mark.parametrize(
     ("last_healthy", "current", "expected"),
     [
         # The same Redis throughout: only this process was cut off.
-        (UP, Reading(healthy=True, listener_id="8", run_id="r1"), True),
+        (UP, Reading(healthy=True, subscriptions=2, run_id="r1"), True),
         # Redis restarted: every process lost it.
-        (UP, Reading(healthy=True, listener_id="8", run_id="r2"), False),
+        (UP, Reading(healthy=True, subscriptions=2, run_id="r2"), False),
         (Reading(healthy=True), Reading(healthy=True, run_id="r1"), False),
     ],
 )
@@ -50,19 +70,18 @@ def test_cut_off_alone(last_healthy: Reading, current: Reading, expected: bool) 
 
 
 class FakeRedis:
-    """Answers INFO and CLIENT LIST like Redis, or fails like an absent one."""
+    """Answers INFO and PING like Redis, or fails like an absent one."""
 
     def __init__(self) -> None:
         self.reachable = True
-        self.client_allowed = True
+        self.info_allowed = True
         self.run_id = "r1"
-        self.connections: list[dict[str, str]] = []
 
     def info(self, section: str) -> dict[str, Any]:
         assert section == "server"
         if not self.reachable:
             raise redis.ConnectionError("Connection refused")
-        if not self.client_allowed:
+        if not self.info_allowed:
             raise redis.ResponseError("NOPERM this user has no permissions to run 'info'")
         return {"redis_version": "7.0.15", "run_id": self.run_id}
 
@@ -71,114 +90,149 @@ class FakeRedis:
             raise redis.ConnectionError("Connection refused")
         return True
 
-    def client_list(self, _type: str | None = None) -> list[dict[str, str]]:
-        assert _type == "pubsub"
-        if not self.reachable:
-            raise redis.ConnectionError("Connection refused")
-        if not self.client_allowed:
-            raise redis.ResponseError("NOPERM this user has no permissions to run 'client'")
-        return self.connections
+
+class FakeListener:
+    """This process's listener: whether its probes come back, and how often it subscribed."""
+
+    def __init__(self) -> None:
+        self.hears = True
+        self.subscriptions = 1
+        self.timeouts: list[float] = []
+
+    def round_trip(self, timeout: float) -> bool:
+        self.timeouts.append(timeout)
+        return self.hears
 
 
-def subscribed(name: str, connection_id: str) -> dict[str, str]:
-    return {"id": connection_id, "name": name, "sub": "1", "psub": "0"}
+def test_read_is_healthy_only_when_the_probe_comes_back() -> None:
+    fake, listener = FakeRedis(), FakeListener()
+    assert read(fake, listener) == UP  # type: ignore[arg-type]
+    # Redis answers, but this process does not hear the queue (yet): not healthy.
+    listener.hears = False
+    assert read(fake, listener) == Reading(healthy=False, run_id="r1")  # type: ignore[arg-type]
+    assert listener.timeouts == [queue_health.TIMEOUT_S] * 2
 
 
-def test_read_finds_this_process_listener_among_others() -> None:
+def test_read_without_a_listener_yet_asks_redis_only() -> None:
     fake = FakeRedis()
-    fake.connections = [subscribed("networkfest-live-other", "3"), subscribed("mine", "9")]
-    found = Reading(healthy=True, listener_id="9", run_id="r1")
-    assert read(fake, "mine") == found  # type: ignore[arg-type]
+    assert read(fake, None) == Reading(healthy=True, run_id="r1")  # type: ignore[arg-type]
 
 
-def test_read_is_unhealthy_while_the_listener_is_not_subscribed() -> None:
-    fake = FakeRedis()
-    fake.connections = [{"id": "9", "name": "mine", "sub": "0", "psub": "0"}]
-    assert read(fake, "mine") == Reading(healthy=False, run_id="r1")  # type: ignore[arg-type]
-
-
-def test_read_falls_back_to_ping_where_info_and_client_list_are_refused() -> None:
-    fake = FakeRedis()
-    fake.client_allowed = False
-    assert read(fake, "mine") == Reading(healthy=True)  # type: ignore[arg-type]
+def test_read_falls_back_to_ping_where_info_is_refused() -> None:
+    fake, listener = FakeRedis(), FakeListener()
+    fake.info_allowed = False
+    assert read(fake, listener) == Reading(healthy=True, subscriptions=1)  # type: ignore[arg-type]
     fake.reachable = False
-    assert read(fake, "mine") == Reading(healthy=False)  # type: ignore[arg-type]
+    assert read(fake, listener) == DOWN  # type: ignore[arg-type]
 
 
 def test_read_is_unhealthy_when_redis_does_not_answer() -> None:
-    fake = FakeRedis()
+    fake, listener = FakeRedis(), FakeListener()
     fake.reachable = False
-    assert read(fake, "mine") == Reading(healthy=False)  # type: ignore[arg-type]
-    assert read(fake, None) == Reading(healthy=False)  # type: ignore[arg-type]
+    assert read(fake, listener) == DOWN  # type: ignore[arg-type]
+    assert read(fake, None) == DOWN  # type: ignore[arg-type]
+    assert listener.timeouts == []
 
 
 def monitor(
-    fake: FakeRedis, listening: Callable[[], bool]
-) -> tuple[QueueMonitor, list[tuple[str, bool]]]:
-    """A monitor whose listener is called `mine` (a real one is named after its manager);
-    what it sends is recorded as (status, to every process's clients)."""
+    fake: FakeRedis, listening: Callable[[], bool] = lambda: True
+) -> tuple[QueueMonitor, FakeListener, list[tuple[str, bool]]]:
+    """A monitor with a fake Redis and listener; what it sends is recorded as (status, to
+    every process's clients)."""
     sent: list[tuple[str, bool]] = []
 
     def emit(status: Status, everyone: bool) -> None:
         sent.append((status, everyone))
 
-    made = QueueMonitor(fake, object(), emit, listening)  # type: ignore[arg-type]
-    made.name = "mine"
-    return made, sent
+    listener = FakeListener()
+    return QueueMonitor(fake, listener, emit, listening), listener, sent  # type: ignore[arg-type]
 
 
 def test_monitor_reports_an_outage_on_every_check_and_the_return_once() -> None:
     fake = FakeRedis()
-    fake.connections = [subscribed("mine", "1")]
-    checker, sent = monitor(fake, lambda: True)
+    checker, listener, sent = monitor(fake)
     assert [checker.check(), checker.check()] == [None, None]
     fake.reachable = False
-    checker.check()
-    checker.check()
+    listener.hears = False
+    for _ in range(3):
+        checker.check()
     fake.reachable = True
     fake.run_id = "r2"
-    fake.connections = []
-    # Redis answers again, but this process is not subscribed yet: still down.
+    # Redis answers again, but this process does not hear the queue yet: still down.
     checker.check()
-    fake.connections = [subscribed("mine", "2")]
+    listener.hears = True
+    listener.subscriptions = 2
     checker.check()
     checker.check()
     # Redis restarted, so every process lost it and tells its own clients.
     assert sent == [("down", False), ("down", False), ("down", False), ("up", False)]
 
 
-def test_monitor_tells_every_process_clients_when_it_alone_was_cut_off() -> None:
+def test_monitor_does_not_call_one_slow_check_an_outage() -> None:
     fake = FakeRedis()
-    fake.connections = [subscribed("mine", "1")]
-    checker, sent = monitor(fake, lambda: True)
+    checker, listener, sent = monitor(fake)
     checker.check()
-    fake.reachable = False
+    listener.hears = False
     checker.check()
-    fake.reachable = True
-    fake.connections = [subscribed("mine", "2")]
-    checker.check()
-    assert sent == [("down", False), ("up", True)]
-
-
-def test_monitor_does_not_miss_a_listener_before_the_first_connection() -> None:
-    fake = FakeRedis()
-    listening = [False]
-    checker, sent = monitor(fake, lambda: listening[0])
-    checker.check()
-    # The first client connected; its listener is still subscribing.
-    listening[0] = True
-    checker.check()
-    fake.connections = [subscribed("mine", "1")]
+    listener.hears = True
     checker.check()
     assert sent == []
 
 
+def test_monitor_tells_every_process_clients_when_it_alone_was_cut_off() -> None:
+    fake = FakeRedis()
+    checker, listener, sent = monitor(fake)
+    checker.check()
+    fake.reachable = False
+    listener.hears = False
+    checker.check()
+    checker.check()
+    fake.reachable = True
+    listener.hears = True
+    listener.subscriptions = 2
+    checker.check()
+    assert sent == [("down", False), ("up", True)]
+
+
+def test_monitor_waits_for_a_listener_before_the_first_connection() -> None:
+    fake = FakeRedis()
+    listening = [False]
+    checker, listener, sent = monitor(fake, lambda: listening[0])
+    listener.hears = False
+    checker.check()
+    checker.check()
+    assert listener.timeouts == []
+    # The first client connected and the listener subscribed.
+    listening[0] = True
+    listener.hears = True
+    checker.check()
+    assert sent == []
+
+
+def test_monitor_says_down_when_the_listener_is_missing_before_it_was_ever_seen() -> None:
+    """The case that lost a question: Redis restarted before the first check saw the
+    listener. Redis answering is not enough; only the probe's return says `up`."""
+    fake = FakeRedis()
+    checker, listener, sent = monitor(fake)
+    fake.reachable = False
+    listener.hears = False
+    checker.check()
+    checker.check()
+    fake.reachable = True
+    fake.run_id = "r2"
+    checker.check()
+    assert sent == [("down", False), ("down", False)]
+    listener.hears = True
+    listener.subscriptions = 2
+    checker.check()
+    assert sent[-1] == ("up", False)
+
+
 def test_monitor_resynchronises_after_an_outage_too_short_to_see() -> None:
     fake = FakeRedis()
-    fake.connections = [subscribed("mine", "1")]
-    checker, sent = monitor(fake, lambda: True)
+    checker, listener, sent = monitor(fake)
     checker.check()
-    fake.connections = [subscribed("mine", "2")]
+    listener.subscriptions = 2
     checker.check()
     assert sent == [("up", True)]
 
@@ -198,10 +252,3 @@ def test_the_queue_event_goes_to_this_process_clients(
 def test_without_a_message_queue_nothing_is_watched(app: Flask) -> None:
     queue_health.init_app(app)
     assert queue_health.EXTENSION_KEY not in app.extensions
-
-
-def test_names_carry_the_manager_host_id() -> None:
-    from socketio import RedisManager
-
-    manager: Any = RedisManager("redis://127.0.0.1:1/0", write_only=True)
-    assert queue_health.listener_name(manager) == "networkfest-live-" + manager.host_id

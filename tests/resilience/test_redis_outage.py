@@ -22,10 +22,10 @@ from tests.conftest import (
     run_tag,
     skip_or_fail,
 )
+from tests.netlink import CuttableLink
 from tests.resilience.support import (
     QUEUE_CHANNEL,
     STARTS,
-    CuttableLink,
     GunicornQueueServer,
     PrivateRedis,
     QueueServer,
@@ -126,8 +126,8 @@ def test_a_process_cut_off_alone_makes_every_client_resynchronise(
 ) -> None:
     """Redis stays up; only A's link to it breaks. B's clients missed A's broadcasts, so
     A's recovery reaches them too, through the queue."""
-    link = CuttableLink(private_redis.port)
-    a = QueueServer(shared_database, tmp_path / "a.log", link.url())
+    link = CuttableLink(("127.0.0.1", private_redis.port))
+    a = QueueServer(shared_database, tmp_path / "a.log", f"redis://127.0.0.1:{link.port}/0")
     b = QueueServer(shared_database, tmp_path / "b.log", private_redis.url)
     a.migrate()
     slug, tokens = seed(a.app, ("alice", "bob"))

@@ -1,0 +1,127 @@
+"""The Redis message queue between processes, with a listener that can prove it hears.
+
+Every broadcast goes through Redis: a process publishes on one channel and every process's
+listener delivers to its own clients. python-socketio's own `RedisManager` cannot say
+whether that works right now: its listener reconnects on its own with a back-off of up
+to a minute, shares one `pubsub` attribute with its publisher, and exposes nothing to
+check. This manager is python-socketio's pub/sub manager with its two documented backend
+methods written for Networkfest:
+
+- `_publish` sends on its own client (redis-py reconnects a stale connection once);
+- `_listen` subscribes on a connection of its own, counts its subscriptions (a change
+  means it was away and came back, so updates may have been missed), retries every few
+  seconds at most, and answers probes: `round_trip` publishes a probe and waits until
+  this process's own listener hears it.
+
+A round trip is the only honest "up": a PING, or a listener seen subscribed a moment
+ago, can both be true while this process still hears nothing (`queue_health` relies on it).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from socketio import PubSubManager
+
+log = logging.getLogger(__name__)
+
+# Flask-SocketIO's default channel, so a write-only emitter built the usual way still reaches us.
+CHANNEL = "flask-socketio"
+PROBE_PREFIX = b"networkfest-probe:"
+# Short: a publish must not hold an `ask` for long on a dead network.
+TIMEOUT_S = 2.0
+# The listener's waits between reconnection attempts: short, so a festival recovers
+# within seconds of Redis returning rather than python-socketio's minute.
+RETRY_S = (0.5, 1.0, 2.0, 4.0)
+
+
+class RedisQueue(PubSubManager):
+    name = "networkfest-redis"
+
+    def __init__(
+        self,
+        url: str,
+        channel: str = CHANNEL,
+        write_only: bool = False,
+        redis_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(channel=channel, write_only=write_only)
+        self.url = url
+        # One immediate retry: enough for a connection left stale by a restarted Redis,
+        # and no back-off sleeping inside a handler while Redis is down.
+        self.redis_options = {
+            "socket_connect_timeout": TIMEOUT_S,
+            "retry": Retry(NoBackoff(), 1),
+            **(redis_options or {}),
+        }
+        self.publisher = redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, **self.redis_options)
+        self.subscriptions = 0
+        self.listening = False
+        self._probes: dict[str, Any] = {}
+
+    def _publish(self, data: Any) -> None:
+        """Send one message to every process; a dead queue is logged, never raised into a
+        handler, whose stored write and acknowledgement stay true (`queue_health` tells
+        the clients)."""
+        try:
+            self.publisher.publish(self.channel, self.json.dumps(data))
+        except redis.RedisError as error:
+            log.error("cannot publish to the message queue: %s", error)
+
+    def _listen(self) -> Iterator[bytes]:
+        failures = 0
+        while True:
+            client = redis.Redis.from_url(self.url, socket_keepalive=True, **self.redis_options)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(self.channel)
+                self.subscriptions += 1
+                self.listening = True
+                failures = 0
+                for message in pubsub.listen():
+                    data = message.get("data")
+                    if message.get("type") != "message" or not isinstance(data, bytes):
+                        continue
+                    if data.startswith(PROBE_PREFIX):
+                        self._heard(data[len(PROBE_PREFIX) :].decode("ascii", "replace"))
+                        continue
+                    yield data
+            except Exception as error:
+                # Whatever broke, the listener must come back: it is every update's way in.
+                wait = RETRY_S[min(failures, len(RETRY_S) - 1)]
+                failures += 1
+                log.error("cannot receive from the message queue (%s); again in %s s", error, wait)
+                self.listening = False
+                pubsub.close()
+                client.close()
+                self.server.sleep(wait)
+            finally:
+                self.listening = False
+                pubsub.close()
+                client.close()
+
+    def _heard(self, token: str) -> None:
+        event = self._probes.get(token)
+        if event is not None:
+            event.set()
+
+    def round_trip(self, timeout: float) -> bool:
+        """Whether a probe published now comes back to this process's listener in time."""
+        if self.write_only or self.server is None or not self.listening:
+            return False
+        token = uuid.uuid4().hex
+        event = self.server.eio.create_event()
+        self._probes[token] = event
+        try:
+            self.publisher.publish(self.channel, PROBE_PREFIX + token.encode("ascii"))
+            return bool(event.wait(timeout))
+        except redis.RedisError:
+            return False
+        finally:
+            self._probes.pop(token, None)
