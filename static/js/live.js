@@ -287,14 +287,23 @@
     });
   }
 
-  socket.on("connect", join);
+  /* Until the first connection succeeds, a failed attempt is still "Connecting…". */
+  var everConnected = false;
+  socket.on("connect", function () {
+    everConnected = true;
+    join();
+  });
   socket.on("disconnect", function () {
     joined = false;
     setStatus("reconnecting", "Reconnecting…");
     updateControls();
   });
   socket.on("connect_error", function () {
-    setStatus("reconnecting", "Reconnecting…");
+    if (everConnected) {
+      setStatus("reconnecting", "Reconnecting…");
+    } else {
+      setStatus("connecting", "Connecting…");
+    }
   });
   /* The server's link to its sibling processes (Redis). While it is down, updates from the
      others wait: say so ("down" repeats, so only change the status once); when it is back,

@@ -134,3 +134,36 @@ def test_reconnecting_and_resync(new_page, server) -> None:
     attendee.context.set_offline(False)
     attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
     attendee.locator("#questions .question", has_text="Asked while you were away").wait_for()
+
+
+# Every WebSocket the page opens goes to a closed port until the test lets it through;
+# the attempts are counted, so the test knows the page has handled a failure.
+REFUSE_SOCKETS = """
+(() => {
+  const RealWebSocket = window.WebSocket;
+  window.socketAttempts = 0;
+  window.allowSockets = false;
+  window.WebSocket = function (url, protocols) {
+    window.socketAttempts += 1;
+    return new RealWebSocket(window.allowSockets ? url : "ws://127.0.0.1:9/", protocols);
+  };
+  window.WebSocket.prototype = RealWebSocket.prototype;
+  Object.assign(window.WebSocket, RealWebSocket);
+})();
+"""
+
+
+def test_a_first_connection_that_fails_says_connecting_not_reconnecting(new_page, server) -> None:
+    seeded = seed(server)
+    attendee = new_page()
+    sign_in(attendee, seeded["attendee"])
+    attendee.add_init_script(REFUSE_SOCKETS)
+    attendee.goto(f"/sessions/{seeded['slug']}/live")
+    # A second attempt comes only after the page has handled the first one's failure.
+    attendee.wait_for_function("() => window.socketAttempts >= 2")
+    status = attendee.locator("#live-status")
+    assert status.get_attribute("data-state") == "connecting"
+    assert status.inner_text() == "Connecting…"
+
+    attendee.evaluate("() => { window.allowSockets = true; }")
+    attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
