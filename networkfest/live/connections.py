@@ -17,19 +17,25 @@ from networkfest.live.protocol import NAMESPACE
 
 _lock = threading.Lock()
 _sids_by_user: dict[int, set[str]] = {}
+_user_by_sid: dict[str, int] = {}
 
 
 def register(sid: str, user_id: int) -> None:
     with _lock:
         _sids_by_user.setdefault(user_id, set()).add(sid)
+        _user_by_sid[sid] = user_id
 
 
 def unregister(sid: str) -> None:
+    """O(1): a room of thousands disconnecting at once must not scan every person."""
     with _lock:
-        for user_id in [u for u, sids in _sids_by_user.items() if sid in sids]:
-            _sids_by_user[user_id].discard(sid)
-            if not _sids_by_user[user_id]:
-                del _sids_by_user[user_id]
+        user_id = _user_by_sid.pop(sid, None)
+        if user_id is None:
+            return
+        sids = _sids_by_user.get(user_id, set())
+        sids.discard(sid)
+        if not sids:
+            _sids_by_user.pop(user_id, None)
 
 
 def local_sids(user_id: int) -> set[str]:

@@ -7,6 +7,7 @@ attendance is the union of those intervals, clipped to the session's slot.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -61,23 +62,28 @@ def peak(people: Iterable[list[Interval]]) -> int:
     return best
 
 
-def start(
-    db: DbSession, session_id: int, user_id: int | None, sid: str, now: datetime
-) -> Presence | None:
+# The rooms in which each of this process's connections has a stay open. A connection
+# lives in one process (sticky sessions), so only this process opens or closes its stays:
+# knowing them here saves every join the query that would look for one.
+_open_here: dict[str, set[int]] = {}
+_open_lock = threading.Lock()
+
+
+def start(db: DbSession, session_id: int, user_id: int | None, sid: str, now: datetime) -> None:
     """Open a stay for this connection in this room, once however often it joins."""
     if user_id is None:
-        return None
-    existing = db.scalar(
-        select(Presence).where(
-            Presence.sid == sid, Presence.session_id == session_id, Presence.left_at.is_(None)
-        )
-    )
-    if existing is not None:
-        return existing
-    presence = Presence(session_id=session_id, user_id=user_id, sid=sid, joined_at=now)
-    db.add(presence)
-    db.commit()
-    return presence
+        return
+    with _open_lock:
+        rooms = _open_here.setdefault(sid, set())
+        if session_id in rooms:
+            return
+        rooms.add(session_id)
+    try:
+        db.add(Presence(session_id=session_id, user_id=user_id, sid=sid, joined_at=now))
+        db.commit()
+    except Exception:
+        _forget(sid, session_id)
+        raise
 
 
 def end(db: DbSession, sid: str, now: datetime, session_id: int | None = None) -> None:
@@ -85,8 +91,20 @@ def end(db: DbSession, sid: str, now: datetime, session_id: int | None = None) -
     statement = update(Presence).where(Presence.sid == sid, Presence.left_at.is_(None))
     if session_id is not None:
         statement = statement.where(Presence.session_id == session_id)
-    db.execute(statement.values(left_at=now).execution_options(synchronize_session=False))
-    db.commit()
+    try:
+        db.execute(statement.values(left_at=now).execution_options(synchronize_session=False))
+        db.commit()
+    finally:
+        _forget(sid, session_id)
+
+
+def _forget(sid: str, session_id: int | None) -> None:
+    with _open_lock:
+        rooms = _open_here.get(sid)
+        if rooms is not None and session_id is not None:
+            rooms.discard(session_id)
+        if not rooms or session_id is None:
+            _open_here.pop(sid, None)
 
 
 def open_sids(db: DbSession, user_id: int) -> list[str]:

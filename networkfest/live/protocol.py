@@ -147,11 +147,6 @@ def remember_user(sid: str, user_id: int) -> None:
     _connection_users[sid] = user_id
 
 
-def remember_token_user(sid: str, user_id: int) -> None:
-    """Kept for callers of the first cut: token and cookie connections are remembered alike."""
-    remember_user(sid, user_id)
-
-
 def forget_connection(sid: str) -> None:
     _connection_users.pop(sid, None)
 

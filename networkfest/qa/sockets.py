@@ -36,7 +36,6 @@ from networkfest.live.protocol import (
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import services
-from networkfest.qa.models import Question
 from networkfest.qa.rules import (
     MAX_QUESTION_LENGTH,
     MODERATION_ACTIONS,
@@ -58,36 +57,34 @@ def protocol_errors() -> Iterator[None]:
         raise ProtocolError(error.code, error.message) from error
 
 
-def publish(question: Question, *, coalesce: bool = False) -> None:
+def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
     """Send a created or changed question to exactly those allowed to see it.
 
     Vote counts are coalesced per room (a few broadcasts a second, the latest count wins);
     anything else goes at once and supersedes a pending count.
     """
     send = fanout.publish if coalesce else fanout.publish_now
-    key = question.id
-    full = services.payload(question)
     rooms_and_payloads: list[tuple[str, dict[str, Any]]]
-    if question.status in ("visible", "answered"):
-        rooms_and_payloads = [(session_room(question.session_id), full)]
-    elif question.status == "pending":
-        rooms_and_payloads = [(hosts_room(question.session_id), full)]
-        if question.author_id is not None:
-            rooms_and_payloads.append((user_room(question.author_id), full))
+    if view.status in ("visible", "answered"):
+        rooms_and_payloads = [(session_room(view.session_id), view.full)]
+    elif view.status == "pending":
+        rooms_and_payloads = [(hosts_room(view.session_id), view.full)]
+        if view.author_id is not None:
+            rooms_and_payloads.append((user_room(view.author_id), view.full))
     else:
         rooms_and_payloads = [
-            (hosts_room(question.session_id), full),
-            (session_room(question.session_id), services.redacted(question)),
+            (hosts_room(view.session_id), view.full),
+            (session_room(view.session_id), view.redacted),
         ]
-    # End the read transaction before any network I/O: no lock is held while sending.
+    # End any read transaction before network I/O: no lock is held while sending.
     db.session.commit()
     for room, payload in rooms_and_payloads:
-        send("question", payload, room, key)
+        send("question", payload, room, view.id)
 
 
 def question_session(target: int) -> FestivalSession:
     """The session a question belongs to, which decides who may vote on or moderate it."""
-    question = db.session.get(Question, target)
+    question = services.find_question(db.session, target)
     if question is None:
         raise ProtocolError("not_found", "There is no such question.")
     return question.session
@@ -120,7 +117,7 @@ class QuestionEvents:
         with protocol_errors():
             question = services.ask(db.session, festival_session, user, text, anonymous, now())
         publish(question)
-        return ok(question=services.payload(question))
+        return ok(question=question.full)
 
     @live_event
     def on_vote(self, payload: Any) -> Ack:
@@ -133,7 +130,7 @@ class QuestionEvents:
         with protocol_errors():
             question = services.vote(db.session, target, user, value, now())
         publish(question, coalesce=True)
-        return ok(votes=question.votes)
+        return ok(votes=question.full["votes"])
 
     @live_event
     def on_moderate(self, payload: Any) -> Ack:
@@ -148,4 +145,4 @@ class QuestionEvents:
         with protocol_errors():
             question, _ = services.moderate(db.session, target, user, action, now())
         publish(question)
-        return ok(question=services.payload(question))
+        return ok(question=question.full)

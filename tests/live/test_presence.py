@@ -43,6 +43,22 @@ def test_join_leave_and_disconnect_record_stays(socket_client, room: Room, clock
     assert peak_concurrent(db.session, room.session_id) == 2
 
 
+def test_joining_again_after_leaving_opens_a_new_stay(socket_client, room: Room, clock) -> None:
+    clock.set(SESSION_START)
+    sio = socket_client(room.attendee)
+    emit(sio, "join", {"session": room.slug})
+    clock.advance(timedelta(minutes=5))
+    emit(sio, "leave", {"session": room.slug})
+    clock.advance(timedelta(minutes=5))
+    emit(sio, "join", {"session": room.slug})
+    emit(sio, "join", {"session": room.slug})
+    rows = db.session.scalars(select(Presence).order_by(Presence.id)).all()
+    assert [(row.joined_at, row.left_at) for row in rows] == [
+        (SESSION_START, SESSION_START + timedelta(minutes=5)),
+        (SESSION_START + timedelta(minutes=10), None),
+    ]
+
+
 def test_watchers_leave_no_presence(socket_client, room: Room, clock) -> None:
     clock.set(SESSION_START)
     sio = socket_client()
