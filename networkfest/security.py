@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# Sent on every response that does not set its own; HSTS is added over HTTPS only.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def missing_headers(present: Iterable[str], secure: bool) -> list[tuple[str, str]]:
+    """The security headers a response lacks, given the names it already has."""
+    have = {name.lower() for name in present}
+    wanted = (*SECURITY_HEADERS, HSTS) if secure else SECURITY_HEADERS
+    return [(name, value) for name, value in wanted if name.lower() not in have]
 
 
 def allowed_origins(app: Flask) -> list[str]:
@@ -59,7 +78,11 @@ def init_app(app: Flask) -> None:
         """
         if has_nul(request.path):
             raise NotFound()
-        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        fields = [*request.args.items(multi=True)]
+        # Without a Content-Type there is no form to parse (werkzeug's own rule), so reads
+        # such as feeds and pages skip building an empty one.
+        if request.want_form_data_parsed:
+            fields += request.form.items(multi=True)
         if any(has_nul(key) or has_nul(value) for key, value in fields):
             refusal = BadRequest(NUL_REFUSED)
             refusal.networkfest_message = NUL_REFUSED  # type: ignore[attr-defined]
@@ -67,17 +90,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        # One pass over the response's headers instead of a lookup per security header.
+        response.headers.extend(missing_headers(response.headers.keys(), request.is_secure))
         return response
 
     if urlsplit(app.config["BASE_URL"]).scheme == "https":

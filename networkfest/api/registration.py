@@ -14,12 +14,13 @@ from networkfest.api.sessions import session_json
 from networkfest.authz import SIGNED_IN, require_json
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import session_by_slug
+from networkfest.programme.queries import session_row_by_slug
 from networkfest.registration import services
 
 
 def _session(slug: str) -> FestivalSession:
-    festival_session = session_by_slug(db.session, slug)
+    """Registration reads the session's own columns only: no hosts, agenda or theme."""
+    festival_session = session_row_by_slug(db.session, slug)
     if festival_session is None:
         not_found("session")
     return festival_session

@@ -38,19 +38,19 @@ def feed_stamp(db: DbSession, festival: Festival) -> datetime:
     return published or datetime.combine(festival.starts, time(), tzinfo=UTC)
 
 
-def theme_by_slug(db: DbSession, festival: Festival, slug: str) -> Theme | None:
+def theme_by_slug(db: DbSession, festival_id: int, slug: str) -> Theme | None:
     if not lookup_key_ok(slug, SLUG_MAX_LENGTH):
         return None
-    return db.scalar(select(Theme).where(Theme.festival_id == festival.id, Theme.slug == slug))
+    return db.scalar(select(Theme).where(Theme.festival_id == festival_id, Theme.slug == slug))
 
 
-def session_id_by_slug(db: DbSession, festival: Festival, slug: str) -> int | None:
+def session_id_by_slug(db: DbSession, festival_id: int, slug: str) -> int | None:
     """Just the id: enough to answer 404 or 304 without loading the session."""
     if not lookup_key_ok(slug, SLUG_MAX_LENGTH):
         return None
     return db.scalar(
         select(FestivalSession.id).where(
-            FestivalSession.festival_id == festival.id, FestivalSession.slug == slug
+            FestivalSession.festival_id == festival_id, FestivalSession.slug == slug
         )
     )
 

@@ -1,20 +1,23 @@
 """Calendar feeds and the frab schedule: thin handlers with cheap conditional GETs.
 
 The ETag of a public feed depends only on the schedule version, the path and the
-base URL, so a 304 is decided after one small query, before any calendar is built.
+base URL, so a 304 is decided after one two-column query, before the festival is even
+loaded, let alone any calendar built.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import Row, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest.authz import SIGNED_IN, require
-from networkfest.extensions import db
+from networkfest.extensions import db, limiter
 from networkfest.feeds import frab, ical, queries, rules, services
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival, festival_sessions
@@ -29,62 +32,80 @@ ICALENDAR = "text/calendar; charset=utf-8"
 JSON = "application/json"
 XML = "application/xml; charset=utf-8"
 
+# The published festival's id and schedule version (`current_festival`'s row, two columns):
+# table columns, so it runs as plain Core, without the ORM's per-statement work.
+_FESTIVAL_TABLE = Festival.__table__
+_PUBLISHED = (
+    select(_FESTIVAL_TABLE.c.id, _FESTIVAL_TABLE.c.version)
+    .order_by(_FESTIVAL_TABLE.c.id.desc())
+    .limit(1)
+)
+
+
+# The public feeds: the same bytes for everyone, decided by the schedule version.
+PUBLIC_FEEDS = frozenset(
+    f"{bp.name}.{view}"
+    for view in ("schedule_ics", "theme_ics", "session_ics", "schedule_json", "schedule_xml")
+)
+
+
+@limiter.request_filter
+def _public_feeds_unlimited() -> bool:
+    """Public feeds carry no rate limit, so they skip the limiter's search for the limits that
+    apply (about 6% of a 304's CPU); every route with a limit is checked as before."""
+    return request.endpoint in PUBLIC_FEEDS
+
 
 @bp.get("/schedule.ics")
 def schedule_ics() -> BaseResponse:
-    festival = _festival()
-
-    def build() -> bytes:
+    def build(festival: Festival) -> bytes:
         sessions = festival_sessions(db.session, festival)
         return _calendar(festival, sessions, festival.name, "schedule")
 
-    return _public_feed(festival, ICALENDAR, build)
+    return _public_feed(_published(), ICALENDAR, build)
 
 
 @bp.get("/themes/<slug>.ics")
 def theme_ics(slug: str) -> BaseResponse:
-    festival = _festival()
-    theme = queries.theme_by_slug(db.session, festival, slug)
+    published = _published()
+    theme = queries.theme_by_slug(db.session, published.id, slug)
     if theme is None:
         abort(404)
 
-    def build() -> bytes:
+    def build(festival: Festival) -> bytes:
         sessions = [s for s in festival_sessions(db.session, festival) if s.theme_id == theme.id]
         return _calendar(festival, sessions, f"{festival.name}: {theme.name}", f"theme-{slug}")
 
-    return _public_feed(festival, ICALENDAR, build)
+    return _public_feed(published, ICALENDAR, build)
 
 
 @bp.get("/sessions/<slug>.ics")
 def session_ics(slug: str) -> BaseResponse:
-    festival = _festival()
-    session_id = queries.session_id_by_slug(db.session, festival, slug)
+    published = _published()
+    session_id = queries.session_id_by_slug(db.session, published.id, slug)
     if session_id is None:
         abort(404)
 
-    def build() -> bytes:
+    def build(festival: Festival) -> bytes:
         sessions = queries.sessions_by_id(db.session, [session_id])
         titles = ", ".join(s.title for s in sessions)
         return _calendar(festival, sessions, f"{festival.name}: {titles}", f"session-{slug}")
 
-    return _public_feed(festival, ICALENDAR, build)
+    return _public_feed(published, ICALENDAR, build)
 
 
 @bp.get("/schedule.json")
 def schedule_json() -> BaseResponse:
-    festival = _festival()
-
-    def build() -> bytes:
+    def build(festival: Festival) -> bytes:
         document = _frab(festival)
         return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
-    return _public_feed(festival, JSON, build)
+    return _public_feed(_published(), JSON, build)
 
 
 @bp.get("/schedule.xml")
 def schedule_xml() -> BaseResponse:
-    festival = _festival()
-    return _public_feed(festival, XML, lambda: frab.frab_xml(_frab(festival)))
+    return _public_feed(_published(), XML, lambda festival: frab.frab_xml(_frab(festival)))
 
 
 @bp.get("/calendar/<token>.ics")
@@ -96,7 +117,7 @@ def personal_ics(token: str) -> BaseResponse:
     festival = _festival()
     places = queries.agenda_places(db.session, user.id, festival.id)
     etag = rules.feed_etag(
-        *_etag_base(festival),
+        *_etag_base(festival.id, festival.version),
         *(f"{sid}:{p.status}:{p.position}:{p.updated_at.isoformat()}" for sid, p in places.items()),
     )
     not_modified = _not_modified(etag, PRIVATE_CACHE)
@@ -126,15 +147,25 @@ def reset_calendar_token() -> BaseResponse:
     return redirect(url_for("registration.agenda"))
 
 
-def _etag_base(festival: Festival) -> tuple[object, ...]:
+def _etag_base(festival_id: int, version: int) -> tuple[object, ...]:
     """What every feed's body depends on: format, programme version, address and base URL."""
-    return (
-        FEED_REVISION,
-        festival.id,
-        festival.version,
-        request.path,
-        current_app.config["BASE_URL"],
-    )
+    return (FEED_REVISION, festival_id, version, request.path, current_app.config["BASE_URL"])
+
+
+def _published() -> Row[Any]:
+    """The published festival's (id, version); 404 before anything is published."""
+    if db.session.registry.has() and db.session().in_transaction():
+        # The request already holds a transaction (on SQLite, the write lock): use it, since a
+        # second connection would wait on that lock.
+        published = db.session.connection().execute(_PUBLISHED).first()
+    else:
+        # The common case: a pooled connection for one statement, no ORM session to set up
+        # and tear down for two integers.
+        with db.engine.connect() as connection:
+            published = connection.execute(_PUBLISHED).first()
+    if published is None:
+        abort(404)
+    return published
 
 
 def _festival() -> Festival:
@@ -163,13 +194,22 @@ def _frab(festival: Festival) -> dict[str, object]:
     )
 
 
-def _public_feed(festival: Festival, content_type: str, build: Callable[[], bytes]) -> BaseResponse:
-    """Answer 304 when the client holds this version of this path; build the body only if not."""
-    etag = rules.feed_etag(*_etag_base(festival))
-    not_modified = _not_modified(etag, PUBLIC_CACHE)
+def _public_feed(
+    published: Row[Any], content_type: str, build: Callable[[Festival], bytes]
+) -> BaseResponse:
+    """Answer 304 when the client holds this version of this path; load the festival and
+    build the body only if not. The ETag sent with a body is the loaded festival's, so a
+    publication between the two reads can never pair a new body with an old tag."""
+    not_modified = _not_modified(
+        rules.feed_etag(*_etag_base(published.id, published.version)), PUBLIC_CACHE
+    )
     if not_modified is not None:
         return not_modified
-    return _response(build(), content_type, etag, PUBLIC_CACHE)
+    festival = db.session.get(Festival, published.id)
+    if festival is None:
+        abort(404)
+    etag = rules.feed_etag(*_etag_base(festival.id, festival.version))
+    return _response(build(festival), content_type, etag, PUBLIC_CACHE)
 
 
 def _not_modified(etag: str, cache_control: str) -> Response | None:

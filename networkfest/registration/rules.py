@@ -40,6 +40,13 @@ def registration_refusal(session_status: str, ends_at: datetime, now: datetime) 
     return None
 
 
+def queue_time(now: datetime, last_queued: datetime | None) -> datetime:
+    """Join the back of the queue: never before someone already waiting, whatever the clocks."""
+    if last_queued is None or now >= last_queued:
+        return now
+    return last_queued
+
+
 def overlaps(a: Slot, b: Slot) -> bool:
     """Half-open intervals: a session ending at 10:00 does not clash with one starting at 10:00."""
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at

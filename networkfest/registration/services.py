@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,45 @@ from networkfest.live import emit
 from networkfest.programme.models import FestivalSession
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
+
+# The statements a registration runs, built once: composing a statement and deriving its
+# cache key cost more CPU than SQLite takes to run it.
+_LOCK = (
+    select(FestivalSession.id)
+    .where(FestivalSession.id == bindparam("session_id"))
+    .with_for_update()
+)
+_PLACE = select(Registration.id, Registration.status, Registration.queued_at).where(
+    Registration.session_id == bindparam("session_id"),
+    Registration.user_id == bindparam("user_id"),
+)
+_QUEUE = select(func.count(Registration.id), func.max(Registration.queued_at)).where(
+    Registration.session_id == bindparam("session_id"), Registration.status == "waitlisted"
+)
+_AHEAD = select(func.count(Registration.id)).where(
+    Registration.session_id == bindparam("session_id"),
+    Registration.status == "waitlisted",
+    or_(
+        Registration.queued_at < bindparam("queued_at"),
+        and_(
+            Registration.queued_at == bindparam("queued_at"),
+            Registration.id < bindparam("registration_id"),
+        ),
+    ),
+)
+_TAKE_SEAT = (
+    update(FestivalSession)
+    .where(
+        FestivalSession.id == bindparam("session_id"),
+        or_(
+            FestivalSession.capacity.is_(None),
+            FestivalSession.confirmed_count < FestivalSession.capacity,
+        ),
+    )
+    .values(confirmed_count=FestivalSession.confirmed_count + 1)
+    .execution_options(synchronize_session=False)
+)
+_INSERT = insert(Registration.__table__)
 
 
 class RegistrationRefused(Exception):
@@ -82,18 +121,14 @@ def waitlist_position(db: DbSession, registration: Registration) -> int | None:
     """The rank by (queued_at, id) among the session's waitlisted registrations."""
     if registration.status != "waitlisted":
         return None
+    return _rank(db, registration.session_id, registration.queued_at, registration.id)
+
+
+def _rank(db: DbSession, session_id: int, queued_at: datetime, registration_id: int) -> int:
+    """1 + the waitlisted registrations queued ahead of (queued_at, id) in the session."""
     ahead = db.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.session_id == registration.session_id,
-            Registration.status == "waitlisted",
-            or_(
-                Registration.queued_at < registration.queued_at,
-                and_(
-                    Registration.queued_at == registration.queued_at,
-                    Registration.id < registration.id,
-                ),
-            ),
-        )
+        _AHEAD,
+        {"session_id": session_id, "queued_at": queued_at, "registration_id": registration_id},
     )
     return int(ahead or 0) + 1
 
@@ -108,42 +143,29 @@ def registration_state(
     return state_json(registration.status, waitlist_position(db, registration))
 
 
-def _result(db: DbSession, registration: Registration, created: bool) -> RegistrationResult:
-    return RegistrationResult(
-        registration.status, waitlist_position(db, registration), created=created
-    )
-
-
 def _lock_session(db: DbSession, session_id: int) -> None:
-    """Serialise the session's registrations: a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE
-    already holds the write lock), so queue places follow commit order and ranks never repeat."""
-    db.execute(select(FestivalSession.id).where(FestivalSession.id == session_id).with_for_update())
+    """Serialise the session's registrations, so queue places follow commit order and ranks
+    never repeat: a row lock on PostgreSQL. On SQLite every transaction begins IMMEDIATE
+    (`networkfest.database`) and so already holds the database's only write lock."""
+    if db.get_bind().dialect.name == "sqlite":
+        return
+    db.execute(_LOCK, {"session_id": session_id})
 
 
-def _queue_time(db: DbSession, session_id: int, now: datetime) -> datetime:
-    """Join the back of the queue: never before someone already waiting, whatever the clocks."""
-    last = db.scalar(
-        select(func.max(Registration.queued_at)).where(
-            Registration.session_id == session_id, Registration.status == "waitlisted"
-        )
-    )
-    return max(now, last) if last is not None else now
+def _queue(db: DbSession, session_id: int) -> tuple[int, datetime | None]:
+    """How many are waiting, and the latest queue time among them, in one statement."""
+    waiting, last = db.execute(_QUEUE, {"session_id": session_id}).one()
+    return int(waiting), last
+
+
+def _place(db: DbSession, session_id: int, user_id: int) -> Row[Any] | None:
+    """The person's registration as a plain row (id, status, queued_at), or None."""
+    return db.execute(_PLACE, {"session_id": session_id, "user_id": user_id}).first()
 
 
 def _take_seat(db: DbSession, session_id: int) -> bool:
     """One conditional UPDATE: true when a seat was free and is now ours."""
-    result = db.execute(
-        update(FestivalSession)
-        .where(
-            FestivalSession.id == session_id,
-            or_(
-                FestivalSession.capacity.is_(None),
-                FestivalSession.confirmed_count < FestivalSession.capacity,
-            ),
-        )
-        .values(confirmed_count=FestivalSession.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.execute(_TAKE_SEAT, {"session_id": session_id})
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
@@ -159,52 +181,78 @@ def _free_seat(db: DbSession, session_id: int) -> None:
 def register(
     db: DbSession, festival_session: FestivalSession, user: User, now: datetime
 ) -> RegistrationResult:
-    """Take a place, or a place in the queue; registering again returns the current state."""
+    """Take a place, or a place in the queue; registering again returns the current state.
+
+    One transaction under the session's lock: the answer is decided before the commit, since
+    no one else can join or leave the queue until then (`_lock_session`).
+    """
     refusal = rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
     if refusal is not None:
         raise RegistrationRefused(refusal.code, refusal.message)
     session_id = festival_session.id
     _lock_session(db, session_id)
-    existing = find_registration(db, festival_session, user)
+    existing = _place(db, session_id, user.id)
     if existing is not None and existing.status in rules.ACTIVE_STATUSES:
-        result = _result(db, existing, created=False)
+        position = None
+        if existing.status == "waitlisted":
+            position = _rank(db, session_id, existing.queued_at, existing.id)
         db.commit()
-        return result
-    queued_at = _queue_time(db, session_id, now)
-    status = "confirmed" if _take_seat(db, session_id) else "waitlisted"
+        return RegistrationResult(existing.status, position, created=False)
+    if _take_seat(db, session_id):
+        # Confirmed places are never queued again (capacity cannot drop below them), so
+        # their queue time only records when they came.
+        status, queued_at, waiting = "confirmed", now, 0
+    else:
+        waiting, last = _queue(db, session_id)
+        status, queued_at = "waitlisted", rules.queue_time(now, last)
     if existing is not None:
-        requeued = db.execute(
-            update(Registration)
-            .where(Registration.id == existing.id, Registration.status == "cancelled")
-            .values(status=status, queued_at=queued_at, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if requeued.rowcount != 1:  # type: ignore[attr-defined]
-            db.rollback()
-            return _current(db, session_id, user.id)
-        db.commit()
-        return _current(db, session_id, user.id, created=True)
-    db.add(
-        Registration(
-            session_id=session_id,
-            user_id=user.id,
-            status=status,
-            queued_at=queued_at,
-            updated_at=now,
-        )
-    )
+        return _requeue(db, session_id, existing.id, user.id, status, queued_at, now)
     try:
-        db.commit()
+        db.execute(
+            _INSERT,
+            {
+                "session_id": session_id,
+                "user_id": user.id,
+                "status": status,
+                "queued_at": queued_at,
+                "updated_at": now,
+            },
+        )
     except IntegrityError:
         db.rollback()
         return _current(db, session_id, user.id)
-    return _current(db, session_id, user.id, created=True)
+    db.commit()
+    # A new row queues behind everyone waiting: its time is the latest and its id the highest,
+    # given out under the lock after every row counted in `waiting` was committed.
+    return RegistrationResult(status, waiting + 1 if status == "waitlisted" else None, True)
 
 
-def _current(
-    db: DbSession, session_id: int, user_id: int, created: bool = False
+def _requeue(
+    db: DbSession,
+    session_id: int,
+    registration_id: int,
+    user_id: int,
+    status: str,
+    queued_at: datetime,
+    now: datetime,
 ) -> RegistrationResult:
-    """Re-read the registration after a commit or a lost race, then end the read transaction."""
+    """Bring a cancelled registration back, keeping its row (and so its older id)."""
+    requeued = db.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == "cancelled")
+        .values(status=status, queued_at=queued_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if requeued.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        return _current(db, session_id, user_id)
+    position = _rank(db, session_id, queued_at, registration_id) if status == "waitlisted" else None
+    db.commit()
+    return RegistrationResult(status, position, created=True)
+
+
+def _current(db: DbSession, session_id: int, user_id: int) -> RegistrationResult:
+    """After a lost race (someone else wrote this person's row first): read it back, as is."""
     registration = db.scalar(
         select(Registration)
         .where(Registration.session_id == session_id, Registration.user_id == user_id)
@@ -213,7 +261,9 @@ def _current(
     if registration is None:
         db.rollback()
         raise LookupError("registration vanished")
-    result = _result(db, registration, created)
+    result = RegistrationResult(
+        registration.status, waitlist_position(db, registration), created=False
+    )
     db.commit()
     return result
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
@@ -130,3 +132,33 @@ def test_openapi_describes_the_registration_paths(client) -> None:
     assert set(path["post"]["responses"]) == {"200", "201", "401", "404", "409"}
     assert "/me/agenda" in document["paths"]
     assert {"RegistrationState", "Agenda", "AgendaEntry"} <= set(document["components"]["schemas"])
+
+
+def test_registering_is_one_transaction_of_a_few_statements(client, factory, festival) -> None:
+    """The token's user, the session row, the person's place, the seat, the queue and the
+    insert (plus the session's row lock on PostgreSQL), committed once: no re-read after."""
+    session = factory.session(festival, capacity=1)
+    url = f"/api/v1/sessions/{session.slug}/registration"
+    client.post(url, headers=bearer(factory.user()))
+    headers = bearer(factory.user())
+    statements: list[str] = []
+    commits: list[bool] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's write lock, not a query
+            statements.append(statement)
+
+    def committed(conn: Any) -> None:
+        commits.append(True)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    sa_event.listen(db.engine, "commit", committed)
+    try:
+        response = client.post(url, headers=headers)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+        sa_event.remove(db.engine, "commit", committed)
+    assert (response.status_code, response.json) == (201, {"status": "waitlisted", "position": 1})
+    assert len(commits) == 1
+    assert len(statements) <= 7, statements
+    assert not any("agenda_items" in s or "session_hosts" in s for s in statements), statements

@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 
 from networkfest.extensions import db
 from networkfest.programme.models import Festival
@@ -275,3 +276,47 @@ def test_a_304_builds_nothing_and_asks_the_database_once(
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 304
     assert len(statements) == 1, statements
+
+
+def test_a_304_loads_no_festival(
+    client: FlaskClient, programme: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ETag comes from two columns; the Festival object is built only for a body."""
+    etag = client.get("/schedule.ics").headers["ETag"]
+    loaded: list[Any] = []
+
+    def record(target: Any, context: Any) -> None:
+        loaded.append(target)
+
+    sa_event.listen(Festival, "load", record)
+    try:
+        assert client.get("/schedule.ics", headers={"If-None-Match": etag}).status_code == 304
+        assert loaded == []
+        assert client.get("/schedule.ics", headers={"If-None-Match": '"stale"'}).status_code == 200
+        assert len(loaded) == 1
+    finally:
+        sa_event.remove(Festival, "load", record)
+
+
+def test_the_public_feeds_skip_the_rate_limiter_and_exist(app: Any) -> None:
+    """The limiter's request filter names real endpoints, and only the public feeds."""
+    from networkfest.feeds.routes import PUBLIC_FEEDS
+
+    endpoints = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    assert endpoints.keys() >= PUBLIC_FEEDS
+    assert all(endpoints[name].methods <= {"GET", "HEAD", "OPTIONS"} for name in PUBLIC_FEEDS)
+    assert "feeds.personal_ics" not in PUBLIC_FEEDS
+
+
+def test_a_304_inside_an_open_transaction_reads_on_it(
+    app: Any, client: FlaskClient, programme: dict[str, Any]
+) -> None:
+    """When the request already holds a transaction (on SQLite, the write lock), the version is
+    read on it: a second connection would wait on that lock for the busy timeout."""
+
+    @app.before_request
+    def _begin() -> None:
+        db.session.execute(text("SELECT 1"))
+
+    etag = client.get("/schedule.ics").headers["ETag"]
+    assert client.get("/schedule.ics", headers={"If-None-Match": etag}).status_code == 304

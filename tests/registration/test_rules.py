@@ -9,6 +9,7 @@ from networkfest.registration.rules import (
     clashes_with,
     clashing_keys,
     overlaps,
+    queue_time,
     registration_refusal,
 )
 
@@ -56,3 +57,11 @@ def test_clashing_keys_flags_every_pair_and_leaves_others_empty() -> None:
         "c": {"a", "b"},
         "d": set(),
     }
+
+
+def test_queue_time_is_never_before_the_last_in_the_queue() -> None:
+    now = datetime(2026, 9, 21, 10, 0, tzinfo=UTC)
+    assert queue_time(now, None) == now
+    assert queue_time(now, now - timedelta(seconds=1)) == now
+    assert queue_time(now, now) == now
+    assert queue_time(now, now + timedelta(seconds=1)) == now + timedelta(seconds=1)

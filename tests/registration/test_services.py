@@ -208,3 +208,50 @@ def test_my_agenda_by_day_with_clashes(factory, festival, clock) -> None:
         (full.slug, "waitlisted", 1, []),
     ]
     assert [s.slug for s in services.clashes_for(db.session, monday_b, person)] == [monday_a.slug]
+
+
+def test_positions_decided_before_the_commit_match_the_ranks_read_after(
+    factory, festival, clock
+) -> None:
+    """Everyone registering in the same instant: ties on the queue time are broken by id."""
+    session = factory.session(festival, capacity=2)
+    people = [factory.user() for _ in range(6)]
+    results = [services.register(db.session, session, person, clock.now()) for person in people]
+    assert [r.position for r in results] == [None, None, 1, 2, 3, 4]
+    for person, result in zip(people, results, strict=True):
+        assert services.registration_state(db.session, session, person) == result.as_json()
+
+
+def test_re_registering_in_the_same_instant_reports_the_rank_it_holds(
+    factory, festival, clock
+) -> None:
+    """A returning row keeps its older id, so on a tied queue time it ranks by that id:
+    whatever the rank, the answer equals what a read afterwards says."""
+    session = factory.session(festival, capacity=1)
+    holder, returning, waiting = factory.user(), factory.user(), factory.user()
+    services.register(db.session, session, holder, clock.now())
+    services.register(db.session, session, returning, clock.now())
+    services.cancel_registration(
+        db.session, services.find_registration(db.session, session, returning), clock.now()
+    )
+    services.register(db.session, session, waiting, clock.now())
+    result = services.register(db.session, session, returning, clock.now())
+    assert result.status == "waitlisted" and result.created
+    assert services.registration_state(db.session, session, returning) == result.as_json()
+    positions = sorted(
+        services.registration_state(db.session, session, person)["position"]
+        for person in (returning, waiting)
+    )
+    assert positions == [1, 2]
+
+
+def test_a_queue_time_behind_the_clock_still_queues_at_the_back(factory, festival, clock) -> None:
+    """Another process's clock ran ahead: the newcomer queues after it, and says so."""
+    session = factory.session(festival, capacity=1)
+    holder, ahead, behind = factory.user(), factory.user(), factory.user()
+    services.register(db.session, session, holder, clock.now())
+    services.register(db.session, session, ahead, clock.now() + timedelta(minutes=1))
+    result = services.register(db.session, session, behind, clock.now())
+    assert (result.status, result.position) == ("waitlisted", 2)
+    assert services.registration_state(db.session, session, behind)["position"] == 2
+    assert services.registration_state(db.session, session, ahead)["position"] == 1
