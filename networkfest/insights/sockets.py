@@ -17,7 +17,7 @@ from networkfest.live.protocol import (
     require_object,
     require_str,
 )
-from networkfest.programme.queries import session_by_slug
+from networkfest.programme.queries import room_by_slug
 
 
 class FeedbackEvents:
@@ -28,7 +28,8 @@ class FeedbackEvents:
         data = require_object(payload)
         user = authorise(SIGNED_IN)
         assert user is not None
-        festival_session = session_by_slug(db.session, require_str(data, "session", 80))
+        slug = require_str(data, "session", 80)
+        festival_session = room_by_slug(db.session, slug, run_sheet=False)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no such session.")
         try:

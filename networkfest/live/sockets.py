@@ -33,7 +33,7 @@ from networkfest.live.protocol import (
     user_room,
 )
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import session_by_slug
+from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services as qa
 from networkfest.qa.sockets import QuestionEvents
 from networkfest.security import allowed_origins
@@ -46,9 +46,9 @@ def origin_allowed(origin: str | None) -> bool:
     return origin is None or origin.rstrip("/") in allowed_origins(current_app)
 
 
-def _session_from(payload: Any) -> FestivalSession:
+def _session_from(payload: Any, *, run_sheet: bool) -> FestivalSession:
     slug = require_str(require_object(payload), "session", max_length=80)
-    festival_session = session_by_slug(db.session, slug)
+    festival_session = room_by_slug(db.session, slug, run_sheet=run_sheet)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     return festival_session
@@ -89,7 +89,7 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
 
     @live_event
     def on_join(self, payload: Any) -> Ack:
-        festival_session = _session_from(payload)
+        festival_session = _session_from(payload, run_sheet=True)
         user = authorise(PUBLIC)
         viewer = qa.viewer_for(db.session, festival_session, user)
         instant = now()
@@ -113,7 +113,7 @@ class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
 
     @live_event
     def on_leave(self, payload: Any) -> Ack:
-        festival_session = _session_from(payload)
+        festival_session = _session_from(payload, run_sheet=False)
         authorise(PUBLIC)
         leave_room(session_room(festival_session.id))
         leave_room(hosts_room(festival_session.id))

@@ -34,7 +34,7 @@ from networkfest.live.protocol import (
     user_room,
 )
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import session_by_slug
+from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
 from networkfest.qa.rules import (
     MAX_QUESTION_LENGTH,
@@ -110,7 +110,7 @@ class QuestionEvents:
                 "too_long", f"Questions can be at most {MAX_QUESTION_LENGTH} characters long."
             )
         anonymous = require_bool(data, "anonymous", default=False)
-        festival_session = session_by_slug(db.session, slug)
+        festival_session = room_by_slug(db.session, slug, run_sheet=False)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no session with that name.")
         user = authorise(PARTICIPANT, festival_session, ASK_REFUSED)

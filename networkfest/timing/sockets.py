@@ -20,7 +20,7 @@ from networkfest.live.protocol import (
     require_object,
     require_str,
 )
-from networkfest.programme.queries import session_by_slug
+from networkfest.programme.queries import room_by_slug
 from networkfest.timing import services
 
 # Plausible epoch milliseconds from a client (years 1970 to 2286): anything else is invalid.
@@ -41,7 +41,7 @@ class ClockEvents:
     def on_agenda_next(self, payload: Any) -> Ack:
         """Hosts of the session and organisers move the run sheet on; the room hears the clock."""
         slug = require_str(require_object(payload), "session", max_length=80)
-        festival_session = session_by_slug(db.session, slug)
+        festival_session = room_by_slug(db.session, slug)
         if festival_session is not None and festival_session.cancelled:
             festival_session = None
         user = authorise(
