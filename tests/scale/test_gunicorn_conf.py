@@ -57,3 +57,16 @@ def test_the_master_imports_no_sockets_before_gevent_patches() -> None:
         [sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert after == before
+
+
+def test_each_worker_tunes_garbage_collection_for_many_sockets() -> None:
+    """In a child process: the hook changes the collector of the process it runs in."""
+    probe = (
+        "import gc, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
+        "conf['post_worker_init'](None); "
+        "print(gc.get_threshold(), gc.get_freeze_count() > 0)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert shown == "(100000, 50, 1000) True"
