@@ -1,24 +1,25 @@
 """Calendar feeds and the frab schedule: thin handlers with cheap conditional GETs.
 
 The ETag of a public feed depends only on the schedule version, the path and the
-base URL, so a 304 is decided after one two-column query, before the festival is even
-loaded, let alone any calendar built.
+base URL, so a 304 is decided from the published version (read at most once a second
+per process, `feeds/freshness.py`), before the festival is even loaded, let alone any
+calendar built.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest.authz import SIGNED_IN, require
+from networkfest.context import now
 from networkfest.extensions import db, limiter
-from networkfest.feeds import frab, ical, queries, rules, services
+from networkfest.feeds import frab, freshness, ical, queries, rules, services
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival, festival_sessions
 
@@ -152,19 +153,26 @@ def _etag_base(festival_id: int, version: int) -> tuple[object, ...]:
     return (FEED_REVISION, festival_id, version, request.path, current_app.config["BASE_URL"])
 
 
-def _published() -> Row[Any]:
+def _published() -> freshness.Published:
     """The published festival's (id, version); 404 before anything is published."""
+    database = freshness.database_key(db.engine)
+    instant = now()
+    remembered = freshness.recall(database, instant)
+    if remembered is not None:
+        return remembered
     if db.session.registry.has() and db.session().in_transaction():
         # The request already holds a transaction (on SQLite, the write lock): use it, since a
         # second connection would wait on that lock.
-        published = db.session.connection().execute(_PUBLISHED).first()
+        row = db.session.connection().execute(_PUBLISHED).first()
     else:
         # The common case: a pooled connection for one statement, no ORM session to set up
         # and tear down for two integers.
         with db.engine.connect() as connection:
-            published = connection.execute(_PUBLISHED).first()
-    if published is None:
+            row = connection.execute(_PUBLISHED).first()
+    if row is None:
         abort(404)
+    published = freshness.Published(row.id, row.version)
+    freshness.remember(database, published, instant)
     return published
 
 
@@ -195,7 +203,7 @@ def _frab(festival: Festival) -> dict[str, object]:
 
 
 def _public_feed(
-    published: Row[Any], content_type: str, build: Callable[[Festival], bytes]
+    published: freshness.Published, content_type: str, build: Callable[[Festival], bytes]
 ) -> BaseResponse:
     """Answer 304 when the client holds this version of this path; load the festival and
     build the body only if not. The ETag sent with a body is the loaded festival's, so a

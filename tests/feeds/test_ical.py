@@ -9,9 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from networkfest.extensions import db
+from networkfest.feeds import freshness
 from networkfest.programme.models import Festival
 from tests.factories import FESTIVAL_START
 from tests.feeds.conftest import PUBLISHED_AT, publish
@@ -253,8 +254,12 @@ def test_titles_with_special_characters_survive(client: FlaskClient, factory: An
 
 
 @pytest.mark.parametrize("path", ["/schedule.ics", "/schedule.json", "/schedule.xml"])
-def test_a_304_builds_nothing_and_asks_the_database_once(
-    client: FlaskClient, programme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, path: str
+def test_a_304_builds_nothing_and_reads_the_version_at_most_once_a_second(
+    client: FlaskClient,
+    programme: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Any,
+    path: str,
 ) -> None:
     etag = client.get(path).headers["ETag"]
 
@@ -271,11 +276,29 @@ def test_a_304_builds_nothing_and_asks_the_database_once(
 
     sa_event.listen(db.engine, "before_cursor_execute", count)
     try:
-        response = client.get(path, headers={"If-None-Match": etag})
+        # Within a second of the last reading: the database is not asked at all.
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        assert statements == []
+        clock.advance(freshness.TTL)
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 304
     assert len(statements) == 1, statements
+
+
+def test_another_process_publication_reaches_the_feeds_within_a_second(
+    client: FlaskClient, programme: dict[str, Any], clock: Any
+) -> None:
+    etag = client.get("/schedule.ics").headers["ETag"]
+    # Another process publishes: the row changes without this process's ORM knowing.
+    festivals = Festival.__table__
+    db.session.execute(update(festivals).values(version=festivals.c.version + 1))
+    db.session.commit()
+    assert client.get("/schedule.ics", headers={"If-None-Match": etag}).status_code == 304
+    clock.advance(freshness.TTL)
+    changed = client.get("/schedule.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
 
 
 def test_a_304_loads_no_festival(
