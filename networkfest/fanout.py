@@ -18,7 +18,10 @@ Rules the wiring must keep:
   through `send_now`, which emits at once and drops any older pending payload for
   that key, so a late flush never overwrites a newer status;
 - each process coalesces its own offers; with several processes behind the Redis
-  queue a question is broadcast at most once per interval *per process*.
+  queue a question is broadcast at most once per interval *per process*;
+- offers and immediate sends may carry a `version` (a question's `revision`, raised by
+  every committed change under the row's lock). Handlers finish in any order, so a
+  payload older than one already pending or sent for its key is dropped, never sent.
 
 The flush loop (`run_flush_loop`) is a plain function over an injected `sleep`, so
 tests drive it without sleeping. It runs only while there is work: the first offer
@@ -54,26 +57,47 @@ class Coalescer:
     emit: Emit
     interval: float
     _pending: dict[tuple[str, str, Hashable], Payload] = field(default_factory=dict)
+    # The newest version pending or sent per (room, event, key), for keys offered with one.
+    _versions: dict[tuple[str, str, Hashable], int] = field(default_factory=dict)
     _running: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     offered: int = 0
     emitted: int = 0
 
-    def offer(self, event: str, payload: Payload, room: str, key: Hashable) -> bool:
+    def offer(
+        self, event: str, payload: Payload, room: str, key: Hashable, version: int | None = None
+    ) -> bool:
         """Queue the latest state; True when the caller must start the flush loop."""
+        slot = (room, event, key)
         with self._lock:
-            self._pending[(room, event, key)] = payload
             self.offered += 1
+            if not self._newer(slot, version):
+                return False
+            self._pending[slot] = payload
             if self._running:
                 return False
             self._running = True
             return True
 
-    def send_now(self, event: str, payload: Payload, room: str, key: Hashable) -> None:
+    def send_now(
+        self, event: str, payload: Payload, room: str, key: Hashable, version: int | None = None
+    ) -> None:
         """Emit at once, dropping an older pending payload that would otherwise follow it."""
+        slot = (room, event, key)
         with self._lock:
-            self._pending.pop((room, event, key), None)
+            if not self._newer(slot, version):
+                return
+            self._pending.pop(slot, None)
         self._send(event, payload, room)
+
+    def _newer(self, slot: tuple[str, str, Hashable], version: int | None) -> bool:
+        """Record `version` for the slot; False when a newer one is already pending or sent."""
+        if version is None:
+            return True
+        if version < self._versions.get(slot, version):
+            return False
+        self._versions[slot] = version
+        return True
 
     def flush(self) -> int:
         """Send every pending payload once; return how many events went out."""
@@ -133,15 +157,19 @@ def coalescer() -> Coalescer:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def publish(event: str, payload: Payload, room: str, key: Hashable) -> None:
+def publish(
+    event: str, payload: Payload, room: str, key: Hashable, version: int | None = None
+) -> None:
     """Send a high-frequency update to a room, coalesced with others for the same key."""
     target = coalescer()
     if target.interval <= 0:
-        target.send_now(event, payload, room, key)
-    elif target.offer(event, payload, room, key):
+        target.send_now(event, payload, room, key, version)
+    elif target.offer(event, payload, room, key, version):
         socketio.start_background_task(run_flush_loop, target, socketio.sleep)
 
 
-def publish_now(event: str, payload: Payload, room: str, key: Hashable) -> None:
+def publish_now(
+    event: str, payload: Payload, room: str, key: Hashable, version: int | None = None
+) -> None:
     """Send an update at once, superseding any coalesced one still waiting for that key."""
-    coalescer().send_now(event, payload, room, key)
+    coalescer().send_now(event, payload, room, key, version)

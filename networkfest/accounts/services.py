@@ -286,14 +286,14 @@ def delete_account(db: DbSession, user: User, now: datetime) -> None:
     db.execute(
         update(Question)
         .where(Question.id.in_(voted))
-        .values(votes=Question.votes - 1)
+        .values(votes=Question.votes - 1, revision=Question.revision + 1)
         .execution_options(synchronize_session=False)
     )
     db.execute(delete(Vote).where(Vote.user_id == user.id))
     db.execute(
         update(Question)
         .where(Question.author_id == user.id)
-        .values(author_id=None, anonymous=True)
+        .values(author_id=None, anonymous=True, revision=Question.revision + 1)
         .execution_options(synchronize_session=False)
     )
     db.execute(

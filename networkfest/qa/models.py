@@ -32,6 +32,9 @@ class Question(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     # Denormalised count, only ever changed together with a Vote row in one transaction.
     votes: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised by every change, under the row's lock: the order in which changes committed,
+    # so a broadcast that arrives late never replaces a newer state (`networkfest.fanout`).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -79,7 +79,7 @@ def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
     # End any read transaction before network I/O: no lock is held while sending.
     db.session.commit()
     for room, payload in rooms_and_payloads:
-        send("question", payload, room, view.id)
+        send("question", payload, room, view.id, view.revision)
 
 
 def question_session(target: int) -> FestivalSession:

@@ -59,6 +59,32 @@ def test_send_now_is_never_overtaken_by_an_older_pending_payload() -> None:
     assert sent == [("question", question(5, status="answered"), "session:1")]
 
 
+def test_an_offer_older_than_one_pending_is_dropped() -> None:
+    """Vote handlers finish in any order: the count committed last wins, not the last offer."""
+    sent, emit = recorder()
+    coalescer = Coalescer(emit, 0.2)
+    coalescer.offer("question", question(2000), "session:1", 7, version=2000)
+    coalescer.offer("question", question(1999), "session:1", 7, version=1999)
+    assert coalescer.flush() == 1
+    assert sent == [("question", question(2000), "session:1")]
+
+
+def test_nothing_older_than_what_was_sent_goes_out() -> None:
+    sent, emit = recorder()
+    coalescer = Coalescer(emit, 0.2)
+    coalescer.send_now("question", question(3, status="hidden"), "session:1", 7, version=4)
+    # A vote that read the question before it was hidden, and finished after.
+    coalescer.offer("question", question(3), "session:1", 7, version=3)
+    coalescer.send_now("question", question(3), "session:1", 7, version=3)
+    assert coalescer.flush() == 0
+    coalescer.offer("question", question(4, status="hidden"), "session:1", 7, version=5)
+    assert coalescer.flush() == 1
+    assert sent == [
+        ("question", question(3, status="hidden"), "session:1"),
+        ("question", question(4, status="hidden"), "session:1"),
+    ]
+
+
 class Timeline:
     """A fake clock whose `sleep` runs the offers scheduled within the slept span."""
 
