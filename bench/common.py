@@ -202,6 +202,15 @@ class Server:
         self.process = None
         if PROFILE_DIR:
             shutil.copy(self.log, Path(PROFILE_DIR) / f"{self.name}-{self.port}.log")
+        logged = self.log.read_text(errors="replace")
+        if "Traceback" in logged:
+            # The log goes with the workspace: show why a run failed while it is still here.
+            first = logged.index("Traceback")
+            print(
+                f"{self.name} on port {self.port} logged an exception:\n"
+                f"{logged[max(0, first - 500) : first + 4000]}",
+                file=sys.stderr,
+            )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from networkfest.insights.models import Presence
@@ -67,6 +67,8 @@ def peak(people: Iterable[list[Interval]]) -> int:
 # knowing them here saves every join the query that would look for one.
 _open_here: dict[str, set[int]] = {}
 _open_lock = threading.Lock()
+# A plain INSERT, built once: one per join, with nothing to read back.
+_OPEN_STAY = insert(Presence.__table__)
 
 
 def start(db: DbSession, session_id: int, user_id: int | None, sid: str, now: datetime) -> None:
@@ -79,7 +81,10 @@ def start(db: DbSession, session_id: int, user_id: int | None, sid: str, now: da
             return
         rooms.add(session_id)
     try:
-        db.add(Presence(session_id=session_id, user_id=user_id, sid=sid, joined_at=now))
+        db.execute(
+            _OPEN_STAY,
+            {"session_id": session_id, "user_id": user_id, "sid": sid, "joined_at": now},
+        )
         db.commit()
     except Exception:
         _forget(sid, session_id)

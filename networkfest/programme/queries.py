@@ -51,10 +51,13 @@ def room_by_slug(db: DbSession, slug: str, *, run_sheet: bool = True) -> Festiva
     wait behind every socket of the room on PostgreSQL: two or three here instead of five."""
     if not _valid_slug(slug):
         return None
-    loads = [joinedload(FestivalSession.festival), selectinload(FestivalSession.hosts)]
-    if run_sheet:
-        loads.append(selectinload(FestivalSession.agenda_items))
-    return db.scalar(_SESSION_BY_SLUG.options(*loads), {"slug": slug})
+    return db.scalar(_ROOM_WITH_RUN_SHEET if run_sheet else _ROOM, {"slug": slug})
+
+
+_ROOM = _SESSION_BY_SLUG.options(
+    joinedload(FestivalSession.festival), selectinload(FestivalSession.hosts)
+)
+_ROOM_WITH_RUN_SHEET = _ROOM.options(selectinload(FestivalSession.agenda_items))
 
 
 def _valid_slug(slug: object) -> bool:

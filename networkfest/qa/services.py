@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -55,18 +55,31 @@ def view_of(question: Question) -> QuestionView:
     )
 
 
+# The statements of every join and vote, built once: composing one and deriving its cache
+# key cost more CPU than SQLite takes to run it.
+_CONFIRMED = select(Registration.id).where(
+    Registration.session_id == bindparam("session_id"),
+    Registration.user_id == bindparam("user_id"),
+    Registration.status == "confirmed",
+)
+_QUESTIONS = (
+    select(Question)
+    .where(Question.session_id == bindparam("session_id"))
+    .options(selectinload(Question.author))
+)
+_MY_VOTES = (
+    select(Vote.question_id)
+    .join(Question, Question.id == Vote.question_id)
+    .where(Question.session_id == bindparam("session_id"), Vote.user_id == bindparam("user_id"))
+    .order_by(Vote.question_id)
+)
+
+
 def viewer_for(db: DbSession, festival_session: FestivalSession, user: User | None) -> Viewer:
     if user is None:
         return Viewer(user_id=None)
     confirmed = (
-        db.scalar(
-            select(Registration.id).where(
-                Registration.session_id == festival_session.id,
-                Registration.user_id == user.id,
-                Registration.status == "confirmed",
-            )
-        )
-        is not None
+        db.scalar(_CONFIRMED, {"session_id": festival_session.id, "user_id": user.id}) is not None
     )
     return Viewer(
         user_id=user.id,
@@ -111,11 +124,7 @@ def visible_questions(
     db: DbSession, festival_session: FestivalSession, viewer: Viewer
 ) -> list[Question]:
     """The session's questions this viewer may see, pinned first, then by votes, then oldest."""
-    questions = db.scalars(
-        select(Question)
-        .where(Question.session_id == festival_session.id)
-        .options(selectinload(Question.author))
-    ).all()
+    questions = db.scalars(_QUESTIONS, {"session_id": festival_session.id}).all()
     seen = [q for q in questions if rules.can_see(q.status, viewer, q.author_id)]
     return sorted(seen, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id))
 
@@ -130,14 +139,7 @@ def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -
 def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:
     if user_id is None:
         return []
-    return list(
-        db.scalars(
-            select(Vote.question_id)
-            .join(Question, Question.id == Vote.question_id)
-            .where(Question.session_id == festival_session.id, Vote.user_id == user_id)
-            .order_by(Vote.question_id)
-        )
-    )
+    return list(db.scalars(_MY_VOTES, {"session_id": festival_session.id, "user_id": user_id}))
 
 
 def ask(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
@@ -47,13 +47,17 @@ def agenda_of(festival_session: FestivalSession) -> list[rules.PlannedItem]:
     return [rules.PlannedItem(item.title, item.minutes) for item in festival_session.agenda_items]
 
 
+# Built once: every join and clock event reads the run sheet's moves.
+_MOVES = (
+    select(AgendaMove.item_index, AgendaMove.started_at)
+    .where(AgendaMove.session_id == bindparam("session_id"))
+    .order_by(AgendaMove.item_index)
+)
+
+
 def moves_of(db: DbSession, festival_session: FestivalSession) -> list[rules.Move]:
-    rows = db.scalars(
-        select(AgendaMove)
-        .where(AgendaMove.session_id == festival_session.id)
-        .order_by(AgendaMove.item_index)
-    )
-    return [rules.Move(row.item_index, row.started_at) for row in rows]
+    rows = db.execute(_MOVES, {"session_id": festival_session.id})
+    return [rules.Move(item_index, started_at) for item_index, started_at in rows]
 
 
 def session_phase(festival_session: FestivalSession, now: datetime) -> str:
