@@ -42,6 +42,7 @@ from networkfest.registration.models import Registration
 from networkfest.timing.services import punctuality_report, session_phase
 
 EmitNotice = Callable[[dict[str, Any], int], None]
+Mail = tuple[str, str, str]
 
 
 # Feedback ------------------------------------------------------------------------------
@@ -177,9 +178,8 @@ def send_feedback_requests(db: DbSession, festival_session: FestivalSession, now
     )
     sent = 0
     for user in attendees:
-        if not _claim(db, festival_session.id, user.id, "feedback", now):
-            continue
-        send_mail(
+        # Written before the claim's commit, so the SMTP conversation holds no transaction.
+        mail = (
             user.email,
             f"Was it worth your time? {festival_session.title}",
             f"Hello {user.name},\n\nThank you for joining “{festival_session.title}”.\n"
@@ -187,6 +187,9 @@ def send_feedback_requests(db: DbSession, festival_session: FestivalSession, now
             "differently, and would you join a follow-up?\n\n"
             f"{link}\n\nYou can change your answer until {closes}.\n",
         )
+        if not _claim(db, festival_session.id, user.id, "feedback", now):
+            continue
+        send_mail(*mail)
         sent += 1
     db.rollback()
     return sent
@@ -209,9 +212,12 @@ def send_due_reminders(
         if not reminder_due(festival_session.starts_at, now, minutes):
             continue
         for user in _unreminded_attendees(db, festival_session, "before"):
-            if not _claim(db, festival_session.id, user.id, "before", now):
+            user_id = user.id
+            mail, notice = _reminder(festival_session, user)
+            if not _claim(db, festival_session.id, user_id, "before", now):
                 continue
-            _remind(festival_session, user, emit_notice)
+            send_mail(*mail)
+            emit_notice(notice, user_id)
             sent += 1
     db.rollback()
     return sent
@@ -281,26 +287,27 @@ def _unreminded_attendees(
     )
 
 
-def _remind(festival_session: FestivalSession, user: User, emit_notice: EmitNotice) -> None:
+def _reminder(festival_session: FestivalSession, user: User) -> tuple[Mail, dict[str, Any]]:
+    """The reminder's mail (to, subject, body) and live notice, read before the claim's
+    commit: after it, reading an attribute would reopen a transaction (on SQLite the write
+    lock) and hold it through the SMTP conversation."""
     starts = festival_datetime(festival_session.starts_at, festival_session.festival.timezone)
     link = f"{current_app.config['BASE_URL']}/sessions/{festival_session.slug}/live"
     message = f"“{festival_session.title}” starts at {starts}."
-    send_mail(
+    mail = (
         user.email,
         f"Starting soon: {festival_session.title}",
         f"Hello {user.name},\n\n{message}\nThe live room opens here:\n{link}\n",
     )
-    emit_notice(
-        {
-            "kind": "reminder",
-            "session": festival_session.slug,
-            "title": festival_session.title,
-            "starts_at": to_epoch_ms(festival_session.starts_at),
-            "message": message,
-            "url": link,
-        },
-        user.id,
-    )
+    notice = {
+        "kind": "reminder",
+        "session": festival_session.slug,
+        "title": festival_session.title,
+        "starts_at": to_epoch_ms(festival_session.starts_at),
+        "message": message,
+        "url": link,
+    }
+    return mail, notice
 
 
 def _claim(db: DbSession, session_id: int, user_id: int, kind: str, now: datetime) -> bool:

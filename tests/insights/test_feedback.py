@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -238,6 +239,25 @@ def test_results_are_anonymous_and_for_hosts_and_organisers_only(factory, clock,
     assert "Zed" not in html
     assert signed_in(organiser).get(f"/sessions/{session.slug}/feedback/results").status_code == 200
     assert signed_in(other).get(f"/sessions/{session.slug}/feedback/results").status_code == 403
+
+
+def test_no_transaction_is_open_while_feedback_requests_are_mailed(
+    factory, clock, app, monkeypatch
+):
+    session = ended_session(factory)
+    for sid in ("a", "b"):
+        attend(session, factory.user(), after(START, 1), sid=sid)
+    clock.set(after(START, 45))
+    open_while_sending: list[bool] = []
+    sent_mail = services.send_mail
+
+    def watched(*args: Any) -> None:
+        open_while_sending.append(db.session().in_transaction())
+        sent_mail(*args)
+
+    monkeypatch.setattr(services, "send_mail", watched)
+    assert services.send_feedback_requests(db.session, session, clock.now()) == 2
+    assert open_while_sending == [False, False]
 
 
 def test_feedback_requests_are_mailed_once_to_attendees(factory, clock, app):

@@ -157,3 +157,27 @@ def test_no_reminder_once_the_session_has_started(app, clock, programme):
     clock.set(START)
     assert services.send_due_reminders(db.session, clock.now(), Notices()) == 0
     assert outbox(app) == []
+
+
+def test_no_transaction_is_open_while_a_reminder_is_mailed_or_announced(
+    app, clock, programme, monkeypatch
+):
+    """On SQLite under gevent an open transaction holds the write lock through the SMTP
+    conversation (or a Redis emit), and every other greenlet's BEGIN then stops the hub."""
+    clock.set(START - timedelta(minutes=14))
+    open_while_sending: list[bool] = []
+    sent_mail = services.send_mail
+
+    def watched_mail(*args: Any) -> None:
+        open_while_sending.append(db.session().in_transaction())
+        sent_mail(*args)
+
+    def watched_notice(payload: dict[str, Any], user_id: int) -> None:
+        open_while_sending.append(db.session().in_transaction())
+
+    monkeypatch.setattr(services, "send_mail", watched_mail)
+    assert services.send_due_reminders(db.session, clock.now(), watched_notice) == 2
+    assert open_while_sending == [False] * 4
+    assert sorted(mail.to for mail in outbox(app)) == sorted(
+        [programme["emails"]["ann"], programme["emails"]["bob"]]
+    )
