@@ -21,7 +21,11 @@ Rules the wiring must keep:
   queue a question is broadcast at most once per interval *per process*;
 - offers and immediate sends may carry a `version` (a question's `revision`, raised by
   every committed change under the row's lock). Handlers finish in any order, so a
-  payload older than one already pending or sent for its key is dropped, never sent.
+  payload older than one already pending or sent for its key is dropped, never sent;
+- an event may have a *refresher* (`Coalescer.refreshers`): the flush then sends what it
+  returns for the pending keys, the state as it is at the flush, instead of the payloads
+  offered. With several processes each flushing its own offers, this makes the last
+  broadcast after a storm carry the final state whichever process sends it.
 
 The flush loop (`run_flush_loop`) is a plain function over an injected `sleep`, so
 tests drive it without sleeping. It runs only while there is work: the first offer
@@ -46,6 +50,11 @@ DEFAULT_INTERVAL_MS = 200
 EXTENSION_KEY = "networkfest.fanout"
 
 Payload = dict[str, Any]
+Slot = tuple[str, str, Hashable]
+"""(room, event, key)."""
+Fresh = tuple[Payload, str, Hashable, int | None]
+"""(payload, room, key, version): one message a refresher wants sent."""
+Refresher = Callable[[list[Hashable]], list[Fresh]]
 Emit = Callable[[str, Payload, str], None]
 """`emit(event, payload, room)`."""
 
@@ -56,9 +65,10 @@ class Coalescer:
 
     emit: Emit
     interval: float
-    _pending: dict[tuple[str, str, Hashable], Payload] = field(default_factory=dict)
+    refreshers: dict[str, Refresher] = field(default_factory=dict)
+    _pending: dict[Slot, Payload] = field(default_factory=dict)
     # The newest version pending or sent per (room, event, key), for keys offered with one.
-    _versions: dict[tuple[str, str, Hashable], int] = field(default_factory=dict)
+    _versions: dict[Slot, int] = field(default_factory=dict)
     _running: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     offered: int = 0
@@ -90,7 +100,7 @@ class Coalescer:
             self._pending.pop(slot, None)
         self._send(event, payload, room)
 
-    def _newer(self, slot: tuple[str, str, Hashable], version: int | None) -> bool:
+    def _newer(self, slot: Slot, version: int | None) -> bool:
         """Record `version` for the slot; False when a newer one is already pending or sent."""
         if version is None:
             return True
@@ -100,12 +110,28 @@ class Coalescer:
         return True
 
     def flush(self) -> int:
-        """Send every pending payload once; return how many events went out."""
+        """Send every pending payload once (or, for an event with a refresher, the state it
+        reads now); return how many events went out."""
         with self._lock:
             batch, self._pending = self._pending, {}
-        for (room, event, _key), payload in batch.items():
-            self._send(event, payload, room)
-        return len(batch)
+        sent = 0
+        keys: dict[str, list[Hashable]] = {}
+        for (room, event, key), payload in batch.items():
+            if event in self.refreshers:
+                keys.setdefault(event, [])
+                if key not in keys[event]:
+                    keys[event].append(key)
+            else:
+                self._send(event, payload, room)
+                sent += 1
+        for event, wanted in keys.items():
+            for payload, room, key, version in self.refreshers[event](wanted):
+                with self._lock:
+                    newer = self._newer((room, event, key), version)
+                if newer:
+                    self._send(event, payload, room)
+                    sent += 1
+        return sent
 
     def stop_if_idle(self) -> bool:
         """End the loop if nothing is pending; atomic with `offer`'s check, so no offer is lost."""
@@ -151,6 +177,11 @@ def init_app(app: Flask) -> None:
     if interval_ms < 0:
         raise RuntimeError("FANOUT_INTERVAL_MS must be 0 (off) or a positive number")
     app.extensions[EXTENSION_KEY] = Coalescer(socketio_emit, interval_ms / 1000)
+
+
+def add_refresher(app: Flask, event: str, refresher: Refresher) -> None:
+    """Have the app's flushes send `event` as `refresher` reads it then (see the module)."""
+    app.extensions[EXTENSION_KEY].refreshers[event] = refresher
 
 
 def coalescer() -> Coalescer:

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from networkfest.live.sockets import LiveNamespace
     from networkfest.message_queue import RedisQueue
     from networkfest.programme.routes import bp as programme_bp
+    from networkfest.qa.sockets import current_questions
     from networkfest.registration.routes import bp as registration_bp
     from networkfest.scaling import check_message_queue
     from networkfest.timing import ticker
@@ -112,6 +113,7 @@ def init_app(app: Flask) -> None:
     )
     socketio.on_namespace(LiveNamespace("/live"))
     fanout.init_app(app)
+    fanout.add_refresher(app, "question", current_questions(app))
     ticker.init_app(app)
     queue_health.init_app(app)
     register_commands(app)

@@ -328,6 +328,17 @@ def find_question(db: DbSession, question_id: int) -> Question | None:
     )
 
 
+def current_views(db: DbSession, question_ids: list[int]) -> list[QuestionView]:
+    """Several questions as the live room sends them now, with their authors and sessions."""
+    questions = db.scalars(
+        select(Question)
+        .where(Question.id.in_(question_ids))
+        .options(joinedload(Question.author), joinedload(Question.session))
+        .order_by(Question.id)
+    )
+    return [view_of(question) for question in questions]
+
+
 def _question(db: DbSession, question_id: int) -> Question:
     question = find_question(db, question_id)
     if question is None:

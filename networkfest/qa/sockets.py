@@ -12,9 +12,11 @@ Who asked an anonymous question (`asked_by`) is never broadcast: organisers see 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from flask import Flask
 
 from networkfest import fanout
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
@@ -57,29 +59,53 @@ def protocol_errors() -> Iterator[None]:
         raise ProtocolError(error.code, error.message) from error
 
 
+def destinations(view: services.QuestionView) -> list[tuple[str, dict[str, Any]]]:
+    """Where a question in its current state goes, and what each room may see of it."""
+    if view.status in ("visible", "answered"):
+        return [(session_room(view.session_id), view.full)]
+    if view.status == "pending":
+        rooms = [(hosts_room(view.session_id), view.full)]
+        if view.author_id is not None:
+            rooms.append((user_room(view.author_id), view.full))
+        return rooms
+    return [
+        (hosts_room(view.session_id), view.full),
+        (session_room(view.session_id), view.redacted),
+    ]
+
+
 def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
     """Send a created or changed question to exactly those allowed to see it.
 
-    Vote counts are coalesced per room (a few broadcasts a second, the latest count wins);
-    anything else goes at once and supersedes a pending count.
+    Vote counts are coalesced per room (a few broadcasts a second, each carrying the
+    question as it is at that moment: `current_questions`); anything else goes at once and
+    supersedes a pending count.
     """
     send = fanout.publish if coalesce else fanout.publish_now
-    rooms_and_payloads: list[tuple[str, dict[str, Any]]]
-    if view.status in ("visible", "answered"):
-        rooms_and_payloads = [(session_room(view.session_id), view.full)]
-    elif view.status == "pending":
-        rooms_and_payloads = [(hosts_room(view.session_id), view.full)]
-        if view.author_id is not None:
-            rooms_and_payloads.append((user_room(view.author_id), view.full))
-    else:
-        rooms_and_payloads = [
-            (hosts_room(view.session_id), view.full),
-            (session_room(view.session_id), view.redacted),
-        ]
     # End any read transaction before network I/O: no lock is held while sending.
     db.session.commit()
-    for room, payload in rooms_and_payloads:
+    for room, payload in destinations(view):
         send("question", payload, room, view.id, view.revision)
+
+
+def current_questions(app: Flask) -> fanout.Refresher:
+    """The coalescer's refresher for `question`: the questions as they are when it flushes,
+    read in one query (a background task: its own app context, ended before sending)."""
+
+    def refresh(question_ids: list[Hashable]) -> list[fanout.Fresh]:
+        with app.app_context():
+            try:
+                ids = [i for i in question_ids if isinstance(i, int)]
+                views = services.current_views(db.session, ids)
+            finally:
+                db.session.remove()
+        return [
+            (payload, room, view.id, view.revision)
+            for view in views
+            for room, payload in destinations(view)
+        ]
+
+    return refresh
 
 
 def question_session(target: int) -> FestivalSession:

@@ -13,8 +13,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm.attributes import set_committed_value
 
+from networkfest import fanout
 from networkfest.accounts.models import User
 from networkfest.extensions import db
+from networkfest.live.protocol import session_room
 from networkfest.qa import services
 from networkfest.qa.models import Question
 from tests.live.helpers import DURING, confirm
@@ -87,3 +89,19 @@ def test_taking_a_vote_back_lowers_the_count_once(app: Flask, factory: Any) -> N
     assert services.vote(db.session, question_id, voter, 0, DURING).full["votes"] == 0
     last = services.vote(db.session, question_id, voter, 0, DURING)
     assert (last.full["votes"], last.revision) == (0, 4)
+
+
+def test_a_flush_sends_the_question_as_it_is_at_the_flush(app: Flask, factory: Any) -> None:
+    """With several processes each flushing its own voters' counts, the last broadcast must
+    carry the final count whoever sends it: a flush reads the question again."""
+    question_id, voters, _ = live_question(factory, 2)
+    seen_here = services.vote(db.session, question_id, db.session.get(User, voters[0]), 1, DURING)
+    coalescer = app.extensions[fanout.EXTENSION_KEY]
+    sent: list[tuple[str, dict[str, Any], str]] = []
+    coalescer.emit = lambda event, payload, room: sent.append((event, payload, room))
+    room = session_room(seen_here.session_id)
+    coalescer.offer("question", seen_here.full, room, question_id, seen_here.revision)
+    # Another process's voter commits after this process offered its count.
+    services.vote(db.session, question_id, db.session.get(User, voters[1]), 1, DURING)
+    assert coalescer.flush() == 1
+    assert [(event, payload["votes"], to) for event, payload, to in sent] == [("question", 2, room)]

@@ -85,6 +85,49 @@ def test_nothing_older_than_what_was_sent_goes_out() -> None:
     ]
 
 
+def test_a_refresher_sends_the_state_at_the_flush_once_per_key() -> None:
+    sent, emit = recorder()
+    coalescer = Coalescer(emit, 0.2)
+    asked: list[list[Any]] = []
+
+    def now(keys: list[Any]) -> list[tuple[dict[str, Any], str, Any, int | None]]:
+        asked.append(keys)
+        return [
+            (question(2000), "session:1", 7, 2000),
+            (question(2000), "session:1:hosts", 7, 2000),
+        ]
+
+    coalescer.refreshers["question"] = now
+    coalescer.offer("question", question(1990), "session:1", 7, version=1990)
+    coalescer.offer("question", question(1990), "session:1:hosts", 7, version=1990)
+    coalescer.offer("presence", {"count": 3}, "session:1", "count")
+    assert coalescer.flush() == 3
+    assert asked == [[7]]
+    assert sent == [
+        ("presence", {"count": 3}, "session:1"),
+        ("question", question(2000), "session:1"),
+        ("question", question(2000), "session:1:hosts"),
+    ]
+
+
+def test_a_refreshed_state_older_than_one_already_sent_is_dropped() -> None:
+    """Read just before a moderation committed, and due out just after its broadcast."""
+    sent, emit = recorder()
+    coalescer = Coalescer(emit, 0.2)
+    asked: list[list[Any]] = []
+
+    def now(keys: list[Any]) -> list[tuple[dict[str, Any], str, Any, int | None]]:
+        asked.append(keys)
+        return [(question(5), "session:1", 7, 5)]
+
+    coalescer.refreshers["question"] = now
+    coalescer.offer("question", question(5), "session:1:hosts", 7, version=5)
+    coalescer.send_now("question", question(5, status="hidden"), "session:1", 7, version=6)
+    assert coalescer.flush() == 0
+    assert asked == [[7]]
+    assert sent == [("question", question(5, status="hidden"), "session:1")]
+
+
 class Timeline:
     """A fake clock whose `sleep` runs the offers scheduled within the slept span."""
 
