@@ -22,10 +22,12 @@ Rules the wiring must keep:
 - offers and immediate sends may carry a `version` (a question's `revision`, raised by
   every committed change under the row's lock). Handlers finish in any order, so a
   payload older than one already pending or sent for its key is dropped, never sent;
-- an event may have a *refresher* (`Coalescer.refreshers`): the flush then sends what it
-  returns for the pending keys, the state as it is at the flush, instead of the payloads
-  offered. With several processes each flushing its own offers, this makes the last
-  broadcast after a storm carry the final state whichever process sends it.
+- an event may have a *refresher* (`Coalescer.refreshers`), which reads the current state
+  of some keys. When a storm is over (an interval with nothing to flush), the loop
+  *settles*: it reads the keys it flushed and sends any state newer than what it sent.
+  With several processes each flushing its own offers, the last broadcast after a storm
+  then carries the final state, whichever process sends it. Reading at every flush would
+  be simpler but waits, during the storm, behind every handler for a database connection.
 
 The flush loop (`run_flush_loop`) is a plain function over an injected `sleep`, so
 tests drive it without sleeping. It runs only while there is work: the first offer
@@ -67,6 +69,8 @@ class Coalescer:
     interval: float
     refreshers: dict[str, Refresher] = field(default_factory=dict)
     _pending: dict[Slot, Payload] = field(default_factory=dict)
+    # Keys flushed since the last settling, for events with a refresher.
+    _flushed: dict[str, list[Hashable]] = field(default_factory=dict)
     # The newest version pending or sent per (room, event, key), for keys offered with one.
     _versions: dict[Slot, int] = field(default_factory=dict)
     _running: bool = False
@@ -100,34 +104,38 @@ class Coalescer:
             self._pending.pop(slot, None)
         self._send(event, payload, room)
 
-    def _newer(self, slot: Slot, version: int | None) -> bool:
-        """Record `version` for the slot; False when a newer one is already pending or sent."""
+    def _newer(self, slot: Slot, version: int | None, strictly: bool = False) -> bool:
+        """Record `version` for the slot; False when a newer one (or, `strictly`, the same
+        one) is already pending or sent."""
         if version is None:
             return True
-        if version < self._versions.get(slot, version):
+        known = self._versions.get(slot)
+        if known is not None and (version < known or (strictly and version == known)):
             return False
         self._versions[slot] = version
         return True
 
     def flush(self) -> int:
-        """Send every pending payload once (or, for an event with a refresher, the state it
-        reads now); return how many events went out."""
+        """Send every pending payload once; return how many events went out."""
         with self._lock:
             batch, self._pending = self._pending, {}
+            for _room, event, key in batch:
+                if event in self.refreshers and key not in self._flushed.setdefault(event, []):
+                    self._flushed[event].append(key)
+        for (room, event, _key), payload in batch.items():
+            self._send(event, payload, room)
+        return len(batch)
+
+    def settle(self) -> int:
+        """Send the current state of the keys flushed since the last settling, where it is
+        newer than what this process sent; return how many events went out."""
+        with self._lock:
+            flushed, self._flushed = self._flushed, {}
         sent = 0
-        keys: dict[str, list[Hashable]] = {}
-        for (room, event, key), payload in batch.items():
-            if event in self.refreshers:
-                keys.setdefault(event, [])
-                if key not in keys[event]:
-                    keys[event].append(key)
-            else:
-                self._send(event, payload, room)
-                sent += 1
-        for event, wanted in keys.items():
-            for payload, room, key, version in self.refreshers[event](wanted):
+        for event, keys in flushed.items():
+            for payload, room, key, version in self.refreshers[event](keys):
                 with self._lock:
-                    newer = self._newer((room, event, key), version)
+                    newer = self._newer((room, event, key), version, strictly=True)
                 if newer:
                     self._send(event, payload, room)
                     sent += 1
@@ -162,8 +170,10 @@ def run_flush_loop(coalescer: Coalescer, sleep: Callable[[float], None]) -> int:
         sleep(coalescer.interval)
         sent = coalescer.flush()
         flushes += 1
-        if sent == 0 and coalescer.stop_if_idle():
-            return flushes
+        if sent == 0:
+            coalescer.settle()
+            if coalescer.stop_if_idle():
+                return flushes
 
 
 def socketio_emit(event: str, payload: Payload, room: str) -> None:
@@ -180,7 +190,7 @@ def init_app(app: Flask) -> None:
 
 
 def add_refresher(app: Flask, event: str, refresher: Refresher) -> None:
-    """Have the app's flushes send `event` as `refresher` reads it then (see the module)."""
+    """Have the app's flush loop settle `event` with the state `refresher` reads (see above)."""
     app.extensions[EXTENSION_KEY].refreshers[event] = refresher
 
 

@@ -77,8 +77,8 @@ def destinations(view: services.QuestionView) -> list[tuple[str, dict[str, Any]]
 def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
     """Send a created or changed question to exactly those allowed to see it.
 
-    Vote counts are coalesced per room (a few broadcasts a second, each carrying the
-    question as it is at that moment: `current_questions`); anything else goes at once and
+    Vote counts are coalesced per room (a few broadcasts a second, and the question as it
+    then is once the storm is over: `current_questions`); anything else goes at once and
     supersedes a pending count.
     """
     send = fanout.publish if coalesce else fanout.publish_now
@@ -89,8 +89,8 @@ def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
 
 
 def current_questions(app: Flask) -> fanout.Refresher:
-    """The coalescer's refresher for `question`: the questions as they are when it flushes,
-    read in one query (a background task: its own app context, ended before sending)."""
+    """The coalescer's refresher for `question`: the questions as they are when a storm is
+    over, read in one query (a background task: its own app context, ended before sending)."""
 
     def refresh(question_ids: list[Hashable]) -> list[fanout.Fresh]:
         with app.app_context():
