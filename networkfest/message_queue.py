@@ -20,6 +20,7 @@ ago, can both be true while this process still hears nothing (`queue_health` rel
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -62,7 +63,8 @@ class RedisQueue(PubSubManager):
         }
         self.publisher = redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, **self.redis_options)
         self.subscriptions = 0
-        self.listening = False
+        # Set while the listener is subscribed: a probe published meanwhile can come back.
+        self.ready = threading.Event()
         self._probes: dict[str, Any] = {}
 
     def _publish(self, data: Any) -> None:
@@ -82,7 +84,7 @@ class RedisQueue(PubSubManager):
             try:
                 pubsub.subscribe(self.channel)
                 self.subscriptions += 1
-                self.listening = True
+                self.ready.set()
                 failures = 0
                 for message in pubsub.listen():
                     data = message.get("data")
@@ -97,12 +99,12 @@ class RedisQueue(PubSubManager):
                 wait = RETRY_S[min(failures, len(RETRY_S) - 1)]
                 failures += 1
                 log.error("cannot receive from the message queue (%s); again in %s s", error, wait)
-                self.listening = False
+                self.ready.clear()
                 pubsub.close()
                 client.close()
                 self.server.sleep(wait)
             finally:
-                self.listening = False
+                self.ready.clear()
                 pubsub.close()
                 client.close()
 
@@ -113,7 +115,7 @@ class RedisQueue(PubSubManager):
 
     def round_trip(self, timeout: float) -> bool:
         """Whether a probe published now comes back to this process's listener in time."""
-        if self.write_only or self.server is None or not self.listening:
+        if self.write_only or self.server is None or not self.ready.is_set():
             return False
         token = uuid.uuid4().hex
         event = self.server.eio.create_event()
