@@ -38,6 +38,7 @@ thread or greenlet alive.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from typing import Any
 from flask import Flask, current_app
 
 from networkfest.extensions import socketio
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 DEFAULT_INTERVAL_MS = 200
@@ -171,7 +174,12 @@ def run_flush_loop(coalescer: Coalescer, sleep: Callable[[float], None]) -> int:
         sent = coalescer.flush()
         flushes += 1
         if sent == 0:
-            coalescer.settle()
+            try:
+                coalescer.settle()
+            except Exception:
+                # The database may be away; the loop must still end cleanly, or no vote
+                # count would be broadcast again in this process.
+                log.exception("reading the state to settle on failed; sent what was offered")
             if coalescer.stop_if_idle():
                 return flushes
 

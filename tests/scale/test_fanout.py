@@ -137,6 +137,22 @@ def test_the_loop_settles_once_the_storm_is_over() -> None:
     ]
 
 
+def test_a_failed_settling_still_ends_the_loop(caplog: pytest.LogCaptureFixture) -> None:
+    sent, emit = recorder()
+    coalescer = Coalescer(emit, 0.2)
+
+    def unreachable(keys: list[Any]) -> list[tuple[dict[str, Any], str, Any, int | None]]:
+        raise ConnectionError("the database is away")
+
+    coalescer.refreshers["question"] = unreachable
+    coalescer.offer("question", question(8), "session:1", 7, version=8)
+    assert run_flush_loop(coalescer, lambda _seconds: None) == 2
+    assert sent == [("question", question(8), "session:1")]
+    assert "reading the state to settle on failed" in caplog.text
+    # A later offer starts a new loop: the process still broadcasts.
+    assert coalescer.offer("question", question(9), "session:1", 7, version=9) is True
+
+
 class Timeline:
     """A fake clock whose `sleep` runs the offers scheduled within the slept span."""
 
