@@ -10,6 +10,7 @@ Skips without redis-server or PostgreSQL (fails instead in CI).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,14 +59,12 @@ def server_class(request: pytest.FixtureRequest) -> type[QueueServer]:
     return GunicornQueueServer
 
 
-def test_live_room_reports_a_redis_outage_and_loses_nothing_acknowledged(
-    private_redis: PrivateRedis,
-    shared_database: str,
-    server_class: type[QueueServer],
-    tmp_path: Path,
-) -> None:
-    a = server_class(shared_database, tmp_path / "a.log", private_redis.url)
-    b = server_class(shared_database, tmp_path / "b.log", private_redis.url)
+@contextmanager
+def live_room(
+    a: QueueServer, b: QueueServer, private_redis: PrivateRedis
+) -> Iterator[tuple[RoomClient, RoomClient]]:
+    """Both processes serving a live session, Alice's client on A and Bob's on B, each
+    process subscribed to the queue; everything stopped afterwards."""
     a.migrate()
     slug, tokens = seed(a.app, ("alice", "bob"))
     clients: list[RoomClient] = []
@@ -80,6 +79,25 @@ def test_live_room_reports_a_redis_outage_and_loses_nothing_acknowledged(
             client.connect()
         # Each process subscribes when its first client connects, in the background.
         private_redis.wait_for_subscribers(QUEUE_CHANNEL, 2)
+        yield alice, bob
+    finally:
+        for client in clients:
+            client.close()
+        for server in (a, b):
+            server.stop()
+            dispose(server)
+
+
+def test_live_room_reports_a_redis_outage_and_loses_nothing_acknowledged(
+    private_redis: PrivateRedis,
+    shared_database: str,
+    server_class: type[QueueServer],
+    tmp_path: Path,
+) -> None:
+    a = server_class(shared_database, tmp_path / "a.log", private_redis.url)
+    b = server_class(shared_database, tmp_path / "b.log", private_redis.url)
+    with live_room(a, b, private_redis) as (alice, bob):
+        clients = [alice, bob]
 
         first = alice.ask("Asked on A before the outage")
         bob.wait_for(lambda: "Asked on A before the outage" in bob.texts(), "A's question on B")
@@ -113,12 +131,6 @@ def test_live_room_reports_a_redis_outage_and_loses_nothing_acknowledged(
         # The processes hear each other through the queue again.
         bob.ask("Asked on B after the outage")
         alice.wait_for(lambda: "Asked on B after the outage" in alice.texts(), "B's question on A")
-    finally:
-        for client in clients:
-            client.close()
-        for server in (a, b):
-            server.stop()
-            dispose(server)
 
 
 def test_a_process_cut_off_alone_makes_every_client_resynchronise(
@@ -129,36 +141,19 @@ def test_a_process_cut_off_alone_makes_every_client_resynchronise(
     link = CuttableLink(("127.0.0.1", private_redis.port))
     a = QueueServer(shared_database, tmp_path / "a.log", f"redis://127.0.0.1:{link.port}/0")
     b = QueueServer(shared_database, tmp_path / "b.log", private_redis.url)
-    a.migrate()
-    slug, tokens = seed(a.app, ("alice", "bob"))
-    clients: list[RoomClient] = []
     try:
-        for server in (a, b):
-            server.start()
-            server.set_clock(STARTS + timedelta(minutes=5))
-        alice = RoomClient(a.url, tokens["alice"], slug, transports=["websocket"])
-        bob = RoomClient(b.url, tokens["bob"], slug, transports=["websocket"])
-        clients = [alice, bob]
-        for client in clients:
-            client.connect()
-        private_redis.wait_for_subscribers(QUEUE_CHANNEL, 2)
+        with live_room(a, b, private_redis) as (alice, bob):
+            link.cut()
+            alice.wait_for(lambda: "down" in alice.queue, "queue: down on A")
+            alice.ask("Asked on A while it was cut off")
+            joins = bob.joins()
 
-        link.cut()
-        alice.wait_for(lambda: "down" in alice.queue, "queue: down on A")
-        alice.ask("Asked on A while it was cut off")
-        joins = bob.joins()
-
-        link.restore()
-        alice.wait_for(lambda: "up" in alice.queue, "queue: up on A")
-        bob.wait_for(lambda: bob.joins() > joins, "B's client re-joining after A's return")
-        assert "down" not in bob.queue
-        assert "Asked on A while it was cut off" in {
-            q["text"] for q in bob.last_state()["questions"]
-        }
+            link.restore()
+            alice.wait_for(lambda: "up" in alice.queue, "queue: up on A")
+            bob.wait_for(lambda: bob.joins() > joins, "B's client re-joining after A's return")
+            assert "down" not in bob.queue
+            assert "Asked on A while it was cut off" in {
+                q["text"] for q in bob.last_state()["questions"]
+            }
     finally:
-        for client in clients:
-            client.close()
-        for server in (a, b):
-            server.stop()
-            dispose(server)
         link.close()

@@ -16,17 +16,13 @@ import os
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from networkfest import create_app
-from networkfest.accounts.models import ApiToken
-from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
-from networkfest.registration.models import Registration
-from tests import factories
 from tests.conftest import (
     drop_postgres_database,
     fresh_postgres_database,
@@ -35,6 +31,7 @@ from tests.conftest import (
     run_tag,
     skip_or_fail,
 )
+from tests.resilience.support import MINUTES, STARTS, seed
 from tests.room_client import RoomClient
 from tests.scale.cluster import (
     SECRET,
@@ -46,8 +43,6 @@ from tests.server import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-STARTS = datetime(2026, 9, 21, 10, 0, tzinfo=UTC)
-MINUTES = 60
 ENDS = STARTS + timedelta(minutes=MINUTES)
 WAIT_S = 30.0
 
@@ -71,8 +66,8 @@ class Cluster:
         return next(p for p in self.processes if upstream == f"127.0.0.1:{p.port}")
 
 
-def seed(database_url: str) -> tuple[str, dict[str, str]]:
-    """An open-Q&A session starting at STARTS, and three confirmed attendees with tokens."""
+def seed_database(database_url: str) -> tuple[str, dict[str, str]]:
+    """The schema, then the resilience tests' live room with three attendees and tokens."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -82,40 +77,9 @@ def seed(database_url: str) -> tuple[str, dict[str, str]]:
             "MESSAGE_QUEUE": None,
         }
     )
-    tokens: dict[str, str] = {}
     with app.app_context():
         db.create_all()
-        festival = factories.make_festival(db.session)
-        festival_session = factories.make_session(
-            db.session,
-            festival,
-            starts_at=STARTS,
-            minutes=MINUTES,
-            agenda=[("Keynote", MINUTES)],
-            qa_mode="open",
-        )
-        for name in ("alice", "bob", "carol"):
-            user = factories.make_user(db.session, email=f"{name}@example.org", name=name.title())
-            raw = new_api_token()
-            db.session.add(
-                ApiToken(user=user, name="test", token_hash=hash_token(raw), created_at=STARTS)
-            )
-            db.session.add(
-                Registration(
-                    session_id=festival_session.id,
-                    user_id=user.id,
-                    status="confirmed",
-                    queued_at=STARTS - timedelta(days=1),
-                    updated_at=STARTS - timedelta(days=1),
-                )
-            )
-            tokens[name] = raw
-        festival_session.confirmed_count = 3
-        slug = festival_session.slug
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return slug, tokens
+    return seed(app, ("alice", "bob", "carol"))
 
 
 @pytest.fixture
@@ -129,7 +93,7 @@ def cluster(tmp_path: Path, worker_id: str) -> Iterator[Cluster]:
     base_pg = postgres_url()
     queue = redis_url()
     database_url = fresh_postgres_database(base_pg, f"networkfest_scale_{run_tag(worker_id)}")
-    slug, tokens = seed(database_url)
+    slug, tokens = seed_database(database_url)
     nginx_port = free_port()
     env = {
         **os.environ,
