@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from networkfest.config import BASE_SETTINGS, settings_from_environment
+from networkfest.config import BASE_SETTINGS, PROJECT_ROOT, settings_from_environment
+from networkfest.web import init_app
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,8 +27,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("NETWORKFEST_SECRET_KEY must be set outside debug and tests")
-
-    from networkfest.web import init_app
-
     init_app(app)
     return app

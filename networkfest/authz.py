@@ -14,6 +14,10 @@ map to its table of rights and nothing new slips through unguarded. Object-level
 (your own token, your own notice) stay in the services, which look rows up by owner.
 Personal API tokens open the API and the live socket only, never the pages: a leaked token
 cannot read someone's profile, data export or organiser pages.
+
+This module knows no domain slice. It names the rights and checks them; the slice that owns
+the facts declares each right's predicate at start-up (`declare`): `programme` the hosts'
+rights and how a URL's `slug` finds a session, `registration` the participants'.
 """
 
 from __future__ import annotations
@@ -23,18 +27,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import g, request
+from flask import Request, g, request
 from flask_login import current_user
-from sqlalchemy import exists, select
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, Unauthorized
 
-from networkfest.accounts.auth import bearer_token
-from networkfest.accounts.models import User
 from networkfest.extensions import db, login_manager
-from networkfest.live.protocol import ProtocolError, caller
-from networkfest.programme.models import FestivalSession, session_hosts
-from networkfest.programme.queries import session_by_slug
-from networkfest.registration.models import Registration
+from networkfest.realtime.protocol import ProtocolError, caller
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +49,13 @@ API_SIGN_IN = "Sign in, or send a personal token as a Bearer token."
 NO_SESSION = "There is no session with that name."
 
 
-# Predicates -----------------------------------------------------------------------------
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+# Predicates that need no slice ------------------------------------------------------------
 
 
 def is_signed_in(user: Any) -> bool:
@@ -62,42 +66,6 @@ def is_organiser(user: Any) -> bool:
     return is_signed_in(user) and bool(user.organiser)
 
 
-def is_host_of(user: Any, festival_session: FestivalSession) -> bool:
-    return is_signed_in(user) and festival_session.is_host(user)
-
-
-def can_moderate(user: Any, festival_session: FestivalSession) -> bool:
-    """Hosts of this session and organisers: moderate, move the run sheet, see backstage."""
-    return is_organiser(user) or is_host_of(user, festival_session)
-
-
-def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
-    if not is_signed_in(user):
-        return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Registration.session_id == festival_session.id,
-                    Registration.user_id == user.id,
-                    Registration.status == "confirmed",
-                )
-            )
-        )
-    )
-
-
-def can_ask(user: Any, festival_session: FestivalSession) -> bool:
-    """Confirmed attendees, the session's hosts and organisers ask, vote and join the call."""
-    return can_moderate(user, festival_session) or has_confirmed_place(user, festival_session)
-
-
-def hosts_any_session(user: Any) -> bool:
-    if not is_signed_in(user):
-        return False
-    return bool(db.session.scalar(select(exists().where(session_hosts.c.user_id == user.id))))
-
-
 # Rights ---------------------------------------------------------------------------------
 
 
@@ -106,7 +74,7 @@ class Right:
     """What a guard checks: who is allowed, whether a session is involved, the refusal."""
 
     name: str
-    allows: Callable[[Any, FestivalSession | None], bool]
+    allows: Callable[[Any, Any], bool]
     per_session: bool
     message: str
 
@@ -122,26 +90,20 @@ RIGHTS: dict[str, Right] = {
             False,
             "This is for the festival's organisers.",
         ),
-        Right(
-            HOST,
-            lambda user, fs: hosts_any_session(user),
-            False,
-            "This is for the hosts of sessions; you host none.",
-        ),
-        Right(
-            HOST_OF_SESSION,
-            lambda user, fs: fs is not None and can_moderate(user, fs),
-            True,
-            "Only this session's hosts and the organisers can do that.",
-        ),
-        Right(
-            PARTICIPANT,
-            lambda user, fs: fs is not None and can_ask(user, fs),
-            True,
-            "Only people with a confirmed place in this session can do that.",
-        ),
     )
 }
+
+# How a URL's `slug` becomes a session, declared by the programme slice.
+_session_lookup: list[Callable[[Any, str], Any]] = []
+
+
+def declare(right: Right) -> None:
+    """A slice declares the predicate of a right it owns; declaring it again replaces it."""
+    RIGHTS[right.name] = right
+
+
+def declare_session_lookup(lookup: Callable[[Any, str], Any]) -> None:
+    _session_lookup[:] = [lookup]
 
 
 def right(name: str) -> Right:
@@ -158,42 +120,42 @@ def _refuse(error: type[HTTPException], message: str) -> NoReturn:
     raise exception
 
 
-def _session_in_url(kwargs: dict[str, Any]) -> FestivalSession:
-    festival_session = session_by_slug(db.session, str(kwargs.get("slug", "")))
+def _session_in_url(kwargs: dict[str, Any]) -> Any:
+    festival_session = _session_lookup[0](db.session, str(kwargs.get("slug", "")))
     if festival_session is None:
         _refuse(NotFound, NO_SESSION)
     return festival_session
 
 
-def _web_user() -> User | None:
+def _web_user() -> Any:
     """The person behind a page request: the session cookie only, never a bearer token."""
     if not current_user.is_authenticated or g.get("authenticated_by_token"):
         return None
-    user: User = current_user._get_current_object()
-    return user
+    return current_user._get_current_object()
 
 
-def _api_user() -> User | None:
+def _api_user() -> Any:
     """The person behind an API request: the session cookie or a valid bearer token."""
     authenticated = current_user.is_authenticated  # runs the loaders, sets the token flag
     if bearer_token(request) is not None and not g.get("authenticated_by_token"):
         _refuse(Unauthorized, TOKEN_INVALID)
     if not authenticated:
         return None
-    user: User = current_user._get_current_object()
-    return user
+    return current_user._get_current_object()
 
 
 # Guards ---------------------------------------------------------------------------------
+# Each guard looks its right up when it runs, not when it decorates: a route module may be
+# imported before the slice that owns the right has declared it.
 
 
 def require(name: str, message: str | None = None) -> Callable[[F], F]:
     """Guard an HTML route: visitors go to sign in, people without the right get a 403."""
-    rule = right(name)
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            rule = right(name)
             if rule.name != PUBLIC:
                 user = _web_user()
                 if user is None:
@@ -203,7 +165,7 @@ def require(name: str, message: str | None = None) -> Callable[[F], F]:
                     _refuse(Forbidden, message or rule.message)
             return view(*args, **kwargs)
 
-        wrapper.required_right = rule.name  # type: ignore[attr-defined]
+        wrapper.required_right = name  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate
@@ -211,11 +173,11 @@ def require(name: str, message: str | None = None) -> Callable[[F], F]:
 
 def require_json(name: str, message: str | None = None) -> Callable[[F], F]:
     """Guard a JSON API route: a wrong token or no sign-in is a 401, no right a 403."""
-    rule = right(name)
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            rule = right(name)
             user = _api_user()
             if rule.name != PUBLIC:
                 if user is None:
@@ -225,15 +187,13 @@ def require_json(name: str, message: str | None = None) -> Callable[[F], F]:
                     _refuse(Forbidden, message or rule.message)
             return view(*args, **kwargs)
 
-        wrapper.required_right = rule.name  # type: ignore[attr-defined]
+        wrapper.required_right = name  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
-def authorise(
-    name: str, festival_session: FestivalSession | None = None, message: str | None = None
-) -> User | None:
+def authorise(name: str, festival_session: Any = None, message: str | None = None) -> Any:
     """Guard a Socket.IO event: the connection's person, or the protocol's refusal.
 
     Returns the caller (None for an anonymous connection on a public event).

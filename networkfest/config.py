@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "NETWORKFEST_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(name: str, default: str | None = None) -> str | None:

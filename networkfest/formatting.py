@@ -30,3 +30,8 @@ def day_label(day: date) -> str:
 def iso(instant: datetime) -> str:
     """ISO 8601 with an offset, as the JSON API and `<time datetime>` want."""
     return instant.isoformat(timespec="seconds")
+
+
+def iso_or_none(instant: datetime | None) -> str | None:
+    """Full precision, for a person's data export: what is kept, exactly."""
+    return instant.isoformat() if instant is not None else None

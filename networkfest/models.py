@@ -2,7 +2,9 @@
 
 from networkfest.accounts.models import ApiToken, User
 from networkfest.audit.models import AuditEntry
-from networkfest.insights.models import CallClick, Feedback, Notice, Presence, Reminder
+from networkfest.insights.models import Feedback
+from networkfest.live.models import CallClick, Presence
+from networkfest.notifications.models import Notice, Reminder
 from networkfest.programme.models import (
     AgendaItem,
     Festival,

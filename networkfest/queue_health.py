@@ -38,8 +38,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from networkfest.extensions import socketio
-from networkfest.live.protocol import NAMESPACE
 from networkfest.message_queue import RedisQueue
+from networkfest.realtime.protocol import NAMESPACE
 from networkfest.scaling import redacted
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from networkfest import jobs
 from networkfest.clock import OffsetClock, from_epoch_ms, to_epoch_ms
 from networkfest.extensions import csrf
 
@@ -28,7 +29,5 @@ def set_clock() -> Response:
         clock.set(from_epoch_ms(data["now"]))
     elif isinstance(data.get("advance_ms"), int):
         clock.advance(timedelta(milliseconds=data["advance_ms"]))
-    wake = current_app.extensions.get("networkfest.wake_ticker")
-    if wake is not None:
-        wake()
+    jobs.wake(current_app)
     return jsonify({"now": to_epoch_ms(clock.now())})

@@ -4,16 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from socketio import Manager
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from networkfest import commands, errors, fanout, formatting, jobs, models, queue_health, security
+from networkfest.accounts import auth
+from networkfest.accounts.routes import bp as accounts_bp
+from networkfest.api import routes as api_routes
+from networkfest.api.blueprint import bp as api_bp
+from networkfest.api.openapi import bp as openapi_bp
+from networkfest.audit.routes import bp as audit_bp
 from networkfest.clock import OffsetClock, SystemClock
+from networkfest.config import PROJECT_ROOT
 from networkfest.database import configure_engine
 from networkfest.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from networkfest.feeds.routes import bp as feeds_bp
+from networkfest.insights.routes import bp as insights_bp
+from networkfest.insights.sockets import FeedbackEvents
+from networkfest.live import receivers as live_receivers
+from networkfest.live.routes import bp as live_bp
+from networkfest.live.sockets import LiveNamespace
+from networkfest.message_queue import RedisQueue
+from networkfest.notifications import jobs as notifications_jobs
+from networkfest.notifications import receivers as notifications_receivers
+from networkfest.notifications.routes import bp as notifications_bp
+from networkfest.privacy.routes import bp as privacy_bp
+from networkfest.programme import rights as programme_rights
+from networkfest.programme.queries import current_festival
+from networkfest.programme.routes import bp as programme_bp
+from networkfest.qa.sockets import current_questions
+from networkfest.realtime.protocol import NAMESPACE
+from networkfest.registration import receivers as registration_receivers
+from networkfest.registration import rights as registration_rights
+from networkfest.registration.routes import bp as registration_bp
+from networkfest.scaling import check_message_queue
+from networkfest.testing import bp as testing_bp
+from networkfest.timing import jobs as timing_jobs
+from networkfest.timing.routes import bp as timing_bp
+
+# Imported for what they register: every model on the metadata, the API's routes.
+__all__ = ["api_routes", "models"]
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -32,25 +66,6 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from networkfest import errors, fanout, models, queue_health, security  # noqa: F401
-    from networkfest.accounts import auth
-    from networkfest.accounts.routes import bp as accounts_bp
-    from networkfest.api import routes as _api_routes  # noqa: F401  (registers API routes)
-    from networkfest.api.blueprint import bp as api_bp
-    from networkfest.api.openapi import bp as openapi_bp
-    from networkfest.audit.routes import bp as audit_bp
-    from networkfest.feeds.routes import bp as feeds_bp
-    from networkfest.insights.routes import bp as insights_bp
-    from networkfest.live.routes import bp as live_bp
-    from networkfest.live.sockets import LiveNamespace
-    from networkfest.message_queue import RedisQueue
-    from networkfest.programme.routes import bp as programme_bp
-    from networkfest.qa.sockets import current_questions
-    from networkfest.registration.routes import bp as registration_bp
-    from networkfest.scaling import check_message_queue
-    from networkfest.timing import ticker
-    from networkfest.timing.routes import bp as timing_bp
-
     app.extensions["networkfest.clock"] = (
         OffsetClock() if app.config["TEST_CLOCK"] else (app.config.get("CLOCK") or SystemClock())
     )
@@ -75,6 +90,8 @@ def init_app(app: Flask) -> None:
         live_bp,
         timing_bp,
         insights_bp,
+        notifications_bp,
+        privacy_bp,
         audit_bp,
         api_bp,
         openapi_bp,
@@ -82,8 +99,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     if app.config["TEST_CLOCK"]:
-        from networkfest.testing import bp as testing_bp
-
         app.register_blueprint(testing_bp)
 
     @app.get("/healthz")
@@ -111,37 +126,38 @@ def init_app(app: Flask) -> None:
         max_http_buffer_size=64_000,
         manage_session=True,
     )
-    socketio.on_namespace(LiveNamespace("/live"))
+    socketio.on_namespace(LiveRoom(NAMESPACE))
     fanout.init_app(app)
     fanout.add_refresher(app, "question", current_questions(app))
-    ticker.init_app(app)
+    connect_slices(app)
+    jobs.init_app(app)
     queue_health.init_app(app)
-    register_commands(app)
+    commands.register(app)
 
 
-def register_commands(app: Flask) -> None:
-    from networkfest.accounts.cli import user
-    from networkfest.cli import export_command, import_command
-    from networkfest.programme.cli import demo, schedule
+class LiveRoom(FeedbackEvents, LiveNamespace):
+    """The `/live` namespace with the events of the slices above `live` (feedback)."""
 
-    for command in (schedule, demo, user, export_command, import_command):
-        app.cli.add_command(command)
+
+def connect_slices(app: Flask) -> None:
+    """Each slice declares its rights, connects its receivers and registers its jobs."""
+    programme_rights.declare_rights()
+    registration_rights.declare_rights()
+    registration_receivers.connect()
+    live_receivers.connect()
+    notifications_receivers.connect()
+    jobs.connect()
+    timing_jobs.register(app)
+    notifications_jobs.register(app)
 
 
 def _migrations_dir() -> object:
-    from networkfest import PROJECT_ROOT
-
     return PROJECT_ROOT / "migrations"
 
 
 def register_template_helpers(app: Flask) -> None:
-    from networkfest import formatting
-    from networkfest.programme.queries import current_festival
-
     @app.context_processor
     def _festival() -> dict[str, object]:
-        from flask import g
-
         if "festival" not in g:
             try:
                 g.festival = current_festival(db.session)

@@ -8,7 +8,9 @@ from sqlalchemy import bindparam, select
 
 from networkfest.accounts.models import ApiToken, User
 from networkfest.accounts.tokens import hash_token
+from networkfest.authz import bearer_token
 from networkfest.extensions import db
+from networkfest.realtime.protocol import set_user_loader
 
 # Built once: every API request with a token runs it, and composing it costs more than running it.
 _USER_BY_TOKEN = (
@@ -24,18 +26,13 @@ def user_for_token(raw: str) -> User | None:
     return db.session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(raw)})
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    set_user_loader(app, lambda user_id: db.session.get(User, user_id))
 
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:

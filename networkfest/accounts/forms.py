@@ -27,6 +27,9 @@ NEW_PASSWORD = [
     ),
 ]
 
+# A form sent back with errors answers 400, so scripts and tests see the refusal.
+FORM_STATUS = 400
+
 
 def _strip(value: object) -> object:
     """People paste addresses and names with stray spaces; they are not part of the value."""

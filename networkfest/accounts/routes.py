@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -21,10 +20,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
+from networkfest import signals
 from networkfest.accounts import services
 from networkfest.accounts.forms import (
+    FORM_STATUS,
     ChangePasswordForm,
-    DeleteAccountForm,
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
@@ -35,7 +35,6 @@ from networkfest.accounts.forms import (
     TokenForm,
 )
 from networkfest.accounts.links import password_link
-from networkfest.accounts.mail import send_mail
 from networkfest.accounts.models import User
 from networkfest.accounts.rules import LINK_PURPOSES, normalise_email, safe_next
 from networkfest.accounts.tokens import read_link
@@ -43,6 +42,7 @@ from networkfest.authz import ORGANISER, SIGNED_IN, require
 from networkfest.context import now
 from networkfest.errors import MESSAGES, error_response
 from networkfest.extensions import db, limiter
+from networkfest.mail import send_mail
 
 bp = Blueprint("accounts", __name__)
 
@@ -59,7 +59,6 @@ TOO_MANY_LOGINS = (
     "Too many sign-in attempts. For your safety we have paused sign-in for this account "
     "and address: please wait a minute and try again."
 )
-FORM_STATUS = 400
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -97,13 +96,6 @@ def _too_many(error: RateLimitExceeded) -> tuple[Response, int] | Response:
 
 def _render(template: str, status: int = 200, **context: object) -> Response:
     return Response(render_template(template, **context), status=status, mimetype="text/html")
-
-
-def _end_live_connections(user_id: int) -> None:
-    """Open Socket.IO connections keep the session they started with: close them."""
-    from networkfest.live.connections import disconnect_user
-
-    disconnect_user(user_id)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -157,7 +149,7 @@ def logout() -> Response:
     if current_user.is_authenticated:
         user_id = current_user.id
         logout_user()
-        _end_live_connections(user_id)
+        signals.send(signals.credentials_changed, "accounts", user_id=user_id, reason="signed_out")
         flash("You have signed out.", "success")
     return redirect(url_for("programme.schedule"))
 
@@ -279,39 +271,6 @@ def revoke_token(token_id: int) -> Response:
         abort(404)
     flash("The token is revoked: anything using it can no longer get in.", "success")
     return redirect(url_for("accounts.profile"))
-
-
-@bp.get("/me/data.json")
-@require(SIGNED_IN)
-def download_data() -> Response:
-    data = services.export_user_data(db.session, current_user._get_current_object())
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = 'attachment; filename="networkfest-my-data.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/me/delete", methods=["GET", "POST"])
-@require(SIGNED_IN)
-def delete_account() -> Response:
-    form = DeleteAccountForm()
-    user = current_user._get_current_object()
-    if form.validate_on_submit():
-        if services.check_password(user, form.password.data):
-            user_id = user.id
-            services.delete_account(db.session, user, now())
-            logout_user()
-            _end_live_connections(user_id)
-            flash("Your account and your personal data have been deleted.", "success")
-            return redirect(url_for("programme.schedule"))
-        form.password.errors = ["That is not your password."]
-    status = FORM_STATUS if form.is_submitted() else 200
-    return _render("accounts/delete.html", status, form=form)
-
-
-@bp.get("/privacy")
-def privacy() -> Response:
-    return _render("accounts/privacy.html")
 
 
 @bp.get("/organiser/users")

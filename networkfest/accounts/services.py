@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,12 +14,6 @@ from networkfest.accounts.models import ApiToken, User, new_secret
 from networkfest.accounts.rules import may_drop_organiser, normalise_email
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.audit.services import record
-from networkfest.insights.models import CallClick, Feedback, Notice, Presence
-from networkfest.programme.models import FestivalSession
-from networkfest.qa.models import Question, Vote
-from networkfest.registration.models import Registration
-
-ACTIVE_REGISTRATION = ("confirmed", "waitlisted")
 
 
 class AccountError(Exception):
@@ -175,133 +168,4 @@ def set_organiser(db: DbSession, actor: User, user: User, flag: bool, now: datet
         now=now,
         detail={"organiser": flag},
     )
-    db.commit()
-
-
-def export_user_data(db: DbSession, user: User) -> dict[str, Any]:
-    """Everything the festival keeps about one person (a UK GDPR subject access request)."""
-
-    def when(value: datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    def slugs(ids: set[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        rows = db.execute(
-            select(FestivalSession.id, FestivalSession.slug).where(FestivalSession.id.in_(ids))
-        )
-        return {row.id: row.slug for row in rows}
-
-    registrations = list(db.scalars(select(Registration).where(Registration.user_id == user.id)))
-    questions = list(db.scalars(select(Question).where(Question.author_id == user.id)))
-    votes = list(db.scalars(select(Vote).where(Vote.user_id == user.id)))
-    feedback = list(db.scalars(select(Feedback).where(Feedback.user_id == user.id)))
-    presences = list(db.scalars(select(Presence).where(Presence.user_id == user.id)))
-    clicks = list(db.scalars(select(CallClick).where(CallClick.user_id == user.id)))
-    notices = list(db.scalars(select(Notice).where(Notice.user_id == user.id)))
-    hosted = list(
-        db.scalars(select(FestivalSession).where(FestivalSession.hosts.any(User.id == user.id)))
-    )
-    session_ids = {
-        item.session_id
-        for group in (registrations, questions, feedback, presences, clicks)
-        for item in group
-    }
-    slug = slugs(session_ids)
-    return {
-        "account": {
-            "name": user.name,
-            "email": user.email,
-            "organiser": user.organiser,
-            "invited": user.invited,
-            "created_at": when(user.created_at),
-        },
-        "api_tokens": [
-            {"name": t.name, "created_at": when(t.created_at), "last_used_at": when(t.last_used_at)}
-            for t in api_tokens(db, user)
-        ],
-        "hosting": [s.slug for s in hosted],
-        "registrations": [
-            {
-                "session": slug.get(r.session_id),
-                "status": r.status,
-                "queued_at": when(r.queued_at),
-                "updated_at": when(r.updated_at),
-            }
-            for r in registrations
-        ],
-        "questions": [
-            {
-                "session": slug.get(q.session_id),
-                "text": q.text,
-                "anonymous": q.anonymous,
-                "status": q.status,
-                "created_at": when(q.created_at),
-            }
-            for q in questions
-        ],
-        "votes": [{"question": v.question_id, "created_at": when(v.created_at)} for v in votes],
-        "feedback": [
-            {
-                "session": slug.get(f.session_id),
-                "worth": f.worth,
-                "different": f.different,
-                "follow_up": f.follow_up,
-                "created_at": when(f.created_at),
-            }
-            for f in feedback
-        ],
-        "attendance": [
-            {
-                "session": slug.get(p.session_id),
-                "joined_at": when(p.joined_at),
-                "left_at": when(p.left_at),
-            }
-            for p in presences
-        ],
-        "join_link_clicks": [
-            {"session": slug.get(c.session_id), "clicked_at": when(c.clicked_at)} for c in clicks
-        ],
-        "notices": [
-            {"message": n.message, "created_at": when(n.created_at), "seen_at": when(n.seen_at)}
-            for n in notices
-        ],
-    }
-
-
-def delete_account(db: DbSession, user: User, now: datetime) -> None:
-    """Erase a person: their places go (a confirmed one to the waitlist), their votes go,
-    their questions and feedback stay but no longer point at them."""
-    from networkfest.registration.services import cancel_registration
-
-    active = db.scalars(
-        select(Registration).where(
-            Registration.user_id == user.id, Registration.status.in_(ACTIVE_REGISTRATION)
-        )
-    )
-    for registration in list(active):
-        cancel_registration(db, registration, now)
-
-    voted = select(Vote.question_id).where(Vote.user_id == user.id)
-    db.execute(
-        update(Question)
-        .where(Question.id.in_(voted))
-        .values(votes=Question.votes - 1, revision=Question.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.execute(delete(Vote).where(Vote.user_id == user.id))
-    db.execute(
-        update(Question)
-        .where(Question.author_id == user.id)
-        .values(author_id=None, anonymous=True, revision=Question.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.execute(
-        update(Feedback)
-        .where(Feedback.user_id == user.id)
-        .values(user_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.execute(delete(Registration).where(Registration.user_id == user.id))
-    db.delete(user)
     db.commit()

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, abort, current_app, jsonify, make_response, request
 from flask_login import current_user
 
-from networkfest.accounts.auth import bearer_token
+from networkfest.authz import bearer_token
 from networkfest.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response
 from flask_login import current_user
 
-from networkfest.accounts.links import absolute
 from networkfest.api.blueprint import bp, json_response
 from networkfest.api.spec import add_path, add_schemas, error_response
 from networkfest.authz import SIGNED_IN, require_json
+from networkfest.links import absolute
 
 
 @bp.get("/me")

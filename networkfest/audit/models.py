@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from networkfest.accounts.models import User
 from networkfest.extensions import db
 from networkfest.types import UTCDateTime
 
@@ -25,4 +24,5 @@ class AuditEntry(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
-    actor: Mapped[User | None] = relationship()
+    # The audit log sits below accounts: the person's class is found by name in the registry.
+    actor: Mapped[User | None] = relationship("User")  # noqa: F821

@@ -127,13 +127,5 @@ def lookup_key_ok(key: str, max_length: int) -> bool:
     return 0 < len(key) <= max_length and "\x00" not in key
 
 
-def webcal_url(url: str) -> str:
-    """The `webcal://` form of a feed address: calendar apps subscribe when it is opened."""
-    for scheme in ("https://", "http://"):
-        if url.startswith(scheme):
-            return "webcal://" + url[len(scheme) :]
-    return url
-
-
 def waitlist_summary(title: str, position: int) -> str:
     return f"{title} (waitlist position {position})"

@@ -1,10 +1,10 @@
-"""Pages: the feedback form and its results, notice dismissal, and the insights dashboards."""
+"""Pages: the feedback form and its results, and the insights dashboards."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,6 @@ from networkfest.authz import HOST, HOST_OF_SESSION, ORGANISER, SIGNED_IN, requi
 from networkfest.extensions import db
 from networkfest.insights import charts, figures, services
 from networkfest.insights.forms import FeedbackForm
-from networkfest.insights.models import Notice
 from networkfest.insights.rules import FeedbackRefused, clean_feedback, feedback_closes_at
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import current_festival, session_by_slug
@@ -26,29 +25,6 @@ bp = Blueprint("insights", __name__)
 
 TABLES = ("sessions", "themes", "days", "different")
 REFUSAL_STATUS = {"not_live": 409, "forbidden": 403, "not_found": 404}
-
-
-@bp.app_context_processor
-def _notices() -> dict[str, Callable[[], list[Notice]]]:
-    """`my_notices()` for the banner partial; it only queries when a page shows the banner."""
-
-    def my_notices() -> list[Notice]:
-        if not current_user.is_authenticated:
-            return []
-        return services.unseen_notices(db.session, current_user.id)
-
-    return {"my_notices": my_notices}
-
-
-@bp.post("/notices/<int:notice_id>/seen")
-@require(SIGNED_IN)
-def notice_seen(notice_id: int) -> BaseResponse:
-    if not services.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
-        abort(404, description="There is no such notice for you.")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("programme.schedule")
-    return redirect(target, 303)
 
 
 def _session_or_404(slug: str) -> FestivalSession:

@@ -1,4 +1,4 @@
-"""Who may give feedback and when, what counts as an answer, and when reminders are due.
+"""Who may give feedback and when, and what counts as an answer.
 
 Pure: no Flask, no database, time passed in. Services and handlers ask these rules
 so the socket event and the HTTP form refuse the same things with the same words.
@@ -13,9 +13,6 @@ from typing import Any
 FEEDBACK_WINDOW = timedelta(hours=48)
 MAX_DIFFERENT_LENGTH = 500
 WORTH_CHOICES = (1, 2, 3, 4, 5)
-DEFAULT_REMINDER_MINUTES = 15
-# Schedule changes that everyone registered hears about (DESIGN: moves, retitles, cancels).
-NOTIFIED_CHANGES = ("moved", "retitled", "cancelled")
 
 
 class FeedbackRefused(Exception):
@@ -78,12 +75,3 @@ def feedback_refusal(
             "forbidden", "Feedback for this session closed 48 hours after it ended."
         )
     return None
-
-
-def reminder_due(starts_at: datetime, now: datetime, minutes: int) -> bool:
-    """A reminder goes out in the `minutes` before the start; never once the session has begun."""
-    return now < starts_at <= now + timedelta(minutes=minutes)
-
-
-def reminder_due_at(starts_at: datetime, minutes: int) -> datetime:
-    return starts_at - timedelta(minutes=minutes)

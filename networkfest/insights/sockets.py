@@ -9,7 +9,8 @@ from networkfest.authz import SIGNED_IN, authorise
 from networkfest.extensions import db
 from networkfest.insights import services
 from networkfest.insights.rules import FeedbackRefused, clean_feedback
-from networkfest.live.protocol import (
+from networkfest.programme.queries import room_by_slug
+from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
     live_event,
@@ -17,7 +18,6 @@ from networkfest.live.protocol import (
     require_object,
     require_str,
 )
-from networkfest.programme.queries import room_by_slug
 
 
 class FeedbackEvents:

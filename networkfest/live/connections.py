@@ -12,8 +12,8 @@ import threading
 
 from networkfest.extensions import db, socketio
 from networkfest.live import presence
-from networkfest.live.emit import to_user
-from networkfest.live.protocol import NAMESPACE
+from networkfest.realtime.emit import to_user
+from networkfest.realtime.protocol import NAMESPACE
 
 _lock = threading.Lock()
 _sids_by_user: dict[int, set[str]] = {}

@@ -1,66 +1,21 @@
-"""Presence: who was in a session's live room, and for how long.
+"""Presence: who was in a session's live room, and when.
 
 Each connection's stay is one `Presence` row (joined on `join`, left on `leave` or
-disconnect). A person with several tabs or reconnects has overlapping rows: their
-attendance is the union of those intervals, clipped to the session's slot.
+disconnect). A person with several tabs or reconnects has overlapping rows; the
+insights slice turns them into attendance (`insights/figures.py`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from networkfest.insights.models import Presence
+from networkfest.live.models import Presence
 from networkfest.programme.models import FestivalSession
-
-Interval = tuple[datetime, datetime]
-
-
-def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
-    """Intervals cut to [start, end]; empty ones dropped."""
-    clipped = []
-    for a, b in intervals:
-        a, b = max(a, start), min(b, end)
-        if b > a:
-            clipped.append((a, b))
-    return clipped
-
-
-def union(intervals: Iterable[Interval]) -> list[Interval]:
-    """Overlapping or touching intervals merged: a person in two tabs is there once."""
-    merged: list[Interval] = []
-    for a, b in sorted(intervals):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def total_seconds(intervals: Iterable[Interval]) -> int:
-    return int(sum((b - a).total_seconds() for a, b in union(intervals)))
-
-
-def peak(people: Iterable[list[Interval]]) -> int:
-    """The most people present at one instant; each person's intervals are merged first."""
-    events: list[tuple[datetime, int]] = []
-    for intervals in people:
-        for a, b in union(intervals):
-            events.append((a, 1))
-            events.append((b, -1))
-    # At the same instant a leave counts before a join, so a hand-over is not an overlap.
-    events.sort(key=lambda event: (event[0], event[1]))
-    current = best = 0
-    for _, change in events:
-        current += change
-        best = max(best, current)
-    return best
-
 
 # The rooms in which each of this process's connections has a stay open. A connection
 # lives in one process (sticky sessions), so only this process opens or closes its stays:
@@ -123,37 +78,17 @@ def open_sids(db: DbSession, user_id: int) -> list[str]:
     )
 
 
-def _intervals_by_user(
-    db: DbSession, session_id: int, now: datetime | None
-) -> dict[int, list[Interval]]:
-    festival_session = db.get(FestivalSession, session_id)
-    if festival_session is None:
-        return {}
-    slot_start, slot_end = festival_session.starts_at, festival_session.ends_at
-    open_until = min(now, slot_end) if now is not None else slot_end
-    rows = db.execute(
-        select(Presence.user_id, Presence.joined_at, Presence.left_at).where(
-            Presence.session_id == session_id, Presence.user_id.is_not(None)
-        )
+def in_slot(festival_session: FestivalSession) -> tuple[Any, ...]:
+    """Stays in the room during the session's slot; the lobby before the start is not."""
+    return (
+        Presence.session_id == festival_session.id,
+        Presence.joined_at < festival_session.ends_at,
+        or_(Presence.left_at.is_(None), Presence.left_at > festival_session.starts_at),
     )
-    by_user: dict[int, list[Interval]] = defaultdict(list)
-    for user_id, joined_at, left_at in rows:
-        by_user[user_id].append((joined_at, left_at or open_until))
-    clipped = {user: clip(spans, slot_start, slot_end) for user, spans in by_user.items()}
-    return {user: spans for user, spans in clipped.items() if spans}
 
 
-def attendance(db: DbSession, session_id: int, now: datetime | None = None) -> dict[int, int]:
-    """Seconds each signed-in person spent in the room during the session's slot.
-
-    A stay still open counts until `now` (if given) or the scheduled end.
-    """
-    return {
-        user: total_seconds(spans)
-        for user, spans in _intervals_by_user(db, session_id, now).items()
-    }
-
-
-def peak_concurrent(db: DbSession, session_id: int, now: datetime | None = None) -> int:
-    """The most signed-in people in the room at once during the slot."""
-    return peak(_intervals_by_user(db, session_id, now).values())
+def was_in_room(db: DbSession, festival_session: FestivalSession, user_id: int) -> bool:
+    """Were they in the room: a stay of theirs in the live room during the session's slot."""
+    return bool(
+        db.scalar(select(exists().where(Presence.user_id == user_id, *in_slot(festival_session))))
+    )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session as DbSession
 
-from networkfest.insights.models import CallClick
+from networkfest.live.models import CallClick
 from networkfest.programme.models import FestivalSession
 
 

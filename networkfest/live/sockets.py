@@ -1,4 +1,5 @@
-"""The `/live` namespace: connect, join, leave, disconnect; the mixins add the room's events.
+"""The `/live` namespace: connect, join, leave, disconnect; the mixins add the room's events
+(Q&A and the clock here; the app factory adds those of the slices above `live`).
 
 Connections are accepted only from the allowed origins, signed in by the session cookie or a
 personal token in the auth payload, or anonymous (watch only). Signed-in connections join
@@ -17,9 +18,12 @@ from networkfest.accounts.auth import user_for_token
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.insights.sockets import FeedbackEvents
 from networkfest.live import connections, presence
-from networkfest.live.protocol import (
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import room_by_slug
+from networkfest.qa import services as qa
+from networkfest.qa.sockets import QuestionEvents
+from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
     forget_connection,
@@ -32,10 +36,6 @@ from networkfest.live.protocol import (
     session_room,
     user_room,
 )
-from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import room_by_slug
-from networkfest.qa import services as qa
-from networkfest.qa.sockets import QuestionEvents
 from networkfest.security import allowed_origins
 from networkfest.timing.services import clock_state
 from networkfest.timing.sockets import ClockEvents
@@ -54,7 +54,7 @@ def _session_from(payload: Any, *, run_sheet: bool) -> FestivalSession:
     return festival_session
 
 
-class LiveNamespace(QuestionEvents, ClockEvents, FeedbackEvents, Namespace):
+class LiveNamespace(QuestionEvents, ClockEvents, Namespace):
     def on_connect(self, auth: Any = None) -> bool:
         if not origin_allowed(request.headers.get("Origin")):
             return False

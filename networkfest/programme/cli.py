@@ -1,4 +1,4 @@
-"""`networkfest schedule check|publish FILE` and `networkfest demo`."""
+"""`networkfest schedule check|publish FILE`."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-import flask_migrate
-from flask.cli import ScriptInfo, with_appcontext
+from flask.cli import with_appcontext
 
-from networkfest import PROJECT_ROOT
 from networkfest.accounts.links import password_link
-from networkfest.cli import serve
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.programme.rules import Problem, check, describe_change
-from networkfest.programme.services import prepare_demo, publish
-
-DEMO_FILE = PROJECT_ROOT / "schedule" / "networkfest-2026.toml"
+from networkfest.programme.services import publish
 
 
 def read_schedule(path: Path) -> str:
@@ -77,32 +72,3 @@ def publish_command(file: Path) -> None:
         click.echo(f"  {describe_change(change)}")
     for user in result.invited:
         click.echo(f"Invited host {user.name} <{user.email}>: {password_link(user, 'invite')}")
-
-
-@click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-def demo(host: str, port: int) -> None:
-    """Serve the demo festival, moved so that a session is live now."""
-    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-    with app.app_context():
-        flask_migrate.upgrade()
-        result = prepare_demo(db.session, read_schedule(DEMO_FILE), now())
-        echo_problems(result.publish.problems)
-        if not result.publish.ok:
-            raise click.ClickException("The demo programme did not publish.")
-        version = result.publish.version
-        click.echo(
-            f"Published the demo programme as version {version}."
-            if version
-            else "The demo programme is already up to date."
-        )
-        base = f"http://{host}:{port}"
-        if result.live_session:
-            click.echo(f"Live now: {base}/sessions/{result.live_session}/live")
-        if result.next_session:
-            click.echo(f"Starting in a few minutes: {base}/sessions/{result.next_session}")
-        click.echo(f"Sign in at {base}/login as:")
-        for account in result.accounts:
-            click.echo(f"  {account.role:<9} {account.email}  password: {account.password}")
-    serve(app, host, port)

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
+from networkfest import signals
 from networkfest.accounts import services as accounts
 from networkfest.accounts.models import User
 from networkfest.audit.services import record
 from networkfest.formatting import festival_datetime
-from networkfest.insights.services import notify_changes
 from networkfest.programme.models import (
     AgendaItem,
     Festival,
@@ -30,9 +30,7 @@ from networkfest.programme.rules import (
     Schedule,
     SessionSpec,
     check,
-    shift_for_demo,
 )
-from networkfest.registration.services import fill_free_seats
 
 # Session fields compared between versions, beside the start, end and title.
 OTHER_FIELDS = (
@@ -157,6 +155,10 @@ def publish_schedule(
             now=now,
             detail={"version": number, "changes": len(changes)},
         )
+        db.flush()
+        # Read before the commit: reading it after would open a transaction (on SQLite the
+        # write lock) and hold it while the receivers of the signal below do their work.
+        festival_id = festival.id
         db.commit()
     except IntegrityError:
         # Another publication (or a registration) got in first; the database refused ours.
@@ -177,26 +179,15 @@ def publish_schedule(
         raise
     outcome.version = number
     outcome.changes = changes
-    _tell_the_people_concerned(db, festival, number, changes, now)
+    signals.send(
+        signals.programme_published,
+        "programme",
+        festival_id=festival_id,
+        version=number,
+        changes=changes,
+        now=now,
+    )
     return outcome
-
-
-def _tell_the_people_concerned(
-    db: DbSession, festival: Festival, number: int, changes: list[dict[str, Any]], now: datetime
-) -> None:
-    """After the version is committed (so the feeds already show it): notices for moved,
-    retitled and cancelled sessions, and places for the waitlist where capacity grew."""
-    notify_changes(db, festival, changes, number, now)
-    for change in changes:
-        if change["kind"] == "changed" and "capacity" in change["fields"]:
-            festival_session = db.scalar(
-                select(FestivalSession).where(
-                    FestivalSession.festival_id == festival.id,
-                    FestivalSession.slug == change["session"],
-                )
-            )
-            if festival_session is not None and not festival_session.cancelled:
-                fill_free_seats(db, festival_session, now)
 
 
 def _latest_fingerprint(db: DbSession, festival: Festival) -> str | None:
@@ -399,70 +390,4 @@ def versions(db: DbSession, festival: Festival) -> list[ScheduleVersion]:
             .where(ScheduleVersion.festival_id == festival.id)
             .order_by(ScheduleVersion.number.desc())
         )
-    )
-
-
-@dataclass
-class DemoAccount:
-    role: str
-    email: str
-    name: str
-    password: str
-
-
-@dataclass
-class DemoResult:
-    publish: PublishResult
-    accounts: list[DemoAccount]
-    live_session: str | None
-    next_session: str | None
-
-
-DEMO_PASSWORD = "networkfest-demo"
-
-
-def prepare_demo(db: DbSession, text: str, now: datetime) -> DemoResult:
-    """Publish the demo programme moved around `now`, and make the three demo accounts.
-
-    Idempotent: a second run moves the programme again and keeps the accounts (their
-    passwords are reset to the demo password so the printed instructions stay true).
-    """
-    checked = check(text)
-    if checked.schedule is None:
-        return DemoResult(PublishResult(problems=checked.problems), [], None, None)
-    shifted = shift_for_demo(checked.schedule, now)
-    outcome = publish_schedule(db, shifted, text, now, warnings=checked.warnings)
-    if not outcome.ok:
-        return DemoResult(outcome, [], None, None)
-    host_email = next(email for s in shifted.sessions for email in s.hosts)
-    wanted = [
-        DemoAccount("organiser", "organiser@example.org", "Olu Organiser", DEMO_PASSWORD),
-        DemoAccount("host", host_email, shifted.host_name(host_email), DEMO_PASSWORD),
-        DemoAccount("attendee", "attendee@example.org", "Ada Attendee", DEMO_PASSWORD),
-    ]
-    for account in wanted:
-        user = accounts.user_by_email(db, account.email)
-        if user is None:
-            user = accounts.create_user(
-                db,
-                account.email,
-                account.name,
-                account.password,
-                now,
-                organiser=account.role == "organiser",
-            )
-        else:
-            account.name = user.name
-            if not accounts.check_password(user, account.password):
-                accounts.set_password(db, user, account.password)
-        if account.role == "organiser" and not user.organiser:
-            user.organiser = True
-            db.commit()
-    live = next((s for s in shifted.sessions if s.starts_at <= now < s.ends_at), None)
-    upcoming = sorted((s for s in shifted.sessions if s.starts_at > now), key=lambda s: s.starts_at)
-    return DemoResult(
-        outcome,
-        wanted,
-        live.slug if live else None,
-        upcoming[0].slug if upcoming else None,
     )

@@ -22,7 +22,16 @@ from networkfest import fanout
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.live.protocol import (
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import room_by_slug
+from networkfest.qa import services
+from networkfest.qa.rules import (
+    MAX_QUESTION_LENGTH,
+    MODERATION_ACTIONS,
+    QaError,
+    check_vote_value,
+)
+from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
     hosts_room,
@@ -34,15 +43,6 @@ from networkfest.live.protocol import (
     require_str,
     session_room,
     user_room,
-)
-from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import room_by_slug
-from networkfest.qa import services
-from networkfest.qa.rules import (
-    MAX_QUESTION_LENGTH,
-    MODERATION_ACTIONS,
-    QaError,
-    check_vote_value,
 )
 
 MAX_ID = 2**31 - 1

@@ -9,10 +9,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from networkfest import context
+from networkfest.accounts.links import personal_feed_url, personal_webcal_url
 from networkfest.authz import SIGNED_IN, require
 from networkfest.errors import error_response
 from networkfest.extensions import db
-from networkfest.feeds.links import personal_feed_url, personal_webcal_url
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.registration import rules, services

@@ -18,11 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from networkfest.accounts.links import absolute
-from networkfest.accounts.mail import send_mail
+from networkfest import signals
 from networkfest.accounts.models import User
-from networkfest.insights.models import Notice
-from networkfest.live import emit
 from networkfest.programme.models import FestivalSession
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
@@ -294,23 +291,26 @@ def _promote_next(db: DbSession, session_id: int, now: datetime) -> Registration
 def fill_free_seats(
     db: DbSession, festival_session: FestivalSession, now: datetime
 ) -> list[Registration]:
-    """Promote from the waitlist while seats are free (after a cancellation, a larger capacity)."""
+    """Promote from the waitlist while seats are free (after a cancellation, a larger capacity).
+
+    Each promotion is announced (`signals.place_promoted`) after the commit.
+    """
     _lock_session(db, festival_session.id)
     promoted: list[Registration] = []
     while (registration := _promote_next(db, festival_session.id, now)) is not None:
         promoted.append(registration)
-        db.add(
-            Notice(
-                user_id=registration.user_id,
-                session_id=festival_session.id,
-                kind="promoted",
-                message=_promoted_message(festival_session),
-                created_at=now,
-            )
-        )
+    # Read before the commit, so that no transaction is open while the receivers work.
+    session_id = festival_session.id
+    people = [registration.user_id for registration in promoted]
     db.commit()
-    for registration in promoted:
-        _tell_promoted(festival_session, registration)
+    for user_id in people:
+        signals.send(
+            signals.place_promoted,
+            "registration",
+            session_id=session_id,
+            user_id=user_id,
+            now=now,
+        )
     return promoted
 
 
@@ -340,27 +340,6 @@ def cancel_registration(db: DbSession, registration: Registration, now: datetime
     fill_free_seats(db, festival_session, now)
     db.refresh(festival_session)
     return True
-
-
-def _promoted_message(festival_session: FestivalSession) -> str:
-    return f"A place came free: you are now confirmed for “{festival_session.title}”."
-
-
-def _tell_promoted(festival_session: FestivalSession, registration: Registration) -> None:
-    message = _promoted_message(festival_session)
-    user = registration.user
-    send_mail(
-        user.email,
-        f"You have a place: {festival_session.title}",
-        f"Hello {user.name},\n\n{message}\n\n"
-        f"Your agenda: {absolute('registration.agenda')}\n\n"
-        "If you can no longer come, please cancel so the next person gets the place.\n",
-    )
-    emit.to_user(
-        "notice",
-        {"kind": "promoted", "session": festival_session.slug, "message": message},
-        user.id,
-    )
 
 
 def _held(db: DbSession, user: User) -> list[Registration]:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
-from networkfest.live.protocol import ProtocolError
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.realtime.protocol import ProtocolError
 from networkfest.timing import rules
 from networkfest.timing.models import AgendaMove, Announcement
 

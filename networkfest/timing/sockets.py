@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import current_app
 
+from networkfest import jobs
 from networkfest.authz import HOST_OF_SESSION, PUBLIC, authorise
 from networkfest.clock import to_epoch_ms
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.live import emit
-from networkfest.live.protocol import (
+from networkfest.programme.queries import room_by_slug
+from networkfest.realtime import emit
+from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
     live_event,
@@ -20,7 +22,6 @@ from networkfest.live.protocol import (
     require_object,
     require_str,
 )
-from networkfest.programme.queries import room_by_slug
 from networkfest.timing import services
 
 # Plausible epoch milliseconds from a client (years 1970 to 2286): anything else is invalid.
@@ -52,7 +53,5 @@ class ClockEvents:
         assert festival_session is not None and user is not None
         state = services.agenda_next(db.session, festival_session, user.id, now())
         emit.to_session("clock", state, festival_session.id)
-        wake = current_app.extensions.get("networkfest.wake_ticker")
-        if wake is not None:
-            wake()
+        jobs.wake(current_app)
         return ok(clock=state)

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 
-from networkfest.accounts.mail import send_mail
+from networkfest.mail import send_mail
 from tests.conftest import skip_or_fail
 from tests.server import free_port
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from networkfest.accounts import services
 from networkfest.accounts.links import password_link
-from networkfest.accounts.mail import outbox
 from networkfest.accounts.models import ApiToken, User
 from networkfest.audit.models import AuditEntry
 from networkfest.extensions import db
+from networkfest.mail import outbox
 from tests.factories import PASSWORD
 
 NEW = "a brand new password"

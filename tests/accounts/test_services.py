@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
@@ -12,10 +10,6 @@ from networkfest.accounts.auth import user_for_token
 from networkfest.accounts.models import ApiToken, User
 from networkfest.audit.models import AuditEntry
 from networkfest.extensions import db
-from networkfest.insights.models import Feedback
-from networkfest.qa.models import Question, Vote
-from networkfest.registration.models import Registration
-from networkfest.registration.services import register
 
 GOOD = "a long enough password"
 
@@ -121,82 +115,3 @@ def test_search_users(app, factory) -> None:
     assert [u.name for u in services.search_users(db.session, "bob@")] == ["Bob Jones"]
     assert services.search_users(db.session, "%") == []
     assert len(services.search_users(db.session, "")) == 2
-
-
-@pytest.fixture
-def busy_attendee(app, factory, clock):
-    """An attendee with a confirmed place someone waits for, a question, a vote and feedback."""
-    festival = factory.festival()
-    session = factory.session(festival, capacity=1)
-    leaver, waiting, asker = factory.user(), factory.user(), factory.user()
-    now = clock.now()
-    assert register(db.session, session, leaver, now).status == "confirmed"
-    assert register(db.session, session, waiting, now + timedelta(seconds=1)).status == "waitlisted"
-    own = Question(
-        session_id=session.id,
-        author_id=leaver.id,
-        text="Mine?",
-        status="visible",
-        votes=0,
-        created_at=now,
-        updated_at=now,
-    )
-    theirs = Question(
-        session_id=session.id,
-        author_id=asker.id,
-        text="Theirs?",
-        status="visible",
-        votes=1,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add_all([own, theirs])
-    db.session.flush()
-    db.session.add(Vote(question_id=theirs.id, user_id=leaver.id, created_at=now))
-    db.session.add(
-        Feedback(
-            session_id=session.id,
-            user_id=leaver.id,
-            worth=4,
-            different="More",
-            follow_up=True,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    services.create_api_token(db.session, leaver, "script", now)
-    return {"session": session, "leaver": leaver, "waiting": waiting, "own": own, "theirs": theirs}
-
-
-def test_export_user_data_holds_everything_about_the_person(busy_attendee) -> None:
-    leaver = busy_attendee["leaver"]
-    data = services.export_user_data(db.session, leaver)
-    slug = busy_attendee["session"].slug
-    assert data["account"]["email"] == leaver.email
-    registration = data["registrations"][0]
-    assert (registration["session"], registration["status"]) == (slug, "confirmed")
-    assert [q["text"] for q in data["questions"]] == ["Mine?"]
-    assert data["votes"] == [
-        {"question": busy_attendee["theirs"].id, "created_at": data["votes"][0]["created_at"]}
-    ]
-    assert data["feedback"][0]["worth"] == 4
-    assert data["api_tokens"][0]["name"] == "script"
-    assert "token_hash" not in str(data) and "password" not in str(data)
-
-
-def test_delete_account_anonymises_and_hands_the_place_on(busy_attendee, clock) -> None:
-    leaver, waiting = busy_attendee["leaver"], busy_attendee["waiting"]
-    leaver_id = leaver.id
-    services.delete_account(db.session, leaver, clock.now())
-    db.session.expire_all()
-    assert db.session.get(User, leaver_id) is None
-    assert db.session.scalar(select(ApiToken)) is None
-    statuses = {r.user_id: r.status for r in db.session.scalars(select(Registration))}
-    assert statuses == {waiting.id: "confirmed"}
-    own = db.session.get(Question, busy_attendee["own"].id)
-    assert own.author_id is None and own.anonymous and own.text == "Mine?"
-    theirs = db.session.get(Question, busy_attendee["theirs"].id)
-    assert theirs.votes == 0
-    assert db.session.scalar(select(Vote)) is None
-    feedback = db.session.scalar(select(Feedback))
-    assert feedback.user_id is None and feedback.worth == 4

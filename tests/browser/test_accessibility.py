@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from networkfest.extensions import db
-from networkfest.insights.models import Feedback, Notice, Presence
+from networkfest.insights.models import Feedback
+from networkfest.live.models import Presence
+from networkfest.notifications.models import Notice
 from networkfest.qa.models import Question, Vote
 from networkfest.registration.models import Registration
 from tests.browser.axe import assert_accessible, run_axe

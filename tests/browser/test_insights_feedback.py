@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from networkfest.extensions import db
-from networkfest.insights.models import Presence
+from networkfest.live.models import Presence
 from tests.factories import FESTIVAL_START, make_festival, make_session, make_user
 
 pytestmark = pytest.mark.browser

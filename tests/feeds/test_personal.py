@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
+from networkfest.accounts.links import personal_feed_url, personal_webcal_url
 from networkfest.extensions import db
-from networkfest.feeds.links import personal_feed_url, personal_webcal_url
 from networkfest.programme.models import Festival
 from tests.factories import FESTIVAL_START
 from tests.feeds.conftest import PUBLISHED_AT, register

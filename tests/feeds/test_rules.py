@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from networkfest import links
 from networkfest.feeds import rules
 
 LONDON = ZoneInfo("Europe/London")
@@ -107,13 +108,13 @@ def test_urls_follow_the_public_paths() -> None:
 
 
 def test_webcal_replaces_the_scheme() -> None:
-    assert rules.webcal_url("https://nf.example.org/calendar/x.ics") == (
+    assert links.webcal_url("https://nf.example.org/calendar/x.ics") == (
         "webcal://nf.example.org/calendar/x.ics"
     )
-    assert rules.webcal_url("http://127.0.0.1:5000/calendar/x.ics") == (
+    assert links.webcal_url("http://127.0.0.1:5000/calendar/x.ics") == (
         "webcal://127.0.0.1:5000/calendar/x.ics"
     )
-    assert rules.webcal_url("webcal://already") == "webcal://already"
+    assert links.webcal_url("webcal://already") == "webcal://already"
 
 
 def test_etag_changes_with_any_part() -> None:

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
 from networkfest.extensions import db, socketio
-from networkfest.insights.models import Presence
+from networkfest.live.models import Presence
 from networkfest.registration.models import Registration
 
 

@@ -1,4 +1,4 @@
-"""Pure rules and figures: feedback checks, the 48-hour window, reminders, peaks, punctuality."""
+"""Pure rules and figures: feedback checks, the 48-hour window, peaks, punctuality."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from networkfest.insights.rules import (
     FeedbackRefused,
     clean_feedback,
     feedback_refusal,
-    reminder_due,
 )
 
 END = datetime(2026, 9, 21, 10, 45, tzinfo=UTC)
@@ -77,14 +76,6 @@ def test_feedback_open_from_the_end_for_48_hours(after):
         )
         is None
     )
-
-
-def test_reminder_due_only_in_the_minutes_before_the_start():
-    start = t(0)
-    assert not reminder_due(start, start - timedelta(minutes=16), 15)
-    assert reminder_due(start, start - timedelta(minutes=15), 15)
-    assert reminder_due(start, start - timedelta(seconds=1), 15)
-    assert not reminder_due(start, start, 15)
 
 
 def presence(user, joined, left):

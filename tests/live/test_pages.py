@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from networkfest.extensions import db
-from networkfest.insights.models import CallClick
+from networkfest.live.models import CallClick
 from tests.live.conftest import Room
 from tests.live.helpers import AFTER, DURING, LOBBY, SESSION_START, emit
 

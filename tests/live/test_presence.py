@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from networkfest.extensions import db
-from networkfest.insights.models import Presence
+from networkfest.insights import figures
 from networkfest.live import connections
-from networkfest.live.presence import attendance, peak_concurrent
+from networkfest.live.models import Presence
 from tests.live.conftest import Room
 from tests.live.helpers import SESSION_START, emit, events
+
+SESSION_END = SESSION_START + timedelta(minutes=45)
+
+
+def stays(now: datetime = SESSION_END) -> dict[int, list[figures.Interval]]:
+    """The stays as the dashboard counts them (`insights/figures.py`)."""
+    rows = [
+        figures.PresenceRow(p.session_id, p.user_id, p.joined_at, p.left_at)
+        for p in db.session.scalars(select(Presence))
+    ]
+    return figures.stays_in_slot(rows, SESSION_START, SESSION_END, now)
+
+
+def attendance(now: datetime = SESSION_END) -> dict[int, int]:
+    return {
+        user: int(sum((b - a).total_seconds() for a, b in spans))
+        for user, spans in stays(now).items()
+    }
 
 
 def test_join_leave_and_disconnect_record_stays(socket_client, room: Room, clock) -> None:
@@ -38,9 +56,8 @@ def test_join_leave_and_disconnect_record_stays(socket_client, room: Room, clock
     again.disconnect("/live")
     rows = db.session.scalars(select(Presence).order_by(Presence.id)).all()
     assert len(rows) == 4 and all(row.left_at is not None for row in rows)
-    seconds = attendance(db.session, room.session_id)
-    assert seconds == {room.attendee.id: 30 * 60, room.other.id: 5 * 60}
-    assert peak_concurrent(db.session, room.session_id) == 2
+    assert attendance() == {room.attendee.id: 30 * 60, room.other.id: 5 * 60}
+    assert figures.peak_concurrent(stays()) == 2
 
 
 def test_joining_again_after_leaving_opens_a_new_stay(socket_client, room: Room, clock) -> None:
@@ -71,10 +88,8 @@ def test_open_stays_count_until_now_or_the_end(socket_client, room: Room, clock)
     clock.set(SESSION_START)
     sio = socket_client(room.attendee)
     emit(sio, "join", {"session": room.slug})
-    assert attendance(db.session, room.session_id, now=SESSION_START + timedelta(minutes=3)) == {
-        room.attendee.id: 180
-    }
-    assert attendance(db.session, room.session_id) == {room.attendee.id: 45 * 60}
+    assert attendance(now=SESSION_START + timedelta(minutes=3)) == {room.attendee.id: 180}
+    assert attendance() == {room.attendee.id: 45 * 60}
 
 
 def test_disconnect_user_closes_every_connection(socket_client, room: Room, clock) -> None:

@@ -16,9 +16,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from networkfest import fanout
 from networkfest.accounts.models import User
 from networkfest.extensions import db
-from networkfest.live.protocol import session_room
 from networkfest.qa import services
 from networkfest.qa.models import Question
+from networkfest.realtime.protocol import session_room
 from tests.live.helpers import DURING, confirm
 
 VOTERS = 12

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from networkfest.accounts.mail import outbox
 from networkfest.accounts.models import User
 from networkfest.extensions import db
-from networkfest.insights.models import Notice
+from networkfest.mail import outbox
+from networkfest.notifications.models import Notice
 from networkfest.registration import services
 from networkfest.registration.models import Registration
 from tests.factories import FESTIVAL_START

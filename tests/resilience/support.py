@@ -32,7 +32,7 @@ QUEUE_CHANNEL = "flask-socketio"
 SERVE = """
 import sys
 from networkfest import create_app
-from networkfest.cli import serve
+from networkfest.serving import serve
 serve(create_app(), "127.0.0.1", int(sys.argv[1]))
 """
 

@@ -12,7 +12,8 @@ import pytest
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
-from networkfest.insights.models import Notice, Presence
+from networkfest.live.models import Presence
+from networkfest.notifications.models import Notice
 from networkfest.qa.models import Question
 from networkfest.registration.models import Registration
 from tests.conftest import test_settings as base_settings

@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 from networkfest.accounts.links import password_link
 from networkfest.accounts.models import User
 from networkfest.extensions import db
-from networkfest.live.sockets import LiveNamespace
+from networkfest.web import LiveRoom
 from tests.security.conftest import AFTER, DURING, World
 
 # The right each endpoint needs; per-session rights take the session from the URL's slug.
@@ -34,12 +34,12 @@ ROUTES: dict[str, str] = {
     "accounts.change_password": "signed_in",
     "accounts.change_role": "organiser",
     "accounts.create_token": "signed_in",
-    "accounts.delete_account": "signed_in",
-    "accounts.download_data": "signed_in",
+    "privacy.delete_account": "signed_in",
+    "privacy.download_data": "signed_in",
     "accounts.forgot_password": "public",
     "accounts.login": "public",
     "accounts.logout": "public",
-    "accounts.privacy": "public",
+    "privacy.notice": "public",
     "accounts.profile": "signed_in",
     "accounts.revoke_token": "own_object",
     "accounts.set_password": "token_owner",
@@ -68,7 +68,7 @@ ROUTES: dict[str, str] = {
     "insights.feedback_results": "host_of_session",
     "insights.host_dashboard": "host",
     "insights.host_dashboard_csv": "host",
-    "insights.notice_seen": "own_object",
+    "notifications.notice_seen": "own_object",
     "live.call": "participant",
     "live.questions_csv": "host_of_session",
     "live.room": "public",
@@ -223,7 +223,7 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
 
 
 def test_every_event_is_in_the_table() -> None:
-    events = {name[3:] for name in dir(LiveNamespace) if name.startswith("on_")}
+    events = {name[3:] for name in dir(LiveRoom) if name.startswith("on_")}
     assert sorted(events - set(EVENTS)) == [], "new events need a right in EVENTS"
     assert sorted(set(EVENTS) - events) == [], "EVENTS lists events that no longer exist"
 

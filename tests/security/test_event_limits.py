@@ -11,7 +11,7 @@ from flask import Flask
 
 from networkfest import create_app
 from networkfest.extensions import db
-from networkfest.live import ratelimit
+from networkfest.realtime import ratelimit
 from tests.conftest import redis_url
 from tests.conftest import test_settings as base_settings
 from tests.security.conftest import World

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
 from networkfest.extensions import db
-from networkfest.live.protocol import ERROR_CODES
-from networkfest.live.ratelimit import DEFAULT_LIMITS
+from networkfest.realtime.protocol import ERROR_CODES
+from networkfest.realtime.ratelimit import DEFAULT_LIMITS
 from tests.conftest import test_settings as base_settings
 from tests.security.conftest import DURING, World
 from tests.security.test_authz import client_as, methods, url_for_rule, user_id
@@ -128,11 +128,11 @@ def test_live_events_take_any_payload(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from networkfest.accounts.models import User
-    from networkfest.live.sockets import LiveNamespace
+    from networkfest.web import LiveRoom
 
     caplog.set_level(logging.ERROR)
     clock.set(DURING)
-    events = sorted(name[3:] for name in dir(LiveNamespace) if name.startswith("on_"))
+    events = sorted(name[3:] for name in dir(LiveRoom) if name.startswith("on_"))
     events = [e for e in events if e not in ("connect", "disconnect")]
     clients = {}
     for actor in ("visitor", "attendee", "host"):

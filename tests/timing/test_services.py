@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from networkfest import create_app
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
-from networkfest.live.protocol import ProtocolError
+from networkfest.realtime.protocol import ProtocolError
 from networkfest.timing import services
 from networkfest.timing.models import AgendaMove, Announcement
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from networkfest import jobs
 from networkfest.clock import SettableClock, to_epoch_ms
 from networkfest.extensions import db
-from networkfest.timing import ticker
 
 START = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
 NS = "/live"
@@ -130,7 +130,7 @@ def test_agenda_next_bad_payloads(
     assert ack["error"]["code"] == code
 
 
-def test_the_ticker_announces_phase_changes_and_warnings_to_the_room(
+def test_the_job_runner_announces_phase_changes_and_warnings_to_the_room(
     app: Any, socket_client: Any, clock: SettableClock, bingo: Any
 ) -> None:
     clock.set(at(-12))
@@ -139,10 +139,10 @@ def test_the_ticker_announces_phase_changes_and_warnings_to_the_room(
     assert join["ok"] and join["state"]["clock"]["phase"] == "scheduled"
     sio.get_received(NS)
     seen: list[tuple[str, str | None]] = []
-    db.session.commit()  # the ticker works in its own app context: leave SQLite's write lock free
+    db.session.commit()  # the runner works in its own app context: leave SQLite's write lock free
     for minutes in (-12, -10, 0, 5, 40, 44, 45):
         clock.set(at(minutes))
-        ticker.tick(app, clock)
+        jobs.tick(app, clock)
         seen += [(c["phase"], (c["warning"] or {}).get("kind")) for c in clocks(sio)]
     assert seen == [
         ("lobby", None),

@@ -13,15 +13,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 
 from networkfest.extensions import db
-from networkfest.live import ratelimit
+from networkfest.realtime import ratelimit
 from networkfest.security import NUL_REFUSED, has_nul
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
+USER_LOADER_KEY = "networkfest.load_user"
 ERROR_CODES = (
     "unauthenticated",
     "forbidden",
@@ -56,7 +57,7 @@ def failure(code: str, message: str) -> Ack:
 def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     """Wrap a namespace handler: optional payload, one ack shape, nothing half-written.
 
-    Every event first passes the per-person rate limit (`live/ratelimit.py`), so a flood is
+    Every event first passes the per-person rate limit (`realtime/ratelimit.py`), so a flood is
     refused with `rate_limited` before it reaches the database.
     The database session is not removed here: Flask-SQLAlchemy removes it when the event's
     app context ends, and removing it by hand would break a caller whose context this
@@ -155,9 +156,14 @@ def connection_user_id() -> int | None:
     return _connection_users.get(request.sid)  # type: ignore[attr-defined]
 
 
+def set_user_loader(app: Flask, loader: Callable[[int], Any]) -> None:
+    """The accounts slice says how a user id becomes a person; the transport knows no slice."""
+    app.extensions[USER_LOADER_KEY] = loader
+
+
 def caller() -> Any:
     """The signed-in user behind this Socket.IO connection, fresh from the database, or None."""
-    from networkfest.accounts.models import User
-
     user_id = connection_user_id()
-    return db.session.get(User, user_id) if user_id is not None else None
+    if user_id is None:
+        return None
+    return current_app.extensions[USER_LOADER_KEY](user_id)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from networkfest.accounts.mail import outbox
 from networkfest.extensions import db
-from networkfest.insights import services
-from networkfest.insights.models import Notice
+from networkfest.mail import outbox
+from networkfest.notifications import services
+from networkfest.notifications.models import Notice
 from tests.factories import FESTIVAL_START
 from tests.insights.conftest import register
 

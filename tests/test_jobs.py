@@ -1,4 +1,4 @@
-"""The ticker's loop body and its wait, with an injected clock and no threads."""
+"""The job runner's round and its wait, with an injected clock and no threads."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from networkfest import create_app
+from networkfest import create_app, jobs
 from networkfest.clock import SettableClock
 from networkfest.extensions import db
-from networkfest.timing import ticker
+from networkfest.timing import jobs as timing_jobs
 
 START = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
 
@@ -21,22 +21,23 @@ def at(minutes: float) -> datetime:
 
 
 def test_tick_announces_and_says_how_long_to_wait(
-    app: Flask, factory: Any, clock: SettableClock
+    app: Flask, factory: Any, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = factory.session(factory.festival(), starts_at=START, minutes=45, agenda=[])
     sent: list[tuple[int, dict[str, Any]]] = []
+    monkeypatch.setattr(timing_jobs, "emit_clock", lambda sid, payload: sent.append((sid, payload)))
     clock.set(at(-10) - timedelta(seconds=7))
-    wait = ticker.tick(app, clock, lambda sid, payload: sent.append((sid, payload)))
-    assert sent == [] and wait == timedelta(seconds=7) + ticker.SETTLE
+    wait = jobs.tick(app, clock)
+    assert sent == [] and wait == timedelta(seconds=7) + jobs.SETTLE
     clock.set(at(-10))
-    assert ticker.tick(app, clock, lambda sid, p: sent.append((sid, p))) == ticker.MAX_WAIT
+    assert jobs.tick(app, clock) == jobs.MAX_WAIT
     assert [(sid, p["phase"]) for sid, p in sent] == [(session.id, "lobby")]
 
 
 def test_wait_is_capped_and_never_negative() -> None:
-    assert ticker.wait_for(None, START) == ticker.MAX_WAIT
-    assert ticker.wait_for(START + timedelta(hours=2), START) == ticker.MAX_WAIT
-    assert ticker.wait_for(START - timedelta(seconds=1), START) == ticker.SETTLE
+    assert jobs.wait_for(None, START) == jobs.MAX_WAIT
+    assert jobs.wait_for(START + timedelta(hours=2), START) == jobs.MAX_WAIT
+    assert jobs.wait_for(START - timedelta(seconds=1), START) == jobs.SETTLE
 
 
 def test_tick_survives_a_broken_database(
@@ -45,20 +46,20 @@ def test_tick_survives_a_broken_database(
     def broken(*args: Any) -> None:
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(ticker.services, "announce_due", broken)
-    assert ticker.tick(app, clock) == ticker.RETRY_WAIT
+    monkeypatch.setattr(timing_jobs.services, "announce_due", broken)
+    assert jobs.tick(app, clock) == jobs.RETRY_WAIT
 
 
-def test_the_ticker_starts_once_with_the_first_request(
+def test_the_runner_starts_once_with_the_first_request(
     app_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[Any] = []
     monkeypatch.setattr(
-        ticker.socketio, "start_background_task", lambda target: started.append(target)
+        jobs.socketio, "start_background_task", lambda target: started.append(target)
     )
     app = create_app({**app_settings, "TICKER": True})
-    assert started == []  # CLI commands build the app too: no ticker for them
-    app.extensions[ticker.WAKE_KEY]()
+    assert started == []  # CLI commands build the app too: no runner for them
+    app.extensions[jobs.WAKE_KEY]()
     client = app.test_client()
     client.get("/healthz")
     client.get("/healthz")
@@ -67,5 +68,5 @@ def test_the_ticker_starts_once_with_the_first_request(
         db.engine.dispose()
 
 
-def test_no_ticker_when_turned_off(app: Flask) -> None:
-    assert ticker.WAKE_KEY not in app.extensions
+def test_no_runner_when_turned_off(app: Flask) -> None:
+    assert jobs.WAKE_KEY not in app.extensions

@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from networkfest import create_app
-from networkfest.accounts.mail import outbox
 from networkfest.extensions import db
-from networkfest.insights import services
-from networkfest.insights.models import Reminder
+from networkfest.mail import outbox
+from networkfest.notifications import services
+from networkfest.notifications.models import Reminder
 from tests.factories import FESTIVAL_START
 from tests.insights.conftest import register
 
@@ -23,7 +23,7 @@ START = FESTIVAL_START + timedelta(hours=2)
 
 
 class Notices:
-    """Stands in for `live.emit.to_user("notice", ...)`; thread-safe for the race test."""
+    """Stands in for `realtime.emit.to_user("notice", ...)`; thread-safe for the race test."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, dict[str, Any]]] = []

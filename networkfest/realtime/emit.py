@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from networkfest.extensions import socketio
-from networkfest.live.protocol import NAMESPACE, hosts_room, session_room, user_room
+from networkfest.realtime.protocol import NAMESPACE, hosts_room, session_room, user_room
 
 
 def to_session(event: str, payload: dict[str, Any], session_id: int) -> None:

@@ -1,0 +1,1 @@
+"""The demo festival: the programme in `schedule/` moved to now, with accounts to try it."""

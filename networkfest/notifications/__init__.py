@@ -1,0 +1,1 @@
+"""Telling people what concerns them: reminders, feedback requests, change and promotion notices."""

@@ -1,0 +1,31 @@
+"""Notifications' part of a person's data: the notices shown to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from networkfest.accounts.models import User
+from networkfest.formatting import iso_or_none
+from networkfest.notifications.models import Notice
+
+
+def export(db: DbSession, user: User) -> dict[str, Any]:
+    notices = db.scalars(select(Notice).where(Notice.user_id == user.id).order_by(Notice.id))
+    return {
+        "notices": [
+            {
+                "message": n.message,
+                "created_at": iso_or_none(n.created_at),
+                "seen_at": iso_or_none(n.seen_at),
+            }
+            for n in notices
+        ]
+    }
+
+
+def erase(db: DbSession, user: User, now: datetime) -> None:
+    """Nothing to do first: their notices go with the account (ON DELETE CASCADE)."""

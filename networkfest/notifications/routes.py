@@ -1,0 +1,40 @@
+"""The notices banner on every page, and dismissing a notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from networkfest import context
+from networkfest.authz import SIGNED_IN, require
+from networkfest.extensions import db
+from networkfest.notifications import services
+from networkfest.notifications.models import Notice
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def _notices() -> dict[str, Callable[[], list[Notice]]]:
+    """`my_notices()` for the banner partial; it only queries when a page shows the banner."""
+
+    def my_notices() -> list[Notice]:
+        if not current_user.is_authenticated:
+            return []
+        return services.unseen_notices(db.session, current_user.id)
+
+    return {"my_notices": my_notices}
+
+
+@bp.post("/notices/<int:notice_id>/seen")
+@require(SIGNED_IN)
+def notice_seen(notice_id: int) -> BaseResponse:
+    if not services.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
+        abort(404, description="There is no such notice for you.")
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("programme.schedule")
+    return redirect(target, 303)

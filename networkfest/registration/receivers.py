@@ -1,0 +1,39 @@
+"""How registration reacts to the slices below it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from networkfest import signals
+from networkfest.extensions import db
+from networkfest.programme.models import FestivalSession
+from networkfest.registration.services import fill_free_seats
+
+
+def fill_seats_where_capacity_grew(
+    sender: str, *, festival_id: int, changes: list[dict[str, Any]], now: datetime, **kwargs: Any
+) -> None:
+    """A larger capacity in the new version gives places to the waitlist at once."""
+    slugs = [
+        change["session"]
+        for change in changes
+        if change["kind"] == "changed" and "capacity" in change["fields"]
+    ]
+    if not slugs:
+        return
+    grown = db.session.scalars(
+        select(FestivalSession).where(
+            FestivalSession.festival_id == festival_id,
+            FestivalSession.slug.in_(slugs),
+            FestivalSession.status != "cancelled",
+        )
+    )
+    for festival_session in list(grown):
+        fill_free_seats(db.session, festival_session, now)
+
+
+def connect() -> None:
+    signals.programme_published.connect(fill_seats_where_capacity_grew)

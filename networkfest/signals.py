@@ -1,0 +1,79 @@
+"""The signal catalogue: how a lower slice lets higher ones react without importing them.
+
+Slices stack `accounts` < `programme` < `timing` < `registration` < `qa` < `live` <
+(`insights`, `notifications`, `feeds`, `privacy`) (see docs/architecture.md). A lower slice
+never calls up; it sends one of these named signals (blinker) and the slices above connect
+receivers in their own `receivers.py` at start-up.
+
+Every signal here is sent **after** the sender's commit, through `send`, so:
+- a receiver sees the sender's write, and does its own unit of work (it may commit);
+- a receiver that fails is logged and its half-done work rolled back; it cannot undo the
+  sender's write, fail the sender's request, or stop the other receivers;
+- the sender reads what it passes before its commit, so no transaction of its own is open
+  while the receivers work.
+
+Receivers are called with the sender (the sending slice's name) and keyword arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from blinker import NamedSignal, Namespace
+
+from networkfest.extensions import db
+
+log = logging.getLogger(__name__)
+
+_signals = Namespace()
+
+programme_published: NamedSignal = _signals.signal(
+    "programme-published",
+    doc="""A new schedule version was committed.
+
+    kwargs: `festival_id` (int), `version` (int), `changes` (list of `Change`), `now`.
+    Listeners: registration (fills seats freed by a larger capacity), notifications (tells
+    the people registered for moved, retitled and cancelled sessions), the job runner (wakes,
+    since the clock's next moment may have moved).""",
+)
+
+place_promoted: NamedSignal = _signals.signal(
+    "place-promoted",
+    doc="""Someone moved from a session's waitlist to a confirmed place.
+
+    kwargs: `session_id` (int), `user_id` (int), `now`.
+    Listeners: notifications (a notice on the site, a mail and a live notice).""",
+)
+
+session_ended: NamedSignal = _signals.signal(
+    "session-ended",
+    doc="""This process won the claim to announce a session's hard stop.
+
+    kwargs: `session_id` (int), `now`. Sent once per cluster.
+    Listeners: notifications (asks the people who were in the room for feedback).""",
+)
+
+credentials_changed: NamedSignal = _signals.signal(
+    "credentials-changed",
+    doc="""A person signed out, or lost their account: what their open connections carry
+    is no longer good.
+
+    kwargs: `user_id` (int), `reason` (str: `signed_out`, `deleted`).
+    Listeners: live (tells the person's pages and closes their live connections).""",
+)
+
+
+def send(signal: NamedSignal, sender: str, **kwargs: Any) -> None:
+    """Call each receiver in turn; a failing one is logged and rolled back, the rest still run.
+
+    After each receiver the database session is rolled back: whatever it left uncommitted
+    is dropped, and a transaction it left open (on SQLite, the write lock) is ended.
+    """
+    for receiver in list(signal.receivers_for(sender)):
+        try:
+            receiver(sender, **kwargs)
+        except Exception:
+            log.exception("a receiver of %s failed", signal.name)
+        finally:
+            db.session.rollback()

@@ -1,0 +1,58 @@
+/* The live room's clicks: voting (`vote`), moderation (`moderate`: approve, answer, pin, unpin,
+   hide) on the questions, and the Top/Newest sort links.
+   Part of the live room's scripts (static/js/live/*.js, wired together by static/js/live.js). */
+(function (parts) {
+  "use strict";
+
+  /* hooks: render(), receive(question), announce(message). */
+  parts.bindActions = function (page, store, socket, hooks) {
+    var root = page.root;
+
+    function vote(id) {
+      var value = store.hasVoted(id) ? 0 : 1;
+      socket.emit("vote", { question: id, value: value }, function (ack) {
+        if (!ack || !ack.ok) {
+          hooks.announce(ack && ack.error ? ack.error.message : "Your vote did not go through.");
+          return;
+        }
+        store.setVoted(id, value === 1);
+        store.setVotes(id, ack.votes);
+        hooks.render();
+        hooks.announce(value ? "Vote counted." : "Vote withdrawn.");
+      });
+    }
+
+    function moderate(id, action) {
+      socket.emit("moderate", { question: id, action: action }, function (ack) {
+        if (!ack || !ack.ok) {
+          hooks.announce(ack && ack.error ? ack.error.message : "That did not go through.");
+          return;
+        }
+        hooks.receive(ack.question);
+      });
+    }
+
+    root.addEventListener("click", function (event) {
+      var target = event.target.closest("[data-action]");
+      if (!target || target.disabled) { return; }
+      var item = target.closest(".question");
+      var id = item ? parseInt(item.dataset.id, 10) : NaN;
+      if (!id) { return; }
+      var action = target.dataset.action;
+      if (action === "vote") { vote(id); } else { moderate(id, action); }
+    });
+
+    root.querySelectorAll("[data-sort]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        store.sortMode = link.dataset.sort;
+        root.querySelectorAll("[data-sort]").forEach(function (other) {
+          if (other === link) { other.setAttribute("aria-current", "true"); }
+          else { other.removeAttribute("aria-current"); }
+        });
+        hooks.render();
+        hooks.announce(store.sortMode === "newest" ? "Newest questions first." : "Top questions first.");
+      });
+    });
+  };
+})(window.networkfestLiveParts = window.networkfestLiveParts || {});
