@@ -55,7 +55,7 @@ DEFAULT_INTERVAL_MS = 200
 EXTENSION_KEY = "networkfest.fanout"
 
 Payload = dict[str, Any]
-Slot = tuple[str, str, Hashable]
+PendingKey = tuple[str, str, Hashable]
 """(room, event, key)."""
 Fresh = tuple[Payload, str, Hashable, int | None]
 """(payload, room, key, version): one message a refresher wants sent."""
@@ -71,11 +71,11 @@ class Coalescer:
     emit: Emit
     interval: float
     refreshers: dict[str, Refresher] = field(default_factory=dict)
-    _pending: dict[Slot, Payload] = field(default_factory=dict)
+    _pending: dict[PendingKey, Payload] = field(default_factory=dict)
     # Keys flushed since the last settling, for events with a refresher.
     _flushed: dict[str, list[Hashable]] = field(default_factory=dict)
     # The newest version pending or sent per (room, event, key), for keys offered with one.
-    _versions: dict[Slot, int] = field(default_factory=dict)
+    _versions: dict[PendingKey, int] = field(default_factory=dict)
     _running: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     offered: int = 0
@@ -107,7 +107,7 @@ class Coalescer:
             self._pending.pop(slot, None)
         self._send(event, payload, room)
 
-    def _newer(self, slot: Slot, version: int | None, strictly: bool = False) -> bool:
+    def _newer(self, slot: PendingKey, version: int | None, strictly: bool = False) -> bool:
         """Record `version` for the slot; False when a newer one (or, `strictly`, the same
         one) is already pending or sent."""
         if version is None:

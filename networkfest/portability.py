@@ -12,10 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, LargeBinary, Table, func, insert, select, text
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.extensions import db
-from networkfest.types import UTCDateTime
+from networkfest.types import DbSession, UTCDateTime
 
 FORMAT = "networkfest-export"
 FORMAT_VERSION = 1

@@ -1,4 +1,4 @@
-"""Column types shared by every domain's models."""
+"""Types shared by every slice: the database session services take, and column types."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+# What a service takes: a plain session (scripts, tests) or Flask-SQLAlchemy's scoped one.
+DbSession = Session | scoped_session[Any]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
@@ -17,7 +17,7 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.security_stamp}"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is kept, the token is shown once."""
 
     __tablename__ = "api_tokens"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.accounts.models import User
 from networkfest.accounts.services import api_tokens
 from networkfest.formatting import iso_or_none
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest import signals
 from networkfest.accounts import services
@@ -80,7 +81,7 @@ def _failed(response: Response) -> bool:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def _too_many(error: RateLimitExceeded) -> tuple[Response, int] | Response:
+def _too_many(error: RateLimitExceeded) -> tuple[Response, int] | BaseResponse:
     """Say it in the form people were filling in, not on a separate page."""
     if request.endpoint == "accounts.login":
         form = LoginForm()
@@ -94,13 +95,13 @@ def _too_many(error: RateLimitExceeded) -> tuple[Response, int] | Response:
     return error_response(429, MESSAGES[429])
 
 
-def _render(template: str, status: int = 200, **context: object) -> Response:
+def _render(template: str, status: int = 200, **context: object) -> BaseResponse:
     return Response(render_template(template, **context), status=status, mimetype="text/html")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_limit("signup"), key_func=get_remote_address, methods=["POST"])
-def signup() -> Response:
+def signup() -> BaseResponse:
     form = SignupForm()
     if form.validate_on_submit():
         try:
@@ -124,7 +125,7 @@ def signup() -> Response:
 @limiter.limit(
     _limit("login_account"), key_func=_posted_email, methods=["POST"], deduct_when=_failed
 )
-def login() -> Response:
+def login() -> BaseResponse:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -142,7 +143,7 @@ def login() -> Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -157,7 +158,7 @@ def logout() -> Response:
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(_limit("forgot_address"), key_func=get_remote_address, methods=["POST"])
 @limiter.limit(_limit("forgot_account"), key_func=_posted_email, methods=["POST"])
-def forgot_password() -> Response:
+def forgot_password() -> BaseResponse:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = services.user_by_email(db.session, form.email.data)
@@ -180,7 +181,7 @@ def forgot_password() -> Response:
 
 
 @bp.route("/set-password/<purpose>/<token>", methods=["GET", "POST"])
-def set_password(purpose: str, token: str) -> Response:
+def set_password(purpose: str, token: str) -> BaseResponse:
     if purpose not in LINK_PURPOSES:
         abort(404)
     max_age_setting = "INVITE_TOKEN_MAX_AGE" if purpose == "invite" else "PASSWORD_TOKEN_MAX_AGE"
@@ -203,7 +204,9 @@ def set_password(purpose: str, token: str) -> Response:
     return _render("accounts/set_password.html", status, form=form, purpose=purpose, user=user)
 
 
-def _profile_page(status: int = 200, new_token: str | None = None, **forms: FlaskForm) -> Response:
+def _profile_page(
+    status: int = 200, new_token: str | None = None, **forms: FlaskForm
+) -> BaseResponse:
     user = current_user._get_current_object()
     forms.setdefault("profile_form", ProfileForm(formdata=None, name=user.name))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
@@ -220,7 +223,7 @@ def _profile_page(status: int = 200, new_token: str | None = None, **forms: Flas
 
 @bp.route("/me", methods=["GET", "POST"])
 @require(SIGNED_IN)
-def profile() -> Response:
+def profile() -> BaseResponse:
     if request.method == "GET":
         return _profile_page()
     form = ProfileForm()
@@ -233,7 +236,7 @@ def profile() -> Response:
 
 @bp.post("/me/password")
 @require(SIGNED_IN)
-def change_password() -> Response:
+def change_password() -> BaseResponse:
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
@@ -249,7 +252,7 @@ def change_password() -> Response:
 @bp.post("/me/tokens")
 @require(SIGNED_IN)
 @limiter.limit(_limit("token"), key_func=_user_key)
-def create_token() -> Response:
+def create_token() -> BaseResponse:
     form = TokenForm()
     if not form.validate_on_submit():
         return _profile_page(FORM_STATUS, token_form=form)
@@ -264,7 +267,7 @@ def create_token() -> Response:
 
 @bp.post("/me/tokens/<int:token_id>/revoke")
 @require(SIGNED_IN)
-def revoke_token(token_id: int) -> Response:
+def revoke_token(token_id: int) -> BaseResponse:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if not services.revoke_api_token(db.session, current_user._get_current_object(), token_id):
@@ -275,7 +278,7 @@ def revoke_token(token_id: int) -> Response:
 
 @bp.get("/organiser/users")
 @require(ORGANISER)
-def users() -> Response:
+def users() -> BaseResponse:
     query = request.args.get("q", "")[:200]
     people = services.search_users(db.session, query)
     invites = {person.id: password_link(person, "invite") for person in people if person.invited}
@@ -286,7 +289,7 @@ def users() -> Response:
 
 @bp.post("/organiser/users/<int:user_id>/role")
 @require(ORGANISER)
-def change_role(user_id: int) -> Response:
+def change_role(user_id: int) -> BaseResponse:
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)

@@ -7,13 +7,13 @@ from functools import cache
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from networkfest.accounts.models import ApiToken, User, new_secret
 from networkfest.accounts.rules import may_drop_organiser, normalise_email
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.audit.services import record
+from networkfest.types import DbSession
 
 
 class AccountError(Exception):

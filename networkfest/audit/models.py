@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,4 +25,4 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     # The audit log sits below accounts: the person's class is found by name in the registry.
-    actor: Mapped[User | None] = relationship("User")  # noqa: F821
+    actor: Mapped[User | None] = relationship("User")  # type: ignore[name-defined]  # noqa: F821

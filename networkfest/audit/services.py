@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest.audit.models import AuditEntry
+from networkfest.types import DbSession
 
 
 def record(

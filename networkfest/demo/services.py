@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.accounts import services as accounts
 from networkfest.demo.rules import shift_for_demo
 from networkfest.programme.rules import check
 from networkfest.programme.services import PublishResult, publish_schedule
+from networkfest.types import DbSession
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
+from icalendar.enums import STATUS
 
 from networkfest.feeds import rules
 from networkfest.programme.models import Festival, FestivalSession
@@ -95,12 +96,12 @@ def session_event(
     )
 
 
-def _status(festival_session: FestivalSession, place: Place | None) -> str:
+def _status(festival_session: FestivalSession, place: Place | None) -> STATUS:
     if festival_session.cancelled:
-        return "CANCELLED"
+        return STATUS.CANCELLED
     if place is not None and place.status == "waitlisted":
-        return "TENTATIVE"
-    return "CONFIRMED"
+        return STATUS.TENTATIVE
+    return STATUS.CONFIRMED
 
 
 def _description(festival_session: FestivalSession, live_url: str, place: Place | None) -> str:

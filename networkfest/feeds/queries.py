@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, selectinload
 
 from networkfest.accounts.models import User
@@ -14,6 +13,7 @@ from networkfest.feeds.ical import Place
 from networkfest.feeds.rules import lookup_key_ok
 from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion, Theme
 from networkfest.registration.models import Registration
+from networkfest.types import DbSession
 
 TOKEN_MAX_LENGTH = 64
 SLUG_MAX_LENGTH = 80

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.accounts.models import User, new_secret
+from networkfest.types import DbSession
 
 
 def reset_calendar_token(db: DbSession, user: User) -> str:

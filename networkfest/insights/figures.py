@@ -92,7 +92,7 @@ class FeedbackRow:
 
 
 @dataclass(frozen=True)
-class Punctuality:
+class PunctualityFigures:
     started_late_s: int | None
     overran_items: int | None
     ended_on_time: bool | None
@@ -234,7 +234,7 @@ def session_figures(
     presences: Sequence[PresenceRow],
     questions: Sequence[QuestionRow],
     feedback: Sequence[FeedbackRow],
-    punctuality: Punctuality | None,
+    punctuality: PunctualityFigures | None,
     now: datetime,
 ) -> SessionFigures:
     confirmed = {r.user_id for r in registrations if r.status == "confirmed"}
@@ -243,7 +243,7 @@ def session_figures(
     attendees = set(stays)
     no_shows = len(confirmed - attendees)
     worth_sum = sum(f.worth for f in feedback)
-    punctuality = punctuality or Punctuality(None, None, None)
+    punctuality = punctuality or PunctualityFigures(None, None, None)
     return SessionFigures(
         slug=session.slug,
         title=session.title,
@@ -298,7 +298,7 @@ def dashboard(
     presences: Sequence[PresenceRow],
     questions: Sequence[QuestionRow],
     feedback: Sequence[FeedbackRow],
-    punctuality: dict[int, Punctuality],
+    punctuality: dict[int, PunctualityFigures],
     themes: Sequence[tuple[str, str]],
     now: datetime,
     day_label: Any = str,

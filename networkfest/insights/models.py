@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
-class Feedback(db.Model):
+class Feedback(Model):
     __tablename__ = "feedback"
     __table_args__ = (
         UniqueConstraint("session_id", "user_id"),

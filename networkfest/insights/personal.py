@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.accounts.models import User
 from networkfest.formatting import iso_or_none
 from networkfest.insights.models import Feedback
 from networkfest.programme.personal import rows_with_session_slug
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest.accounts.models import User
@@ -26,6 +25,7 @@ from networkfest.programme.models import Festival, FestivalSession
 from networkfest.qa.models import Question
 from networkfest.registration.models import Registration
 from networkfest.timing.services import punctuality_report, session_phase
+from networkfest.types import DbSession
 
 # Feedback ------------------------------------------------------------------------------
 
@@ -189,7 +189,7 @@ def dashboard_data(
     ]
     # Only a session that has ended has a verdict on punctuality.
     punctuality = {
-        row.session.id: figures.Punctuality(
+        row.session.id: figures.PunctualityFigures(
             row.started_late_s, row.overran_items, row.ended_on_time
         )
         for row in punctuality_report(db, festival, now)

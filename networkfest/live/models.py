@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
-class Presence(db.Model):
+class Presence(Model):
     """One connection's stay in a live room; a person's attendance is the union of theirs."""
 
     __tablename__ = "presences"
@@ -28,7 +28,7 @@ class Presence(db.Model):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class CallClick(db.Model):
+class CallClick(Model):
     __tablename__ = "call_clicks"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.accounts.models import User
 from networkfest.formatting import iso_or_none
 from networkfest.live.models import CallClick, Presence
 from networkfest.programme.personal import rows_with_session_slug
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, insert, or_, select, update
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Table, exists, insert, or_, select, update
 
 from networkfest.live.models import Presence
 from networkfest.programme.models import FestivalSession
+from networkfest.types import DbSession
 
 # The rooms in which each of this process's connections has a stay open. A connection
 # lives in one process (sticky sessions), so only this process opens or closes its stays:
@@ -23,7 +23,7 @@ from networkfest.programme.models import FestivalSession
 _open_here: dict[str, set[int]] = {}
 _open_lock = threading.Lock()
 # A plain INSERT, built once: one per join, with nothing to read back.
-_OPEN_STAY = insert(Presence.__table__)
+_OPEN_STAY = insert(cast(Table, Presence.__table__))
 
 
 def start(db: DbSession, session_id: int, user_id: int | None, sid: str, now: datetime) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Conflict, Forbidden, HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, is_organiser, require
 from networkfest.context import now
@@ -38,7 +39,7 @@ def _refuse(error: type[HTTPException], message: str) -> NoReturn:
     raise exception
 
 
-def _user() -> object | None:
+def _user() -> Any:
     return current_user if current_user.is_authenticated else None
 
 
@@ -88,7 +89,7 @@ def room(slug: str) -> str:
 
 @bp.get("/sessions/<slug>/call")
 @require(PARTICIPANT, CALL_REFUSED)
-def call(slug: str) -> Response:
+def call(slug: str) -> BaseResponse:
     """Through to the video call: for people with a place, from the lobby until the end."""
     festival_session = _session_or_404(slug)
     if festival_session.cancelled:
@@ -103,7 +104,7 @@ def call(slug: str) -> Response:
 
 @bp.get("/sessions/<slug>/questions.csv")
 @require(HOST_OF_SESSION, "Only this session's hosts and organisers can export its questions.")
-def questions_csv(slug: str) -> Response:
+def questions_csv(slug: str) -> BaseResponse:
     festival_session = _session_or_404(slug)
     if session_phase(festival_session, now()) != "ended":
         _refuse(Conflict, "The questions can be exported once the session has ended.")

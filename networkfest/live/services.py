@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.live.models import CallClick
 from networkfest.programme.models import FestivalSession
+from networkfest.types import DbSession
 
 
 def record_call_click(

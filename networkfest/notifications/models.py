@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """Claimed before it is sent: the unique row makes each reminder go out once per cluster."""
 
     __tablename__ = "reminders"
@@ -25,7 +25,7 @@ class Reminder(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Notice(db.Model):
+class Notice(Model):
     """A message for one person (a change to their session, a promotion), shown as a banner."""
 
     __tablename__ = "notices"

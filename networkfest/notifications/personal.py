@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.accounts.models import User
 from networkfest.formatting import iso_or_none
 from networkfest.notifications.models import Notice
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest.accounts.models import User
@@ -36,6 +35,7 @@ from networkfest.notifications.rules import (
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.registration.models import Registration
 from networkfest.timing.services import session_phase
+from networkfest.types import DbSession
 
 EmitNotice = Callable[[dict[str, Any], int], None]
 Mail = tuple[str, str, str]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from networkfest import signals
 from networkfest.accounts.forms import FORM_STATUS, DeleteAccountForm
@@ -16,13 +17,13 @@ from networkfest.privacy import services
 bp = Blueprint("privacy", __name__)
 
 
-def _render(template: str, status: int = 200, **context: object) -> Response:
+def _render(template: str, status: int = 200, **context: object) -> BaseResponse:
     return Response(render_template(template, **context), status=status, mimetype="text/html")
 
 
 @bp.get("/me/data.json")
 @require(SIGNED_IN)
-def download_data() -> Response:
+def download_data() -> BaseResponse:
     data = services.export_user_data(db.session, current_user._get_current_object())
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="networkfest-my-data.json"'
@@ -32,7 +33,7 @@ def download_data() -> Response:
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @require(SIGNED_IN)
-def delete_account() -> Response:
+def delete_account() -> BaseResponse:
     form = DeleteAccountForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
@@ -49,5 +50,5 @@ def delete_account() -> Response:
 
 
 @bp.get("/privacy")
-def notice() -> Response:
+def notice() -> BaseResponse:
     return _render("privacy/notice.html")

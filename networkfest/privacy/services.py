@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session as DbSession
-
 from networkfest.accounts import personal as accounts
 from networkfest.accounts.models import User
 from networkfest.insights import personal as insights
@@ -20,6 +18,7 @@ from networkfest.notifications import personal as notifications
 from networkfest.programme import personal as programme
 from networkfest.qa import personal as qa
 from networkfest.registration import personal as registration
+from networkfest.types import DbSession
 
 
 class PersonalData(Protocol):

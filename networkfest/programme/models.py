@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from networkfest.accounts.models import User
-from networkfest.extensions import db
+from networkfest.extensions import Model, db
 from networkfest.types import UTCDateTime
 
 SESSION_FORMATS = ("talk", "peer-circle", "workshop", "panel")
@@ -35,7 +35,7 @@ session_hosts = Table(
 )
 
 
-class Festival(db.Model):
+class Festival(Model):
     __tablename__ = "festivals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +56,7 @@ class Festival(db.Model):
     )
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "themes"
     __table_args__ = (UniqueConstraint("festival_id", "slug"),)
 
@@ -69,7 +69,7 @@ class Theme(db.Model):
     festival: Mapped[Festival] = relationship(back_populates="themes")
 
 
-class FestivalSession(db.Model):
+class FestivalSession(Model):
     """One scheduled slot. Named so to keep clear of `flask.session` and SQLAlchemy's Session."""
 
     __tablename__ = "festival_sessions"
@@ -127,7 +127,7 @@ class FestivalSession(db.Model):
         return user is not None and getattr(user, "id", None) in {h.id for h in self.hosts}
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """A timeboxed part of a session's run sheet."""
 
     __tablename__ = "agenda_items"
@@ -142,7 +142,7 @@ class AgendaItem(db.Model):
     session: Mapped[FestivalSession] = relationship(back_populates="agenda_items")
 
 
-class ScheduleVersion(db.Model):
+class ScheduleVersion(Model):
     """One publication of the programme, frozen, with what changed since the last."""
 
     __tablename__ = "schedule_versions"

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.accounts.models import User
 from networkfest.programme.models import FestivalSession
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:
@@ -34,5 +34,5 @@ def rows_with_session_slug(
             .outerjoin(FestivalSession, FestivalSession.id == model.session_id)
             .where(owner == user_id)
             .order_by(model.id)
-        ).tuples()
+        )
     ]

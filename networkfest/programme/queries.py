@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.types import DbSession
 
 
 def current_festival(db: DbSession) -> Festival | None:

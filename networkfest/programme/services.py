@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest import signals
@@ -31,6 +30,7 @@ from networkfest.programme.rules import (
     SessionSpec,
     check,
 )
+from networkfest.types import DbSession
 
 # Session fields compared between versions, beside the start, end and title.
 OTHER_FIELDS = (

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from networkfest.accounts.models import User
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.programme.models import FestivalSession
 from networkfest.types import UTCDateTime
 
@@ -16,7 +16,7 @@ QUESTION_STATUSES = ("pending", "visible", "answered", "hidden")
 MAX_QUESTION_LENGTH = 500
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
     __table_args__ = (Index("ix_questions_session_status", "session_id", "status"),)
 
@@ -42,7 +42,7 @@ class Question(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "votes"
 
     question_id: Mapped[int] = mapped_column(

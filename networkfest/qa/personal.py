@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.accounts.models import User
 from networkfest.formatting import iso_or_none
 from networkfest.programme.personal import rows_with_session_slug
 from networkfest.qa.models import Question, Vote
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,6 +26,7 @@ from networkfest.qa.models import Question, Vote
 from networkfest.qa.rules import QaError, Viewer
 from networkfest.registration.models import Registration
 from networkfest.timing.services import session_phase
+from networkfest.types import DbSession
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import cast
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse
@@ -52,7 +53,7 @@ class EventLimiter:
         uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
         configured = {**DEFAULT_LIMITS, **app.config.get("SOCKET_RATE_LIMITS", {})}
         return cls(
-            storage=storage_from_string(uri, wrap_exceptions=True),
+            storage=cast(Storage, storage_from_string(uri, wrap_exceptions=True)),
             limits={event: parse(value) for event, value in configured.items()},
             fallback=parse(FALLBACK_LIMIT),
             prefix=str(app.config.get("SOCKET_RATE_LIMIT_PREFIX", "live")),

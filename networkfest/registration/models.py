@@ -8,14 +8,14 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from networkfest.accounts.models import User
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.programme.models import FestivalSession
 from networkfest.types import UTCDateTime
 
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 
 
-class Registration(db.Model):
+class Registration(Model):
     """An attendee's place. Waitlist positions are ranks by (queued_at, id), so they close up."""
 
     __tablename__ = "registrations"

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session as DbSession
 
 from networkfest.accounts.models import User
 from networkfest.formatting import iso_or_none
@@ -14,6 +13,7 @@ from networkfest.programme.personal import rows_with_session_slug
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
 from networkfest.registration.services import cancel_registration
+from networkfest.types import DbSession
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:

@@ -5,7 +5,7 @@ No Flask, no SQLAlchemy, no I/O: the instant and the facts are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,10 +21,10 @@ class Refusal:
 
 
 @dataclass(frozen=True)
-class Slot:
+class TimeSpan:
     """A held place in time; `key` identifies the session it belongs to."""
 
-    key: Hashable
+    key: int
     starts_at: datetime
     ends_at: datetime
 
@@ -47,21 +47,21 @@ def queue_time(now: datetime, last_queued: datetime | None) -> datetime:
     return last_queued
 
 
-def overlaps(a: Slot, b: Slot) -> bool:
+def overlaps(a: TimeSpan, b: TimeSpan) -> bool:
     """Half-open intervals: a session ending at 10:00 does not clash with one starting at 10:00."""
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
 
-def clashes_with(candidate: Slot, held: Iterable[Slot]) -> list[Slot]:
+def clashes_with(candidate: TimeSpan, held: Iterable[TimeSpan]) -> list[TimeSpan]:
     """The held slots (other sessions) that overlap the candidate, in start order."""
     found = [slot for slot in held if slot.key != candidate.key and overlaps(candidate, slot)]
     return sorted(found, key=lambda slot: (slot.starts_at, slot.ends_at))
 
 
-def clashing_keys(slots: Sequence[Slot]) -> dict[Hashable, set[Hashable]]:
+def clashing_keys(slots: Sequence[TimeSpan]) -> dict[int, set[int]]:
     """For each slot, the keys of the others it overlaps (empty set when none)."""
     ordered = sorted(slots, key=lambda slot: slot.starts_at)
-    result: dict[Hashable, set[Hashable]] = {slot.key: set() for slot in ordered}
+    result: dict[int, set[int]] = {slot.key: set() for slot in ordered}
     for i, first in enumerate(ordered):
         for second in ordered[i + 1 :]:
             if second.starts_at >= first.ends_at:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest import signals
@@ -23,6 +22,7 @@ from networkfest.accounts.models import User
 from networkfest.programme.models import FestivalSession
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
+from networkfest.types import DbSession
 
 # The statements a registration runs, built once: composing a statement and deriving its
 # cache key cost more CPU than SQLite takes to run it.
@@ -61,7 +61,7 @@ _TAKE_SEAT = (
     .values(confirmed_count=FestivalSession.confirmed_count + 1)
     .execution_options(synchronize_session=False)
 )
-_INSERT = insert(Registration.__table__)
+_INSERT = insert(cast(Table, Registration.__table__))
 
 
 class RegistrationRefused(Exception):
@@ -155,7 +155,7 @@ def _queue(db: DbSession, session_id: int) -> tuple[int, datetime | None]:
     return int(waiting), last
 
 
-def _place(db: DbSession, session_id: int, user_id: int) -> Row[Any] | None:
+def _place(db: DbSession, session_id: int, user_id: int) -> Row[int, str, datetime] | None:
     """The person's registration as a plain row (id, status, queued_at), or None."""
     return db.execute(_PLACE, {"session_id": session_id, "user_id": user_id}).first()
 
@@ -358,8 +358,8 @@ def _held(db: DbSession, user: User) -> list[Registration]:
     )
 
 
-def _slot(festival_session: FestivalSession) -> rules.Slot:
-    return rules.Slot(festival_session.id, festival_session.starts_at, festival_session.ends_at)
+def _slot(festival_session: FestivalSession) -> rules.TimeSpan:
+    return rules.TimeSpan(festival_session.id, festival_session.starts_at, festival_session.ends_at)
 
 
 def clashes_for(
@@ -368,7 +368,7 @@ def clashes_for(
     """Sessions the person already holds a place in that overlap this one (cancelled ones aside)."""
     held = {r.session_id: r.session for r in _held(db, user) if not r.session.cancelled}
     found = rules.clashes_with(_slot(festival_session), [_slot(s) for s in held.values()])
-    return [held[slot.key] for slot in found]  # type: ignore[index]
+    return [held[slot.key] for slot in found]
 
 
 def my_agenda(db: DbSession, user: User) -> list[AgendaDay]:
@@ -385,7 +385,7 @@ def my_agenda(db: DbSession, user: User) -> list[AgendaDay]:
                 session=festival_session,
                 status=registration.status,
                 position=waitlist_position(db, registration),
-                clashes=[sessions[key] for key in sorted(clashing.get(festival_session.id, ()))],  # type: ignore[index]
+                clashes=[sessions[key] for key in sorted(clashing.get(festival_session.id, ()))],
             )
         )
     return [AgendaDay(day, entries) for day, entries in sorted(days.items())]

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from networkfest.extensions import db
+from networkfest.extensions import Model
 from networkfest.types import UTCDateTime
 
 
-class AgendaMove(db.Model):
+class AgendaMove(Model):
     """The host started item `item_index` at `started_at`; unique, so a double click moves once."""
 
     __tablename__ = "agenda_moves"
@@ -24,7 +24,7 @@ class AgendaMove(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A clock announcement claimed once per cluster: the process whose insert wins emits it."""
 
     __tablename__ = "announcements"

@@ -44,5 +44,5 @@ def clock_view(clock: dict[str, Any]) -> dict[str, Any]:
         "label": label,
         "countdown": countdown(target - now),
         "item_left": countdown(item["ends_at"] - now) if item else "",
-        "item_over": bool(item) and item["ends_at"] < now,
+        "item_over": item is not None and item["ends_at"] < now,
     }

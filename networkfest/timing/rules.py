@@ -288,7 +288,7 @@ def _projected_end(slot: Slot, starts: Sequence[datetime | None], index: int) ->
 
 
 @dataclass(frozen=True, order=True)
-class Announcement:
+class ClockMoment:
     """One moment the clock tells the room about: `(due_at, kind)`, claimed once per cluster."""
 
     due_at: datetime
@@ -306,7 +306,7 @@ def _minutes_label(offset: timedelta) -> str:
 
 def announcements(
     slot: Slot, agenda: Sequence[PlannedItem], moves: Iterable[Move]
-) -> list[Announcement]:
+) -> list[ClockMoment]:
     """Every announcement the session will make, as far as the moves so far tell.
 
     - `phase:lobby` when the lobby opens (none with a zero lobby: `phase:live` says it),
@@ -319,13 +319,13 @@ def announcements(
       a session moved by a new schedule version likewise gets all-new keys.
     """
     moves = list(moves)
-    result = [Announcement(slot.starts_at, "phase:live"), Announcement(slot.ends_at, "phase:ended")]
+    result = [ClockMoment(slot.starts_at, "phase:live"), ClockMoment(slot.ends_at, "phase:ended")]
     if slot.settings.lobby > ZERO:
-        result.append(Announcement(slot.lobby_opens_at, "phase:lobby"))
+        result.append(ClockMoment(slot.lobby_opens_at, "phase:lobby"))
     for offset in slot.settings.warnings:
         due = slot.ends_at - offset
         if slot.starts_at < due < slot.ends_at:
-            result.append(Announcement(due, f"warning:{_minutes_label(offset)}"))
+            result.append(ClockMoment(due, f"warning:{_minutes_label(offset)}"))
     starts, _ = projected_starts(slot, agenda, moves)
     for index, item in enumerate(agenda):
         start = starts[index]
@@ -333,11 +333,11 @@ def announcements(
             continue
         timebox_end = start + item.timebox
         if timebox_end < slot.ends_at and timebox_end <= _projected_end(slot, starts, index):
-            result.append(Announcement(timebox_end, f"item_end:{index}"))
+            result.append(ClockMoment(timebox_end, f"item_end:{index}"))
     return sorted(result)
 
 
-def latest_due(schedule: Iterable[Announcement], at: datetime) -> Announcement | None:
+def latest_due(schedule: Iterable[ClockMoment], at: datetime) -> ClockMoment | None:
     """The most recent announcement due at or before `at`: the only one worth making now.
 
     Older ones are stale: the room is sent the whole clock state, so announcing the
@@ -347,7 +347,7 @@ def latest_due(schedule: Iterable[Announcement], at: datetime) -> Announcement |
     return max(due) if due else None
 
 
-def next_due(schedule: Iterable[Announcement], at: datetime) -> datetime | None:
+def next_due(schedule: Iterable[ClockMoment], at: datetime) -> datetime | None:
     """The first instant strictly after `at` at which something is due, if any."""
     later = [a.due_at for a in schedule if a.due_at > at]
     return min(later) if later else None
@@ -355,7 +355,7 @@ def next_due(schedule: Iterable[Announcement], at: datetime) -> datetime | None:
 
 def warning_at(
     slot: Slot, agenda: Sequence[PlannedItem], moves: Iterable[Move], at: datetime
-) -> Announcement | None:
+) -> ClockMoment | None:
     """The warning in force at `at`: the latest due `warning:<n>` or `item_end:<i>`.
 
     Only while live. An `item_end:<i>` is in force only while item i is still the

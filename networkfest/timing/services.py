@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from networkfest.audit import services as audit
@@ -22,6 +21,7 @@ from networkfest.programme.models import Festival, FestivalSession
 from networkfest.realtime.protocol import ProtocolError
 from networkfest.timing import rules
 from networkfest.timing.models import AgendaMove, Announcement
+from networkfest.types import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def _window_sessions(db: DbSession, now: datetime, ahead: timedelta) -> list[Fes
     )
 
 
-def _schedule(db: DbSession, festival_session: FestivalSession) -> list[rules.Announcement]:
+def _schedule(db: DbSession, festival_session: FestivalSession) -> list[rules.ClockMoment]:
     return rules.announcements(
         slot_of(festival_session), agenda_of(festival_session), moves_of(db, festival_session)
     )
@@ -230,7 +230,7 @@ def announce_due(db: DbSession, now: datetime, emit: Emit) -> list[Announced]:
     return won
 
 
-def _claimed(db: DbSession, session_id: int, due: rules.Announcement) -> bool:
+def _claimed(db: DbSession, session_id: int, due: rules.ClockMoment) -> bool:
     """A cheap read first, so a tick with nothing new writes nothing."""
     return (
         db.scalar(

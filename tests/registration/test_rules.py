@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from networkfest.registration.rules import (
-    Slot,
+    TimeSpan,
     clashes_with,
     clashing_keys,
     overlaps,
@@ -16,9 +16,9 @@ from networkfest.registration.rules import (
 T0 = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
 
 
-def slot(key: str, start_min: int, minutes: int) -> Slot:
+def slot(key: str, start_min: int, minutes: int) -> TimeSpan:
     start = T0 + timedelta(minutes=start_min)
-    return Slot(key, start, start + timedelta(minutes=minutes))
+    return TimeSpan(key, start, start + timedelta(minutes=minutes))
 
 
 def test_open_until_the_session_ends() -> None:

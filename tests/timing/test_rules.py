@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from networkfest.timing.rules import (
-    Announcement,
+    ClockMoment,
     ClockSettings,
     Move,
     PlannedItem,
@@ -32,7 +32,7 @@ def at(minutes: float) -> datetime:
     return START + timedelta(minutes=minutes)
 
 
-def kinds(schedule: list[Announcement]) -> list[tuple[str, datetime]]:
+def kinds(schedule: list[ClockMoment]) -> list[tuple[str, datetime]]:
     return [(a.kind, a.due_at) for a in schedule]
 
 
@@ -331,16 +331,16 @@ def test_the_warning_in_force() -> None:
     assert warning_at(SLOT, AGENDA, [], at(4)) is None
     # by plan the item change and the timebox end coincide: the next item is current, no warning
     assert warning_at(SLOT, AGENDA, [], at(6)) is None
-    assert warning_at(SLOT, AGENDA, [], at(40)) == Announcement(at(40), "warning:5")
-    assert warning_at(SLOT, AGENDA, [], at(44)) == Announcement(at(44), "warning:1")
+    assert warning_at(SLOT, AGENDA, [], at(40)) == ClockMoment(at(40), "warning:5")
+    assert warning_at(SLOT, AGENDA, [], at(44)) == ClockMoment(at(44), "warning:1")
     assert warning_at(SLOT, AGENDA, [], at(45)) is None
 
 
 def test_an_item_end_warning_holds_while_the_item_runs_over() -> None:
     moves = [Move(1, at(3))]
     assert warning_at(SLOT, AGENDA, moves, at(27)) is None
-    assert warning_at(SLOT, AGENDA, moves, at(28)) == Announcement(at(28), "item_end:1")
-    assert warning_at(SLOT, AGENDA, moves, at(41)) == Announcement(at(40), "warning:5")
+    assert warning_at(SLOT, AGENDA, moves, at(28)) == ClockMoment(at(28), "item_end:1")
+    assert warning_at(SLOT, AGENDA, moves, at(41)) == ClockMoment(at(40), "warning:5")
     moves.append(Move(2, at(29)))
     assert warning_at(SLOT, AGENDA, moves, at(30)) is None
 
