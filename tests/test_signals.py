@@ -46,7 +46,7 @@ def test_a_failing_receiver_neither_loses_the_write_nor_stops_the_others(
     assert db.session.scalar(select(func.count()).select_from(ScheduleVersion)) == 1
     [call] = heard
     assert call["sender"] == "programme" and call["version"] == 1 and call["now"] == NOW
-    assert [c["kind"] for c in call["changes"]] == ["added"]
+    assert [c.kind for c in call["changes"]] == ["added"]
     assert "a receiver of programme-published failed" in caplog.text
 
 

@@ -15,7 +15,7 @@ from networkfest.authz import SIGNED_IN, require_json
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_row_by_slug
-from networkfest.registration import services
+from networkfest.registration import personal_agenda, services
 
 
 def _session(slug: str) -> FestivalSession:
@@ -59,7 +59,7 @@ def cancel(slug: str) -> Response:
 @bp.get("/me/agenda")
 @require_json(SIGNED_IN)
 def agenda() -> Response:
-    days = services.my_agenda(db.session, current_user)
+    days = personal_agenda.my_agenda(db.session, current_user)
     return json_response(
         {
             "registrations": [

@@ -18,6 +18,7 @@ from icalendar.enums import STATUS
 
 from networkfest.feeds import rules
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.registration.rules import RegistrationStatus
 
 PRODID = "-//Networkfest//Calendar feeds//EN"
 REFRESH = timedelta(hours=1)
@@ -78,7 +79,7 @@ def session_event(
 ) -> Event:
     zone = ZoneInfo(festival.timezone)
     summary = festival_session.title
-    if place is not None and place.status == "waitlisted":
+    if place is not None and place.status == RegistrationStatus.WAITLISTED:
         summary = rules.waitlist_summary(summary, place.position)
     live_url = rules.live_room_url(base_url, festival_session.slug)
     return Event.new(
@@ -99,7 +100,7 @@ def session_event(
 def _status(festival_session: FestivalSession, place: Place | None) -> STATUS:
     if festival_session.cancelled:
         return STATUS.CANCELLED
-    if place is not None and place.status == "waitlisted":
+    if place is not None and place.status == RegistrationStatus.WAITLISTED:
         return STATUS.TENTATIVE
     return STATUS.CONFIRMED
 
@@ -119,6 +120,6 @@ def _description(festival_session: FestivalSession, live_url: str, place: Place 
 
 
 def _place_line(place: Place) -> str:
-    if place.status == "waitlisted":
+    if place.status == RegistrationStatus.WAITLISTED:
         return f"You are number {place.position} on the waitlist."
     return "Your place is confirmed."

@@ -13,11 +13,12 @@ from networkfest.feeds.ical import Place
 from networkfest.feeds.rules import lookup_key_ok
 from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion, Theme
 from networkfest.registration.models import Registration
+from networkfest.registration.rules import RegistrationStatus
 from networkfest.types import DbSession
 
 TOKEN_MAX_LENGTH = 64
 SLUG_MAX_LENGTH = 80
-FEED_STATUSES = ("confirmed", "waitlisted")
+FEED_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 def feed_stamp(db: DbSession, festival: Festival) -> datetime:
@@ -73,7 +74,7 @@ def agenda_places(db: DbSession, user_id: int, festival_id: int) -> dict[int, Pl
         select(func.count(ahead.id))
         .where(
             ahead.session_id == Registration.session_id,
-            ahead.status == "waitlisted",
+            ahead.status == RegistrationStatus.WAITLISTED,
             or_(
                 ahead.queued_at < Registration.queued_at,
                 and_(ahead.queued_at == Registration.queued_at, ahead.id < Registration.id),
@@ -95,7 +96,7 @@ def agenda_places(db: DbSession, user_id: int, festival_id: int) -> dict[int, Pl
     return {
         session_id: Place(
             status=status,
-            position=ahead_count + 1 if status == "waitlisted" else 0,
+            position=ahead_count + 1 if status == RegistrationStatus.WAITLISTED else 0,
             updated_at=updated_at,
         )
         for session_id, status, ahead_count, updated_at in rows

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from networkfest.qa.rules import QuestionStatus
+from networkfest.registration.rules import RegistrationStatus
+
 SESSION_COLUMNS = (
     "slug",
     "title",
@@ -237,8 +240,8 @@ def session_figures(
     punctuality: PunctualityFigures | None,
     now: datetime,
 ) -> SessionFigures:
-    confirmed = {r.user_id for r in registrations if r.status == "confirmed"}
-    waitlisted = sum(1 for r in registrations if r.status == "waitlisted")
+    confirmed = {r.user_id for r in registrations if r.status == RegistrationStatus.CONFIRMED}
+    waitlisted = sum(1 for r in registrations if r.status == RegistrationStatus.WAITLISTED)
     stays = stays_in_slot(presences, session.starts_at, session.ends_at, now)
     attendees = set(stays)
     no_shows = len(confirmed - attendees)
@@ -257,7 +260,7 @@ def session_figures(
         no_show_rate=rate(no_shows, len(confirmed)),
         peak_concurrent=peak_concurrent(stays),
         questions=len(questions),
-        answered=sum(1 for q in questions if q.status == "answered"),
+        answered=sum(1 for q in questions if q.status == QuestionStatus.ANSWERED),
         started_late_s=punctuality.started_late_s,
         overran_items=punctuality.overran_items,
         ended_on_time=punctuality.ended_on_time,

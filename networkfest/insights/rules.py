@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from networkfest.timing.rules import Phase
+
 FEEDBACK_WINDOW = timedelta(hours=48)
 MAX_DIFFERENT_LENGTH = 500
 WORTH_CHOICES = (1, 2, 3, 4, 5)
@@ -64,7 +66,7 @@ def feedback_refusal(
     """
     if cancelled:
         return FeedbackRefused("not_found", "This session was cancelled.")
-    if phase != "ended":
+    if phase != Phase.ENDED:
         return FeedbackRefused("not_live", "Feedback opens when the session has ended.")
     if not attended:
         return FeedbackRefused(

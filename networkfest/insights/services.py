@@ -22,6 +22,7 @@ from networkfest.insights.rules import (
 from networkfest.live.models import Presence
 from networkfest.live.presence import was_in_room
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.rules import SessionStatus
 from networkfest.qa.models import Question
 from networkfest.registration.models import Registration
 from networkfest.timing.services import punctuality_report, session_phase
@@ -136,7 +137,10 @@ def dashboard_data(
     `host_id` is given) and compute the dashboard from them."""
     query = (
         select(FestivalSession)
-        .where(FestivalSession.festival_id == festival.id, FestivalSession.status != "cancelled")
+        .where(
+            FestivalSession.festival_id == festival.id,
+            FestivalSession.status != SessionStatus.CANCELLED,
+        )
         .options(
             selectinload(FestivalSession.theme),
             selectinload(FestivalSession.agenda_items),

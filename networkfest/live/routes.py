@@ -17,11 +17,13 @@ from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import rules as qa_rules
 from networkfest.qa import services as qa
+from networkfest.qa.rules import QuestionStatus
+from networkfest.timing.rules import Phase
 from networkfest.timing.services import clock_state, session_phase
 
 bp = Blueprint("live", __name__)
 
-CALL_PHASES = ("lobby", "live")
+CALL_PHASES = (Phase.LOBBY, Phase.LIVE)
 CALL_REFUSED = "The call is for people with a confirmed place in this session."
 
 
@@ -43,19 +45,6 @@ def _user() -> Any:
     return current_user if current_user.is_authenticated else None
 
 
-def ask_refusal(viewer: qa_rules.Viewer, qa_mode: str, phase: str) -> str | None:
-    """Why this person cannot ask right now, in words for the page; None when they can."""
-    if qa_mode == "off":
-        return "Questions are switched off for this session."
-    if viewer.user_id is None:
-        return "Sign in with a confirmed place to ask questions."
-    if not viewer.participant:
-        return "Only people with a confirmed place can ask questions."
-    if phase != "live":
-        return "Questions open when the session starts and close when it ends."
-    return None
-
-
 @bp.get("/sessions/<slug>/live")
 def room(slug: str) -> str:
     festival_session = _session_or_404(slug)
@@ -74,14 +63,20 @@ def room(slug: str) -> str:
         is_host=viewer.moderator,
         viewer=viewer,
         questions=[q for q in questions if q["status"] in qa_rules.PUBLIC_STATUSES]
-        + ([] if viewer.moderator else [q for q in questions if q["status"] == "pending"]),
-        backstage=[q for q in questions if q["status"] in ("pending", "hidden")]
+        + (
+            []
+            if viewer.moderator
+            else [q for q in questions if q["status"] == QuestionStatus.PENDING]
+        ),
+        backstage=[
+            q for q in questions if q["status"] in (QuestionStatus.PENDING, QuestionStatus.HIDDEN)
+        ]
         if viewer.moderator
         else [],
         my_votes=set(qa.my_votes(db.session, festival_session, viewer.user_id)),
         can_call=viewer.participant and not festival_session.cancelled,
         call_open=phase in CALL_PHASES and not festival_session.cancelled,
-        ask_refusal=ask_refusal(viewer, festival_session.qa_mode, phase),
+        ask_refusal=qa_rules.ask_refusal(viewer, festival_session.qa_mode, phase),
         sort=request.args.get("sort", "top"),
         max_length=qa_rules.MAX_QUESTION_LENGTH,
     )
@@ -106,7 +101,7 @@ def call(slug: str) -> BaseResponse:
 @require(HOST_OF_SESSION, "Only this session's hosts and organisers can export its questions.")
 def questions_csv(slug: str) -> BaseResponse:
     festival_session = _session_or_404(slug)
-    if session_phase(festival_session, now()) != "ended":
+    if session_phase(festival_session, now()) != Phase.ENDED:
         _refuse(Conflict, "The questions can be exported once the session has ended.")
     body = qa.questions_csv(db.session, festival_session, organiser=is_organiser(current_user))
     return Response(

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from networkfest import signals
 from networkfest.extensions import db, socketio
 from networkfest.notifications import services
+from networkfest.programme.changes import Change
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.realtime import emit
 
@@ -26,7 +27,7 @@ def tell_about_changes(
     *,
     festival_id: int,
     version: int,
-    changes: list[dict[str, Any]],
+    changes: list[Change],
     now: datetime,
     **kwargs: Any,
 ) -> None:

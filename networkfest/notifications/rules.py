@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from networkfest.programme.changes import ChangeKind
+
 DEFAULT_REMINDER_MINUTES = 15
 # Schedule changes that everyone registered hears about (DESIGN: moves, retitles, cancels).
-NOTIFIED_CHANGES = ("moved", "retitled", "cancelled")
+NOTIFIED_CHANGES = (ChangeKind.MOVED, ChangeKind.RETITLED, ChangeKind.CANCELLED)
 
 
 def reminder_due(starts_at: datetime, now: datetime, minutes: int) -> bool:

@@ -32,8 +32,12 @@ from networkfest.notifications.rules import (
     reminder_due,
     reminder_due_at,
 )
+from networkfest.programme.changes import Change, ChangeKind
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.rules import SessionStatus
 from networkfest.registration.models import Registration
+from networkfest.registration.rules import ACTIVE_STATUSES, RegistrationStatus
+from networkfest.timing.rules import Phase
 from networkfest.timing.services import session_phase
 from networkfest.types import DbSession
 
@@ -46,7 +50,7 @@ Mail = tuple[str, str, str]
 
 def send_feedback_requests(db: DbSession, festival_session: FestivalSession, now: datetime) -> int:
     """Mail everyone who was in the room a link to the form, once each; returns mails sent."""
-    if festival_session.cancelled or session_phase(festival_session, now) != "ended":
+    if festival_session.cancelled or session_phase(festival_session, now) != Phase.ENDED:
         return 0
     if now > feedback_closes_at(festival_session.ends_at):
         return 0
@@ -121,11 +125,11 @@ def next_reminder_due(
     future due time, or None when every upcoming session's attendees have theirs."""
     upcoming = db.scalars(
         select(FestivalSession)
-        .where(FestivalSession.status == "scheduled", FestivalSession.starts_at > now)
+        .where(FestivalSession.status == SessionStatus.SCHEDULED, FestivalSession.starts_at > now)
         .where(
             exists().where(
                 Registration.session_id == FestivalSession.id,
-                Registration.status == "confirmed",
+                Registration.status == RegistrationStatus.CONFIRMED,
                 ~exists().where(
                     Reminder.session_id == Registration.session_id,
                     Reminder.user_id == Registration.user_id,
@@ -147,7 +151,7 @@ def _sessions_starting(db: DbSession, now: datetime, minutes: int) -> list[Festi
         db.scalars(
             select(FestivalSession)
             .where(
-                FestivalSession.status == "scheduled",
+                FestivalSession.status == SessionStatus.SCHEDULED,
                 FestivalSession.starts_at > now,
                 FestivalSession.starts_at <= now + timedelta(minutes=minutes),
             )
@@ -166,7 +170,7 @@ def _unreminded_attendees(
             .join(Registration, Registration.user_id == User.id)
             .where(
                 Registration.session_id == festival_session.id,
-                Registration.status == "confirmed",
+                Registration.status == RegistrationStatus.CONFIRMED,
                 ~exists().where(
                     Reminder.session_id == festival_session.id,
                     Reminder.user_id == User.id,
@@ -219,20 +223,19 @@ def _claim(db: DbSession, session_id: int, user_id: int, kind: str, now: datetim
 def notify_changes(
     db: DbSession,
     festival: Festival,
-    changes: Iterable[dict[str, Any]],
+    changes: Iterable[Change],
     version_number: int,
     now: datetime,
 ) -> int:
     """Tell everyone registered (confirmed or waitlisted) that their session moved, was
     renamed or cancelled: a banner notice and a mail, once per person, session and version.
     Returns the number of notices created."""
-    kinds_by_slug: dict[str, list[str]] = {}
+    kinds_by_slug: dict[str, list[ChangeKind]] = {}
     for change in changes:
-        kind, slug = change.get("kind"), change.get("session")
-        if kind in NOTIFIED_CHANGES and isinstance(slug, str):
-            kinds_by_slug.setdefault(slug, [])
-            if kind not in kinds_by_slug[slug]:
-                kinds_by_slug[slug].append(kind)
+        if change.kind in NOTIFIED_CHANGES and change.session is not None:
+            kinds = kinds_by_slug.setdefault(change.session, [])
+            if change.kind not in kinds:
+                kinds.append(change.kind)
     if not kinds_by_slug:
         return 0
     sessions = db.scalars(
@@ -250,7 +253,7 @@ def notify_changes(
             .join(Registration, Registration.user_id == User.id)
             .where(
                 Registration.session_id == festival_session.id,
-                Registration.status.in_(("confirmed", "waitlisted")),
+                Registration.status.in_(ACTIVE_STATUSES),
             )
             .order_by(User.id)
         ).all()
@@ -280,16 +283,16 @@ def notify_changes(
 
 
 def change_message(
-    festival_session: FestivalSession, kinds: Sequence[str], festival: Festival
+    festival_session: FestivalSession, kinds: Sequence[ChangeKind], festival: Festival
 ) -> str:
     """One sentence per change, from the session as it now stands (not the change's wording)."""
     title = festival_session.title
-    if "cancelled" in kinds or festival_session.cancelled:
+    if ChangeKind.CANCELLED in kinds or festival_session.cancelled:
         return f"“{title}” has been cancelled. Your registration is kept in your agenda."
     parts = []
-    if "retitled" in kinds:
+    if ChangeKind.RETITLED in kinds:
         parts.append(f"A session you registered for is now called “{title}”.")
-    if "moved" in kinds:
+    if ChangeKind.MOVED in kinds:
         when = festival_datetime(festival_session.starts_at, festival.timezone)
         parts.append(f"“{title}” has moved: it now starts {when}.")
     return " ".join(parts)

@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 from networkfest.accounts.links import password_link
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.programme.rules import Problem, check, describe_change
+from networkfest.programme.changes import describe_change
+from networkfest.programme.rules import Problem, check
 from networkfest.programme.services import publish
 
 

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from networkfest.accounts.models import User
 from networkfest.extensions import Model, db
+from networkfest.programme.rules import QaMode, SessionFormat, SessionStatus
 from networkfest.types import UTCDateTime
 
-SESSION_FORMATS = ("talk", "peer-circle", "workshop", "panel")
-QA_MODES = ("open", "moderated", "off")
-SESSION_STATUSES = ("scheduled", "cancelled")
+SESSION_FORMATS = tuple(SessionFormat)
+QA_MODES = tuple(QaMode)
+SESSION_STATUSES = tuple(SessionStatus)
 
 session_hosts = Table(
     "session_hosts",
@@ -93,9 +94,9 @@ class FestivalSession(Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     join_url: Mapped[str] = mapped_column(String(500))
-    qa_mode: Mapped[str] = mapped_column(String(20), default="moderated")
+    qa_mode: Mapped[str] = mapped_column(String(20), default=QaMode.MODERATED)
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
     # iCalendar SEQUENCE: rises whenever a published version changes this session.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     # Seats taken, kept by a conditional UPDATE so capacity holds under concurrency.
@@ -115,7 +116,7 @@ class FestivalSession(Model):
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == SessionStatus.CANCELLED
 
     @property
     def places_left(self) -> int | None:

@@ -24,6 +24,7 @@ from networkfest.authz import ORGANISER, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.formatting import in_zone
+from networkfest.programme.changes import Change, describe_change
 from networkfest.programme.forms import ScheduleUploadForm
 from networkfest.programme.markdown import render as render_markdown
 from networkfest.programme.models import Festival, FestivalSession
@@ -33,17 +34,10 @@ from networkfest.programme.queries import (
     seat_counts,
     session_by_slug,
 )
-from networkfest.programme.rules import FORMATS, check, describe_change
+from networkfest.programme.rules import FORMAT_LABELS, FORMATS, check
 from networkfest.programme.services import PublishResult, publish, versions
 
 bp = Blueprint("programme", __name__)
-
-FORMAT_LABELS = {
-    "talk": "Talk",
-    "peer-circle": "Peer circle",
-    "workshop": "Workshop",
-    "panel": "Panel",
-}
 
 
 @bp.app_template_filter("format_label")
@@ -149,7 +143,10 @@ def changes() -> str:
         "programme/changes.html",
         festival=festival,
         versions=[
-            (version, [describe_change(change) for change in version.changes or []])
+            (
+                version,
+                [describe_change(Change.from_json(change)) for change in version.changes or []],
+            )
             for version in history
         ],
     )

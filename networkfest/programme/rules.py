@@ -13,18 +13,45 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
-FORMATS = ("talk", "peer-circle", "workshop", "panel")
-QA_MODES = ("open", "moderated", "off")
+
+class SessionFormat(StrEnum):
+    TALK = "talk"
+    PEER_CIRCLE = "peer-circle"
+    WORKSHOP = "workshop"
+    PANEL = "panel"
+
+
+class QaMode(StrEnum):
+    OPEN = "open"
+    MODERATED = "moderated"
+    OFF = "off"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+FORMATS = tuple(SessionFormat)
+# How the programme names each format.
+FORMAT_LABELS: dict[str, str] = {
+    SessionFormat.TALK: "Talk",
+    SessionFormat.PEER_CIRCLE: "Peer circle",
+    SessionFormat.WORKSHOP: "Workshop",
+    SessionFormat.PANEL: "Panel",
+}
+QA_MODES = tuple(QaMode)
 MAX_THEMES = 3
 DEFAULT_LOBBY_MINUTES = 10
 DEFAULT_WARNINGS = (5, 1)
-DEFAULT_QA = "moderated"
+DEFAULT_QA = QaMode.MODERATED
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FESTIVAL_FIELDS = {"name", "slug", "timezone", "starts", "ends", "themes", "clock"}
@@ -678,24 +705,3 @@ class _Checker:
                         "hosts",
                         f"{host} is double-booked: this session overlaps {first.slug!r}",
                     )
-
-
-def describe_change(change: dict[str, Any]) -> str:
-    """One line a person can read, for the CLI and the changes page (times already formatted)."""
-    kind = change.get("kind")
-    title = change.get("title", "")
-    if kind == "added":
-        return f"Added: {title}"
-    if kind == "cancelled":
-        return f"Cancelled: {title}"
-    if kind == "restored":
-        return f"Back on: {title}"
-    if kind == "moved":
-        return f"Moved: {title}, from {change.get('from_label')} to {change.get('to_label')}"
-    if kind == "retitled":
-        return f"Renamed: {change.get('from')} is now {change.get('to')}"
-    if kind == "changed":
-        return f"Changed: {title} ({', '.join(change.get('fields', []))})"
-    if kind == "festival":
-        return f"Festival details changed ({', '.join(change.get('fields', []))})"
-    return str(title)

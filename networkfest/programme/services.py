@@ -15,6 +15,7 @@ from networkfest.accounts import services as accounts
 from networkfest.accounts.models import User
 from networkfest.audit.services import record
 from networkfest.formatting import festival_datetime
+from networkfest.programme.changes import Change, ChangeKind
 from networkfest.programme.models import (
     AgendaItem,
     Festival,
@@ -28,6 +29,7 @@ from networkfest.programme.rules import (
     Problem,
     Schedule,
     SessionSpec,
+    SessionStatus,
     check,
 )
 from networkfest.types import DbSession
@@ -52,7 +54,7 @@ class PublishResult:
 
     problems: list[Problem] = field(default_factory=list)
     version: int | None = None
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     invited: list[User] = field(default_factory=list)
 
     @property
@@ -100,14 +102,14 @@ def publish_schedule(
         outcome.problems.extend(capacity_problems)
         return outcome
     try:
-        changes: list[dict[str, Any]] = []
+        changes: list[Change] = []
         if festival is None:
             festival = Festival(slug=schedule.festival.slug, version=0)
             db.add(festival)
         else:
             changed = _festival_changes(festival, schedule.festival)
             if changed:
-                changes.append({"kind": "festival", "title": festival.name, "fields": changed})
+                changes.append(Change(ChangeKind.FESTIVAL, festival.name, fields=tuple(changed)))
         _apply_festival(db, festival, schedule.festival, existing.values())
         themes = {t.slug: t for t in festival.themes}
         number = festival.version + 1
@@ -125,11 +127,11 @@ def publish_schedule(
                 target.version = number
                 changes.extend(session_changes)
         for slug, row in existing.items():
-            if slug not in seen and row.status != "cancelled":
-                row.status = "cancelled"
+            if slug not in seen and row.status != SessionStatus.CANCELLED:
+                row.status = SessionStatus.CANCELLED
                 row.sequence += 1
                 row.version = number
-                changes.append({"kind": "cancelled", "session": slug, "title": row.title})
+                changes.append(Change(ChangeKind.CANCELLED, row.title, session=slug))
         if not changes:
             # Only the wording of the file changed: nothing to publish, nothing to keep.
             db.rollback()
@@ -143,7 +145,7 @@ def publish_schedule(
                 published_at=now,
                 content_hash=fingerprint,
                 source=source,
-                changes=changes,
+                changes=[change.as_json() for change in changes],
                 published_by_id=published_by_id,
             )
         )
@@ -326,38 +328,42 @@ def _apply_session(
     themes: dict[str, Theme],
     hosts: dict[str, User],
     timezone: str,
-) -> tuple[FestivalSession, list[dict[str, Any]]]:
+) -> tuple[FestivalSession, list[Change]]:
     """Bring one row in line with the file; the changes a reader would want to know about."""
-    base = {"session": spec.slug, "title": spec.title}
-    changes: list[dict[str, Any]] = []
+    changes: list[Change] = []
     if row is None:
         row = FestivalSession(festival=festival, slug=spec.slug, confirmed_count=0, sequence=0)
         db.add(row)
-        changes.append({"kind": "added", **base})
+        changes.append(Change(ChangeKind.ADDED, spec.title, spec.slug))
     else:
-        if row.status == "cancelled":
-            changes.append({"kind": "restored", **base})
+        if row.status == SessionStatus.CANCELLED:
+            changes.append(Change(ChangeKind.RESTORED, spec.title, spec.slug))
         if row.title != spec.title:
-            changes.append({"kind": "retitled", **base, "from": row.title, "to": spec.title})
+            changes.append(
+                Change(
+                    ChangeKind.RETITLED, spec.title, spec.slug, before=row.title, after=spec.title
+                )
+            )
         if row.starts_at != spec.starts_at or row.ends_at != spec.ends_at:
             changes.append(
-                {
-                    "kind": "moved",
-                    **base,
-                    "from": row.starts_at.isoformat(),
-                    "to": spec.starts_at.isoformat(),
-                    "from_label": festival_datetime(row.starts_at, timezone),
-                    "to_label": festival_datetime(spec.starts_at, timezone),
-                    "minutes": spec.minutes,
-                }
+                Change(
+                    ChangeKind.MOVED,
+                    spec.title,
+                    spec.slug,
+                    before=row.starts_at.isoformat(),
+                    after=spec.starts_at.isoformat(),
+                    before_label=festival_datetime(row.starts_at, timezone),
+                    after_label=festival_datetime(spec.starts_at, timezone),
+                    minutes=spec.minutes,
+                )
             )
         before, after = _snapshot(row), _spec_snapshot(spec)
         fields = [name for name in OTHER_FIELDS if before[name] != after[name]]
         if fields:
-            changes.append({"kind": "changed", **base, "fields": fields})
+            changes.append(Change(ChangeKind.CHANGED, spec.title, spec.slug, fields=tuple(fields)))
         if not changes:
             return row, []
-    row.status = "scheduled"
+    row.status = SessionStatus.SCHEDULED
     row.title = spec.title
     row.theme = themes[spec.theme]
     row.purpose = spec.purpose

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from networkfest.accounts.models import User
 from networkfest.extensions import Model
 from networkfest.programme.models import FestivalSession
+from networkfest.qa.rules import QuestionStatus
 from networkfest.types import UTCDateTime
 
-QUESTION_STATUSES = ("pending", "visible", "answered", "hidden")
+QUESTION_STATUSES = tuple(QuestionStatus)
 MAX_QUESTION_LENGTH = 500
 
 

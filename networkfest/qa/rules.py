@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from networkfest.programme.rules import QaMode
+from networkfest.timing.rules import Phase
 
 MAX_QUESTION_LENGTH = 500
 RATE_LIMIT = 3
 RATE_WINDOW = timedelta(minutes=1)
-PUBLIC_STATUSES = frozenset({"visible", "answered"})
+
+
+class QuestionStatus(StrEnum):
+    PENDING = "pending"
+    VISIBLE = "visible"
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
+PUBLIC_STATUSES = frozenset({QuestionStatus.VISIBLE, QuestionStatus.ANSWERED})
 MODERATION_ACTIONS = ("approve", "hide", "answer", "pin", "unpin")
 
 
@@ -56,9 +69,9 @@ def clean_text(raw: object) -> str:
 
 def initial_status(qa_mode: str) -> str:
     """Moderated rooms hold new questions for the hosts; open rooms show them at once."""
-    if qa_mode == "off":
+    if qa_mode == QaMode.OFF:
         raise QaError("qa_off", "Questions are switched off for this session.")
-    return "pending" if qa_mode == "moderated" else "visible"
+    return QuestionStatus.PENDING if qa_mode == QaMode.MODERATED else QuestionStatus.VISIBLE
 
 
 def check_participant(viewer: Viewer) -> None:
@@ -69,7 +82,7 @@ def check_participant(viewer: Viewer) -> None:
 
 
 def check_live(phase: str) -> None:
-    if phase != "live":
+    if phase != Phase.LIVE:
         raise QaError("not_live", "Questions and votes are open only while the session is live.")
 
 
@@ -89,7 +102,11 @@ def can_see(status: str, viewer: Viewer, author_id: int | None) -> bool:
     """Public questions to all; pending and hidden to moderators; your own pending one to you."""
     if status in PUBLIC_STATUSES or viewer.moderator:
         return True
-    return status == "pending" and viewer.user_id is not None and viewer.user_id == author_id
+    return (
+        status == QuestionStatus.PENDING
+        and viewer.user_id is not None
+        and viewer.user_id == author_id
+    )
 
 
 def check_vote_value(value: int) -> bool:
@@ -102,11 +119,11 @@ def check_vote_value(value: int) -> bool:
 def moderate(action: str, status: str, pinned: bool) -> tuple[str, bool]:
     """The (status, pinned) a question has after a moderation action."""
     if action == "approve":
-        return "visible", pinned
+        return QuestionStatus.VISIBLE, pinned
     if action == "hide":
-        return "hidden", False
+        return QuestionStatus.HIDDEN, False
     if action == "answer":
-        return "answered", pinned
+        return QuestionStatus.ANSWERED, pinned
     if action == "pin":
         return status, True
     if action == "unpin":
@@ -117,3 +134,16 @@ def moderate(action: str, status: str, pinned: bool) -> tuple[str, bool]:
 def top_order(pinned: bool, votes: int, created_at: datetime, question_id: int) -> tuple:
     """Pinned first, then most votes, then oldest: the order of the room's question list."""
     return (not pinned, -votes, created_at, question_id)
+
+
+def ask_refusal(viewer: Viewer, qa_mode: str, phase: str) -> str | None:
+    """Why this person cannot ask right now, in words for the page; None when they can."""
+    if qa_mode == QaMode.OFF:
+        return "Questions are switched off for this session."
+    if viewer.user_id is None:
+        return "Sign in with a confirmed place to ask questions."
+    if not viewer.participant:
+        return "Only people with a confirmed place can ask questions."
+    if phase != Phase.LIVE:
+        return "Questions open when the session starts and close when it ends."
+    return None

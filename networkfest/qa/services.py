@@ -23,8 +23,9 @@ from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import FestivalSession
 from networkfest.qa import rules
 from networkfest.qa.models import Question, Vote
-from networkfest.qa.rules import QaError, Viewer
+from networkfest.qa.rules import QaError, QuestionStatus, Viewer
 from networkfest.registration.models import Registration
+from networkfest.registration.rules import RegistrationStatus
 from networkfest.timing.services import session_phase
 from networkfest.types import DbSession
 
@@ -60,7 +61,7 @@ def view_of(question: Question) -> QuestionView:
 _CONFIRMED = select(Registration.id).where(
     Registration.session_id == bindparam("session_id"),
     Registration.user_id == bindparam("user_id"),
-    Registration.status == "confirmed",
+    Registration.status == RegistrationStatus.CONFIRMED,
 )
 _QUESTIONS = (
     select(Question)
@@ -114,7 +115,7 @@ def redacted(question: Question) -> dict[str, Any]:
         "text": None,
         "author": None,
         "votes": question.votes,
-        "status": "hidden",
+        "status": QuestionStatus.HIDDEN,
         "pinned": False,
         "created_at": to_epoch_ms(question.created_at),
     }

@@ -28,7 +28,9 @@ from networkfest.qa import services
 from networkfest.qa.rules import (
     MAX_QUESTION_LENGTH,
     MODERATION_ACTIONS,
+    PUBLIC_STATUSES,
     QaError,
+    QuestionStatus,
     check_vote_value,
 )
 from networkfest.realtime.protocol import (
@@ -61,9 +63,9 @@ def protocol_errors() -> Iterator[None]:
 
 def destinations(view: services.QuestionView) -> list[tuple[str, dict[str, Any]]]:
     """Where a question in its current state goes, and what each room may see of it."""
-    if view.status in ("visible", "answered"):
+    if view.status in PUBLIC_STATUSES:
         return [(session_room(view.session_id), view.full)]
-    if view.status == "pending":
+    if view.status == QuestionStatus.PENDING:
         rooms = [(hosts_room(view.session_id), view.full)]
         if view.author_id is not None:
             rooms.append((user_room(view.author_id), view.full))

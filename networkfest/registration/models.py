@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from networkfest.accounts.models import User
 from networkfest.extensions import Model
 from networkfest.programme.models import FestivalSession
+from networkfest.registration.rules import RegistrationStatus
 from networkfest.types import UTCDateTime
 
-REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+REGISTRATION_STATUSES = tuple(RegistrationStatus)
 
 
 class Registration(Model):

@@ -9,18 +9,20 @@ from sqlalchemy import select
 
 from networkfest import signals
 from networkfest.extensions import db
+from networkfest.programme.changes import Change, ChangeKind
 from networkfest.programme.models import FestivalSession
+from networkfest.programme.rules import SessionStatus
 from networkfest.registration.services import fill_free_seats
 
 
 def fill_seats_where_capacity_grew(
-    sender: str, *, festival_id: int, changes: list[dict[str, Any]], now: datetime, **kwargs: Any
+    sender: str, *, festival_id: int, changes: list[Change], now: datetime, **kwargs: Any
 ) -> None:
     """A larger capacity in the new version gives places to the waitlist at once."""
     slugs = [
-        change["session"]
+        change.session
         for change in changes
-        if change["kind"] == "changed" and "capacity" in change["fields"]
+        if change.kind is ChangeKind.CHANGED and "capacity" in change.fields
     ]
     if not slugs:
         return
@@ -28,7 +30,7 @@ def fill_seats_where_capacity_grew(
         select(FestivalSession).where(
             FestivalSession.festival_id == festival_id,
             FestivalSession.slug.in_(slugs),
-            FestivalSession.status != "cancelled",
+            FestivalSession.status != SessionStatus.CANCELLED,
         )
     )
     for festival_session in list(grown):

@@ -11,6 +11,7 @@ from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.rights import can_moderate
 from networkfest.registration.models import Registration
+from networkfest.registration.rules import RegistrationStatus
 
 
 def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
@@ -22,7 +23,7 @@ def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
                 exists().where(
                     Registration.session_id == festival_session.id,
                     Registration.user_id == user.id,
-                    Registration.status == "confirmed",
+                    Registration.status == RegistrationStatus.CONFIRMED,
                 )
             )
         )

@@ -15,12 +15,14 @@ from networkfest.errors import error_response
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
-from networkfest.registration import rules, services
+from networkfest.registration import personal_agenda, rules, services
+from networkfest.registration.rules import RegistrationStatus
+from networkfest.timing.rules import Phase
 from networkfest.timing.services import session_phase
 
 bp = Blueprint("registration", __name__)
 
-JOINABLE_PHASES = ("lobby", "live")
+JOINABLE_PHASES = (Phase.LOBBY, Phase.LIVE)
 
 
 def _session_page(festival_session: FestivalSession) -> str:
@@ -57,7 +59,7 @@ def register(slug: str) -> Response | tuple[Any, int] | str:
     now = context.now()
     state = services.registration_state(db.session, festival_session, current_user)
     if state["status"] not in rules.ACTIVE_STATUSES and request.form.get("confirm_clash") != "1":
-        clashes = services.clashes_for(db.session, festival_session, current_user)
+        clashes = personal_agenda.clashes_for(db.session, festival_session, current_user)
         if (
             clashes
             and rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
@@ -73,7 +75,7 @@ def register(slug: str) -> Response | tuple[Any, int] | str:
         result = services.register(db.session, festival_session, current_user, now)
     except services.RegistrationRefused as refused:
         return error_response(409, refused.message, refused.code)
-    if result.status == "confirmed":
+    if result.status == RegistrationStatus.CONFIRMED:
         message = "You have a place." if result.created else "You already have a place."
         flash(f"{message} “{festival_session.title}” is in your agenda.", "success")
     else:
@@ -103,7 +105,7 @@ def cancel(slug: str) -> Response:
 @require(SIGNED_IN)
 def agenda() -> str:
     now = context.now()
-    days = services.my_agenda(db.session, current_user)
+    days = personal_agenda.my_agenda(db.session, current_user)
     joinable = {
         entry.session.id
         for day in days

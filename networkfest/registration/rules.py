@@ -8,8 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class TimeSpan:
 
 def registration_refusal(session_status: str, ends_at: datetime, now: datetime) -> Refusal | None:
     """Registration stays open until the session ends; a cancelled session takes no one."""
-    if session_status == "cancelled":
+    if session_status == "cancelled":  # the session's status, told by the caller
         return Refusal(
             "cancelled", "This session has been cancelled, so it takes no registrations."
         )

@@ -1,5 +1,7 @@
 """Taking, giving up and reading places. The database enforces capacity, not Python.
 
+The personal agenda, built from the places a person holds, is `personal_agenda.py`.
+
 A seat is taken by one conditional UPDATE on `festival_sessions` (the CHECK constraint
 backs it), duplicates are stopped by UNIQUE(session_id, user_id), and waitlist positions
 are ranks computed on read, so concurrent requests can never overbook or share a position.
@@ -7,21 +9,19 @@ are ranks computed on read, so concurrent requests can never overbook or share a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from networkfest import signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import FestivalSession
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
+from networkfest.registration.rules import RegistrationStatus
 from networkfest.types import DbSession
 
 # The statements a registration runs, built once: composing a statement and deriving its
@@ -36,11 +36,12 @@ _PLACE = select(Registration.id, Registration.status, Registration.queued_at).wh
     Registration.user_id == bindparam("user_id"),
 )
 _QUEUE = select(func.count(Registration.id), func.max(Registration.queued_at)).where(
-    Registration.session_id == bindparam("session_id"), Registration.status == "waitlisted"
+    Registration.session_id == bindparam("session_id"),
+    Registration.status == RegistrationStatus.WAITLISTED,
 )
 _AHEAD = select(func.count(Registration.id)).where(
     Registration.session_id == bindparam("session_id"),
-    Registration.status == "waitlisted",
+    Registration.status == RegistrationStatus.WAITLISTED,
     or_(
         Registration.queued_at < bindparam("queued_at"),
         and_(
@@ -83,23 +84,9 @@ class RegistrationResult:
         return state_json(self.status, self.position)
 
 
-@dataclass(frozen=True)
-class AgendaEntry:
-    session: FestivalSession
-    status: str
-    position: int | None
-    clashes: list[FestivalSession]
-
-
-@dataclass(frozen=True)
-class AgendaDay:
-    day: date
-    entries: list[AgendaEntry]
-
-
 def state_json(status: str, position: int | None) -> dict[str, Any]:
     """The registration state as DESIGN's API shows it: a position only on the waitlist."""
-    if status == "waitlisted":
+    if status == RegistrationStatus.WAITLISTED:
         return {"status": status, "position": position}
     return {"status": status}
 
@@ -116,7 +103,7 @@ def find_registration(
 
 def waitlist_position(db: DbSession, registration: Registration) -> int | None:
     """The rank by (queued_at, id) among the session's waitlisted registrations."""
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         return None
     return _rank(db, registration.session_id, registration.queued_at, registration.id)
 
@@ -191,17 +178,17 @@ def register(
     existing = _place(db, session_id, user.id)
     if existing is not None and existing.status in rules.ACTIVE_STATUSES:
         position = None
-        if existing.status == "waitlisted":
+        if existing.status == RegistrationStatus.WAITLISTED:
             position = _rank(db, session_id, existing.queued_at, existing.id)
         db.commit()
         return RegistrationResult(existing.status, position, created=False)
     if _take_seat(db, session_id):
         # Confirmed places are never queued again (capacity cannot drop below them), so
         # their queue time only records when they came.
-        status, queued_at, waiting = "confirmed", now, 0
+        status, queued_at, waiting = RegistrationStatus.CONFIRMED, now, 0
     else:
         waiting, last = _queue(db, session_id)
-        status, queued_at = "waitlisted", rules.queue_time(now, last)
+        status, queued_at = RegistrationStatus.WAITLISTED, rules.queue_time(now, last)
     if existing is not None:
         return _requeue(db, session_id, existing.id, user.id, status, queued_at, now)
     try:
@@ -221,7 +208,9 @@ def register(
     db.commit()
     # A new row queues behind everyone waiting: its time is the latest and its id the highest,
     # given out under the lock after every row counted in `waiting` was committed.
-    return RegistrationResult(status, waiting + 1 if status == "waitlisted" else None, True)
+    return RegistrationResult(
+        status, waiting + 1 if status == RegistrationStatus.WAITLISTED else None, True
+    )
 
 
 def _requeue(
@@ -236,14 +225,20 @@ def _requeue(
     """Bring a cancelled registration back, keeping its row (and so its older id)."""
     requeued = db.execute(
         update(Registration)
-        .where(Registration.id == registration_id, Registration.status == "cancelled")
+        .where(
+            Registration.id == registration_id, Registration.status == RegistrationStatus.CANCELLED
+        )
         .values(status=status, queued_at=queued_at, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if requeued.rowcount != 1:  # type: ignore[attr-defined]
         db.rollback()
         return _current(db, session_id, user_id)
-    position = _rank(db, session_id, queued_at, registration_id) if status == "waitlisted" else None
+    position = (
+        _rank(db, session_id, queued_at, registration_id)
+        if status == RegistrationStatus.WAITLISTED
+        else None
+    )
     db.commit()
     return RegistrationResult(status, position, created=True)
 
@@ -270,7 +265,10 @@ def _promote_next(db: DbSession, session_id: int, now: datetime) -> Registration
     while True:
         first = db.scalar(
             select(Registration)
-            .where(Registration.session_id == session_id, Registration.status == "waitlisted")
+            .where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
         )
@@ -278,8 +276,10 @@ def _promote_next(db: DbSession, session_id: int, now: datetime) -> Registration
             return None
         moved = db.execute(
             update(Registration)
-            .where(Registration.id == first.id, Registration.status == "waitlisted")
-            .values(status="confirmed", updated_at=now)
+            .where(
+                Registration.id == first.id, Registration.status == RegistrationStatus.WAITLISTED
+            )
+            .values(status=RegistrationStatus.CONFIRMED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         if moved.rowcount == 1:  # type: ignore[attr-defined]
@@ -325,11 +325,11 @@ def cancel_registration(db: DbSession, registration: Registration, now: datetime
         changed = db.execute(
             update(Registration)
             .where(Registration.id == registration.id, Registration.status == status)
-            .values(status="cancelled", updated_at=now)
+            .values(status=RegistrationStatus.CANCELLED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount == 1:  # type: ignore[attr-defined]
-            if status == "confirmed":
+            if status == RegistrationStatus.CONFIRMED:
                 _free_seat(db, festival_session.id)
             break
     else:
@@ -340,52 +340,3 @@ def cancel_registration(db: DbSession, registration: Registration, now: datetime
     fill_free_seats(db, festival_session, now)
     db.refresh(festival_session)
     return True
-
-
-def _held(db: DbSession, user: User) -> list[Registration]:
-    return list(
-        db.scalars(
-            select(Registration)
-            .join(FestivalSession, Registration.session_id == FestivalSession.id)
-            .where(Registration.user_id == user.id, Registration.status.in_(rules.ACTIVE_STATUSES))
-            .options(
-                selectinload(Registration.session).selectinload(FestivalSession.festival),
-                selectinload(Registration.session).selectinload(FestivalSession.theme),
-                selectinload(Registration.session).selectinload(FestivalSession.hosts),
-            )
-            .order_by(FestivalSession.starts_at, FestivalSession.slug)
-        )
-    )
-
-
-def _slot(festival_session: FestivalSession) -> rules.TimeSpan:
-    return rules.TimeSpan(festival_session.id, festival_session.starts_at, festival_session.ends_at)
-
-
-def clashes_for(
-    db: DbSession, festival_session: FestivalSession, user: User
-) -> list[FestivalSession]:
-    """Sessions the person already holds a place in that overlap this one (cancelled ones aside)."""
-    held = {r.session_id: r.session for r in _held(db, user) if not r.session.cancelled}
-    found = rules.clashes_with(_slot(festival_session), [_slot(s) for s in held.values()])
-    return [held[slot.key] for slot in found]
-
-
-def my_agenda(db: DbSession, user: User) -> list[AgendaDay]:
-    """The person's confirmed and waitlisted sessions by festival day, clashes flagged."""
-    held = _held(db, user)
-    sessions = {r.session_id: r.session for r in held}
-    clashing = rules.clashing_keys([_slot(s) for s in sessions.values() if not s.cancelled])
-    days: dict[date, list[AgendaEntry]] = defaultdict(list)
-    for registration in held:
-        festival_session = registration.session
-        zone = ZoneInfo(festival_session.festival.timezone)
-        days[festival_session.starts_at.astimezone(zone).date()].append(
-            AgendaEntry(
-                session=festival_session,
-                status=registration.status,
-                position=waitlist_position(db, registration),
-                clashes=[sessions[key] for key in sorted(clashing.get(festival_session.id, ()))],
-            )
-        )
-    return [AgendaDay(day, entries) for day, entries in sorted(days.items())]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from networkfest.timing.rules import Phase
+
 PHASE_LABELS = {
-    "scheduled": "Not started yet",
-    "lobby": "The lobby is open",
-    "live": "Live now",
-    "ended": "This session has ended",
+    Phase.SCHEDULED: "Not started yet",
+    Phase.LOBBY: "The lobby is open",
+    Phase.LIVE: "Live now",
+    Phase.ENDED: "This session has ended",
 }
 
 
@@ -32,9 +34,9 @@ def clock_view(clock: dict[str, Any]) -> dict[str, Any]:
     """What the partial shows before the script takes over (and without JavaScript)."""
     phase = clock["phase"]
     now = clock["server_now"]
-    if phase in ("scheduled", "lobby"):
+    if phase in (Phase.SCHEDULED, Phase.LOBBY):
         label, target = "Starts in", clock["starts_at"]
-    elif phase == "live":
+    elif phase == Phase.LIVE:
         label, target = "Time left", clock["ends_at"]
     else:
         label, target = "Ended", now

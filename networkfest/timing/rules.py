@@ -23,8 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-PHASES = ("scheduled", "lobby", "live", "ended")
+
+class Phase(StrEnum):
+    SCHEDULED = "scheduled"
+    LOBBY = "lobby"
+    LIVE = "live"
+    ENDED = "ended"
+
+
+PHASES = tuple(Phase)
 ZERO = timedelta(0)
 
 
@@ -58,15 +67,15 @@ class Slot:
     def lobby_opens_at(self) -> datetime:
         return self.starts_at - self.settings.lobby
 
-    def phase(self, at: datetime) -> str:
+    def phase(self, at: datetime) -> Phase:
         """`scheduled` → `lobby` → `live` → `ended`; each boundary belongs to the later phase."""
         if at >= self.ends_at:
-            return "ended"
+            return Phase.ENDED
         if at >= self.starts_at:
-            return "live"
+            return Phase.LIVE
         if at >= self.lobby_opens_at:
-            return "lobby"
-        return "scheduled"
+            return Phase.LOBBY
+        return Phase.SCHEDULED
 
 
 @dataclass(frozen=True)
@@ -157,7 +166,7 @@ class RunSheet:
     @property
     def current(self) -> ItemTiming | None:
         """The item running at `at`: only while live, the last one that has started."""
-        if self.slot.phase(self.at) != "live":
+        if self.slot.phase(self.at) != Phase.LIVE:
             return None
         started = [item for item in self.items if item.reached and item.actual_end is None]
         return started[-1] if started else None
@@ -167,7 +176,7 @@ class RunSheet:
         """What the rest of the run sheet needs from `at` if every timebox is kept."""
         current = self.current
         if current is None:
-            if self.slot.phase(self.at) != "live":
+            if self.slot.phase(self.at) != Phase.LIVE:
                 return ZERO
             return sum((item.timebox for item in self.items if not item.reached), ZERO)
         later = self.items[current.index + 1 :]
@@ -176,7 +185,7 @@ class RunSheet:
     @property
     def available(self) -> timedelta:
         """What the rest of the run sheet really has: the time left before the hard stop."""
-        if self.slot.phase(self.at) != "live":
+        if self.slot.phase(self.at) != Phase.LIVE:
             return ZERO
         return self.slot.ends_at - self.at
 
@@ -191,7 +200,7 @@ class RunSheet:
 
         Zero on plan, negative when ahead, and zero outside `live`.
         """
-        if self.slot.phase(self.at) != "live" or not self.items:
+        if self.slot.phase(self.at) != Phase.LIVE or not self.items:
             return ZERO
         planned_finish = self.slot.starts_at + sum((i.timebox for i in self.items), ZERO)
         return self.at + self.needed - planned_finish
@@ -361,7 +370,7 @@ def warning_at(
     Only while live. An `item_end:<i>` is in force only while item i is still the
     current item (it is running over); a `warning:<n>` stays until the end.
     """
-    if slot.phase(at) != "live":
+    if slot.phase(at) != Phase.LIVE:
         return None
     moves = list(moves)
     sheet = run_sheet(slot, agenda, moves, at)

@@ -18,9 +18,11 @@ from sqlalchemy.orm import selectinload
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.rules import SessionStatus
 from networkfest.realtime.protocol import ProtocolError
 from networkfest.timing import rules
 from networkfest.timing.models import AgendaMove, Announcement
+from networkfest.timing.rules import Phase
 from networkfest.types import DbSession
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,9 @@ def session_phase(festival_session: FestivalSession, now: datetime) -> str:
 def require_live(festival_session: FestivalSession, now: datetime) -> None:
     """The hard stop for live actions (ask, vote, agenda_next): refused outside `live`."""
     phase = session_phase(festival_session, now)
-    if phase == "ended":
+    if phase == Phase.ENDED:
         raise ProtocolError("not_live", "This session has ended: the scheduled end is final.")
-    if phase != "live":
+    if phase != Phase.LIVE:
         raise ProtocolError("not_live", "This session has not started yet.")
 
 
@@ -166,7 +168,7 @@ def _window_sessions(db: DbSession, now: datetime, ahead: timedelta) -> list[Fes
         db.scalars(
             select(FestivalSession)
             .where(
-                FestivalSession.status == "scheduled",
+                FestivalSession.status == SessionStatus.SCHEDULED,
                 FestivalSession.ends_at >= now - ENDED_GRACE,
                 FestivalSession.starts_at <= now + ahead + timedelta(minutes=max_lobby),
             )
@@ -293,7 +295,10 @@ def punctuality_report(
     """
     sessions = db.scalars(
         select(FestivalSession)
-        .where(FestivalSession.festival_id == festival.id, FestivalSession.status == "scheduled")
+        .where(
+            FestivalSession.festival_id == festival.id,
+            FestivalSession.status == SessionStatus.SCHEDULED,
+        )
         .order_by(FestivalSession.starts_at, FestivalSession.slug)
         .options(selectinload(FestivalSession.agenda_items), selectinload(FestivalSession.festival))
     ).all()

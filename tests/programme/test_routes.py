@@ -74,6 +74,7 @@ def test_schedule_shows_full_and_cancelled(app, client) -> None:
     publish_programme()
     beta = session_by_slug(db.session, "beta")
     assert beta is not None
+    # The counter alone, without registrations: the schedule reads only the counter.
     beta.confirmed_count = 2
     db.session.commit()
     assert "Full: waitlist open" in client.get("/schedule").get_data(as_text=True)
@@ -94,6 +95,7 @@ def test_schedule_etag_and_304(app, client) -> None:
     assert filtered.status_code == 200
     beta = session_by_slug(db.session, "beta")
     assert beta is not None
+    # The counter alone, without registrations: the schedule reads only the counter.
     beta.confirmed_count = 1
     db.session.commit()
     assert client.get("/schedule", headers={"If-None-Match": etag}).status_code == 200

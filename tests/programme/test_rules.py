@@ -10,7 +10,6 @@ from networkfest.config import PROJECT_ROOT
 from networkfest.programme.rules import (
     CheckResult,
     check,
-    describe_change,
     local_to_utc,
     name_from_email,
 )
@@ -263,17 +262,6 @@ def test_the_fingerprint_ignores_comments_and_layout() -> None:
     b = check("# a comment\n" + schedule(session()).replace(" = ", "=")).schedule
     assert a is not None and b is not None
     assert a.fingerprint() == b.fingerprint()
-
-
-def test_describe_change() -> None:
-    assert describe_change({"kind": "added", "title": "A"}) == "Added: A"
-    assert describe_change({"kind": "cancelled", "title": "A"}) == "Cancelled: A"
-    assert describe_change({"kind": "retitled", "from": "A", "to": "B"}) == "Renamed: A is now B"
-    moved = {"kind": "moved", "title": "A", "from_label": "Mon 10:00", "to_label": "Tue 11:00"}
-    assert describe_change(moved) == "Moved: A, from Mon 10:00 to Tue 11:00"
-    assert describe_change({"kind": "changed", "title": "A", "fields": ["capacity"]}) == (
-        "Changed: A (capacity)"
-    )
 
 
 def test_the_demo_programme_checks_clean() -> None:

@@ -11,14 +11,9 @@ from networkfest.accounts.models import User
 from networkfest.extensions import db
 from networkfest.mail import outbox
 from networkfest.notifications.models import Notice
-from networkfest.registration import services
+from networkfest.registration import personal_agenda, services
 from networkfest.registration.models import Registration
 from tests.factories import FESTIVAL_START
-
-
-@pytest.fixture
-def festival(factory):
-    return factory.festival()
 
 
 def test_first_come_confirmed_then_waitlisted_with_ranks(factory, festival, clock) -> None:
@@ -172,6 +167,7 @@ def test_capacity_check_constraint_backs_the_counter(factory, festival) -> None:
     from sqlalchemy.exc import IntegrityError
 
     session = factory.session(festival, capacity=1)
+    # Past the services on purpose: the database's CHECK constraint is what is under test.
     session.confirmed_count = 2
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -196,7 +192,7 @@ def test_my_agenda_by_day_with_clashes(factory, festival, clock) -> None:
         db.session, services.find_registration(db.session, dropped, person), clock.now()
     )
 
-    days = services.my_agenda(db.session, person)
+    days = personal_agenda.my_agenda(db.session, person)
 
     assert [str(d.day) for d in days] == ["2026-09-21", "2026-09-22"]
     monday = days[0].entries
@@ -207,7 +203,9 @@ def test_my_agenda_by_day_with_clashes(factory, festival, clock) -> None:
         (tuesday.slug, "confirmed", None, []),
         (full.slug, "waitlisted", 1, []),
     ]
-    assert [s.slug for s in services.clashes_for(db.session, monday_b, person)] == [monday_a.slug]
+    assert [s.slug for s in personal_agenda.clashes_for(db.session, monday_b, person)] == [
+        monday_a.slug
+    ]
 
 
 def test_positions_decided_before_the_commit_match_the_ranks_read_after(
