@@ -1,4 +1,4 @@
-"""Settings, read from the environment (names fixed in DESIGN: `NETWORKFEST_*`)."""
+"""Settings, read from the environment (public names, `NETWORKFEST_*`: docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str, code: str | None = None) -> tuple[Response, int]:
-    """One error shape for the API (DESIGN) and one page template for people."""
+    """One error shape for the API (docs/architecture.md) and one page template for people."""
     code = code or CODES.get(status, "error")
     if wants_json():
         return jsonify({"error": {"code": code, "message": message}}), status

@@ -6,7 +6,8 @@ state of the question to the coalescer, which keeps only the latest payload per
 (room, event, key) and sends them at most once per `interval` (200 ms by default):
 2,000 votes in ten seconds become at most 50 broadcasts of that question.
 
-Event shape: unchanged from DESIGN. A flush emits, for every changed key, ONE ordinary
+Event shape: the live protocol's, unchanged (docs/architecture.md). A flush emits, for
+every changed key, ONE ordinary
 event (e.g. `question` with `{id, session, text, author, votes, status, pinned,
 created_at}`) to the room it was offered for, carrying the latest payload. Clients need
 no change: they already replace a question by id when a `question` event arrives.

@@ -16,7 +16,8 @@ from networkfest.programme.queries import current_festival, festival_sessions, s
 
 
 def session_json(festival_session: FestivalSession) -> dict[str, Any]:
-    """A session as DESIGN fixes it; the agenda and registration APIs embed the same object."""
+    """A session as the public API fixes it (docs/architecture.md); the agenda and
+    registration APIs embed the same object."""
     fs = festival_session
     return {
         "slug": fs.slug,

@@ -34,7 +34,8 @@ def feed_uid(festival_slug: str, feed: str) -> str:
 
 
 def session_page_url(base_url: str, session_slug: str) -> str:
-    """The session's public page (DESIGN fixes the path, so feeds need no request to build it)."""
+    """The session's public page; its path is public (docs/architecture.md), so feeds need
+    no request to build it."""
     return f"{base_url}/sessions/{quote(session_slug, safe='')}"
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from networkfest.programme.changes import ChangeKind
 
 DEFAULT_REMINDER_MINUTES = 15
-# Schedule changes that everyone registered hears about (DESIGN: moves, retitles, cancels).
+# Schedule changes that everyone registered hears about (moves, retitles, cancels).
 NOTIFIED_CHANGES = (ChangeKind.MOVED, ChangeKind.RETITLED, ChangeKind.CANCELLED)
 
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from networkfest.extensions import socketio
-from networkfest.realtime.protocol import NAMESPACE, hosts_room, session_room, user_room
+from networkfest.realtime.protocol import NAMESPACE, session_room, user_room
 
 
 def to_session(event: str, payload: dict[str, Any], session_id: int) -> None:
     socketio.emit(event, payload, namespace=NAMESPACE, to=session_room(session_id))
-
-
-def to_hosts(event: str, payload: dict[str, Any], session_id: int) -> None:
-    socketio.emit(event, payload, namespace=NAMESPACE, to=hosts_room(session_id))
 
 
 def to_user(event: str, payload: dict[str, Any], user_id: int) -> None:

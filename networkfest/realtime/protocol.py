@@ -1,7 +1,7 @@
 """The live protocol's plumbing: acknowledgements, error codes, rooms and the caller's identity.
 
 Every client→server event answers through its acknowledgement with `{"ok": true, ...}`
-or `{"ok": false, "error": {"code", "message"}}` (DESIGN). Handlers raise
+or `{"ok": false, "error": {"code", "message"}}` (docs/architecture.md). Handlers raise
 `ProtocolError`; `@live_event` turns it, and anything unexpected, into that shape, so
 a malformed event never leaves an exception in the server log.
 """

@@ -85,7 +85,8 @@ class RegistrationResult:
 
 
 def state_json(status: str, position: int | None) -> dict[str, Any]:
-    """The registration state as DESIGN's API shows it: a position only on the waitlist."""
+    """The registration state as the JSON API shows it (docs/architecture.md): a position
+    only on the waitlist."""
     if status == RegistrationStatus.WAITLISTED:
         return {"status": status, "position": position}
     return {"status": status}

@@ -48,7 +48,7 @@ class ClockSettings:
     def from_minutes(
         cls, lobby_minutes: int | None, warning_minutes: Iterable[int] | None
     ) -> ClockSettings:
-        """From the festival's columns; missing values mean the defaults of DESIGN."""
+        """From the festival's columns; missing values mean the schedule format's defaults."""
         lobby = timedelta(minutes=10 if lobby_minutes is None else max(lobby_minutes, 0))
         minutes = [5, 1] if warning_minutes is None else list(warning_minutes)
         offsets = sorted({timedelta(minutes=m) for m in minutes if m > 0}, reverse=True)

@@ -83,7 +83,7 @@ def run_sheet(db: DbSession, festival_session: FestivalSession, now: datetime) -
 
 
 def clock_state(db: DbSession, festival_session: FestivalSession, now: datetime) -> dict[str, Any]:
-    """The `clock` object of the live protocol (DESIGN), instants in epoch ms.
+    """The `clock` object of the live protocol (docs/architecture.md), instants in epoch ms.
 
     `item` is the current agenda item while live (`ends_at` is the end of its timebox
     counted from its actual start, so a late item shows its overrun), else null.
