@@ -14,5 +14,7 @@ if os.environ.get("NETWORKFEST_ASYNC_MODE") == "gevent":
         monkey.patch_all()
 
 from networkfest import create_app
+from networkfest.serving import refuse_unsafe_settings
 
 app = create_app()
+refuse_unsafe_settings(app)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NODE_LOAD = ROOT / "bench" / "node" / "load.mjs"
-SECRET = "bench-secret-not-for-production"
+SECRET = "bench-secret-not-for-production-0123456789"
 POSTGRES_URL = os.environ.get(
     "NETWORKFEST_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -132,6 +132,7 @@ class Server:
             "NETWORKFEST_BASE_URL": self.url,
             "NETWORKFEST_TEST_CLOCK": "1",
             "NETWORKFEST_MAIL_BACKEND": "memory",
+            "NETWORKFEST_ENV": "development",
             "NETWORKFEST_LOG_LEVEL": "warning",
         }
         if database is not None:
@@ -211,6 +212,19 @@ class Server:
                 f"{logged[max(0, first - 500) : first + 4000]}",
                 file=sys.stderr,
             )
+
+
+# What a server logs when its connection pool runs dry: SQLAlchemy's timeout, and Networkfest's
+# once-per-interval report of the events and requests it refused (networkfest/database.py).
+POOL_EXHAUSTED = ("QueuePool limit", "database saturated")
+
+
+def pool_exhaustion(log: Path) -> list[str]:
+    """The lines of a server's log that say its connection pool ran dry."""
+    if not log.exists():
+        return []
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if any(sign in line for sign in POOL_EXHAUSTED)]
 
 
 @contextmanager

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bench.common import STACKS, fresh_database, live_room_available, run_node, serving
+from bench.common import (
+    STACKS,
+    fresh_database,
+    live_room_available,
+    pool_exhaustion,
+    run_node,
+    serving,
+)
 from bench.seed import SESSION_SLUG, schema, seed
 from networkfest.clock import to_epoch_ms
 
@@ -34,7 +41,10 @@ def measure(
     askers: int,
     seed_options: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], float]:
-    """Run the load clients against a fresh floor or app server; the result and server CPU."""
+    """Run the load clients against a fresh floor or app server; the result and server CPU.
+
+    The result's `pool_exhausted` holds the server log's lines saying its connection pool
+    ran dry (none in a passing run)."""
     if app:
         database = fresh_database(db, work)
         seeded = seed(schema(database), attendees=n, askers=askers, **(seed_options or {}))
@@ -59,7 +69,8 @@ def measure(
             },
             work,
         )
-        return result, server.cpu() - before
+        cpu = server.cpu() - before
+    return {**result, "pool_exhausted": pool_exhaustion(server.log)}, cpu
 
 
 def which(floor_only: bool, no_floor: bool = False) -> list[tuple[str, bool]]:

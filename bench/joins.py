@@ -3,7 +3,9 @@
     .venv/bin/python -m bench.joins [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
 
 Time from the first connect until every client holds its `join` acknowledgement with
-the room's state; the floor is bench/bare_server.py's `join` on the same stack.
+the room's state; the floor is bench/bare_server.py's `join` on the same stack. A `join`
+refused `busy` (no database connection within the pool timeout) is sent again after 0.5, 1
+and 2 s, as the live page does: "busy" counts those refusals.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ def main(argv: list[str] | None = None) -> None:
                         str(n),
                         label,
                         f"{result['joined']}/{result['clients']}",
+                        str(result["busy"]),
                         fmt(result["all_ms"]),
                         fmt(result["join"]["p50"]),
                         fmt(result["join"]["p99"]),
                         fmt(ratio, 2) if ratio else "-",
                         fmt(cpu, 1),
+                        str(len(result["pool_exhausted"])),
                         "; ".join(result["failures"])[:120] or "-",
                     ]
                 )
@@ -51,11 +55,13 @@ def main(argv: list[str] | None = None) -> None:
             "N",
             "server",
             "joined",
+            "busy",
             "all joined ms",
             "p50 ms",
             "p99 ms",
             "all / floor",
             "server CPU s",
+            "pool ran dry",
             "failures",
         ],
         rows,

@@ -123,6 +123,8 @@ def seed(
                 password_hash=None,
                 organiser=False,
                 created_at=now,
+                # Only people who proved their address may ask and vote.
+                verified_at=now,
             )
             raw = new_api_token()
             user.tokens = [ApiToken(name="bench", token_hash=hash_token(raw), created_at=now)]

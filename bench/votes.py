@@ -2,12 +2,18 @@
 
     .venv/bin/python -m bench.votes [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
 
-Measures the time from the last vote until every client shows the final count, and the
-`question` deliveries the clients received, against one broadcast per vote (N x N). The
-floor is bench/bare_server.py, which broadcasts once per vote: the naive design. The app
-coalesces vote counts (`networkfest.fanout`). At N = 2,000 the floor's N x N = 4,000,000
-deliveries outlast the run's budget: pass `--no-floor` there (the N x N column is the
-per-vote design's count by construction).
+Measures how long each vote took to be acknowledged (from the click until it was counted,
+retries included), the time from the last vote until every client shows the final count,
+and the `question` deliveries the clients received, against one broadcast per vote (N x N).
+A vote the server refuses `busy` (no database connection within the pool timeout) is sent
+again after 0.5, 1 and 2 s, as the live page does; "busy" counts those refusals, "failed"
+the votes never counted (refused four times, refused otherwise, or not acknowledged within
+30 s). The final count is the votes acknowledged `ok`. "pool ran dry" counts the server
+log's lines saying its connection pool was exhausted. The floor is bench/bare_server.py,
+which broadcasts once per vote: the naive design. The app coalesces vote counts
+(`networkfest.fanout`). At N = 2,000 the floor's N x N = 4,000,000 deliveries outlast the
+run's budget: pass `--no-floor` there (the N x N column is the per-vote design's count by
+construction).
 """
 
 from __future__ import annotations
@@ -25,19 +31,28 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     config = {"mode": "votes", "spread_ms": int(args.spread_s * 1000), "drain_ms": 15_000}
     rows: list[list[str]] = []
+    exhausted: list[str] = []
     with workspace() as work:
         for n in args.n:
             for label, app in which(args.floor_only, args.no_floor):
                 result, cpu = measure(
                     work, config, stack=args.stack, app=app, db=args.db, n=n, askers=1
                 )
+                exhausted += result["pool_exhausted"]
                 if not result.get("ok"):
                     rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
                     continue
+                ack = result["ack"]
                 rows.append(
                     [
                         str(n),
                         label,
+                        f"{result['counted']}/{result['voters']}",
+                        fmt(ack["p50"]),
+                        fmt(ack["p99"]),
+                        fmt(ack["max"]),
+                        str(result["busy"]),
+                        str(len(result["refused"])),
                         f"{result['shown_final']}/{result['voters']}",
                         fmt(result["settle_ms"]),
                         fmt(result["vote_window_ms"]),
@@ -45,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
                         fmt(result["per_vote_broadcast"]),
                         fmt(result["per_vote_broadcast"] / max(result["deliveries"], 1), 1),
                         fmt(cpu, 1),
-                        str(len(result["refused"])),
+                        str(len(result["pool_exhausted"])),
                     ]
                 )
     report(
@@ -54,6 +69,12 @@ def main(argv: list[str] | None = None) -> None:
         [
             "N",
             "server",
+            "counted",
+            "ack p50 ms",
+            "ack p99 ms",
+            "ack max ms",
+            "busy",
+            "failed",
             "show final count",
             "final shown after last vote, ms",
             "voting took ms",
@@ -61,10 +82,12 @@ def main(argv: list[str] | None = None) -> None:
             "one broadcast per vote",
             "fewer by",
             "server CPU s",
-            "votes refused",
+            "pool ran dry",
         ],
         rows,
     )
+    for line in exhausted[:5]:
+        print(f"server log: {line}")
 
 
 if __name__ == "__main__":

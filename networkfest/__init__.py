@@ -26,6 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("NETWORKFEST_SECRET_KEY must be set outside debug and tests")
+        raise RuntimeError("no secret key: set NETWORKFEST_SECRET_KEY (tests pass SECRET_KEY)")
     init_app(app)
     return app

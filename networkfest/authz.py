@@ -38,6 +38,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+VERIFIED = "verified"
 ORGANISER = "organiser"
 HOST = "host"
 HOST_OF_SESSION = "host_of_session"
@@ -62,8 +63,13 @@ def is_signed_in(user: Any) -> bool:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
+def is_verified(user: Any) -> bool:
+    """Signed in with an address its owner proved: until then, no rights beyond reading."""
+    return is_signed_in(user) and bool(user.verified)
+
+
 def is_organiser(user: Any) -> bool:
-    return is_signed_in(user) and bool(user.organiser)
+    return is_verified(user) and bool(user.organiser)
 
 
 # Rights ---------------------------------------------------------------------------------
@@ -84,6 +90,13 @@ RIGHTS: dict[str, Right] = {
     for right in (
         Right(PUBLIC, lambda user, fs: True, False, ""),
         Right(SIGNED_IN, lambda user, fs: is_signed_in(user), False, SIGN_IN_MESSAGE),
+        Right(
+            VERIFIED,
+            lambda user, fs: is_verified(user),
+            False,
+            "Please confirm your e-mail address first: open the link we sent you "
+            "(your account page can send it again).",
+        ),
         Right(
             ORGANISER,
             lambda user, fs: is_organiser(user),

@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command
 
 from networkfest import create_app
-from networkfest.serving import serve
+from networkfest.serving import refuse_unsafe_settings, serve
 
 
 @click.command("run")
@@ -14,7 +14,9 @@ from networkfest.serving import serve
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def run_command(host: str, port: int) -> None:
     """Serve the festival (one process; for many, see docs/deploy.md)."""
-    serve(click.get_current_context().ensure_object(ScriptInfo).load_app(), host, port)
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    refuse_unsafe_settings(app)
+    serve(app, host, port)
 
 
 main = FlaskGroup(

@@ -19,14 +19,20 @@ from networkfest.programme.cli import schedule
 @click.command("export")
 @click.argument("file", type=click.File("w"), default="-")
 @click.option(
-    "--with-password-hashes",
+    "--with-secrets",
     is_flag=True,
-    help="Include password hashes (keep the file as safe as the database).",
+    help=(
+        "Also write every secret: password hashes, calendar-feed addresses, security stamps, "
+        "API token hashes and sign-ins (keep the file as safe as the database)."
+    ),
 )
 @with_appcontext
-def export_command(file: TextIO, with_password_hashes: bool) -> None:
-    """Write the whole festival as one JSON document (default: standard output)."""
-    document = export_festival(db.session, include_password_hashes=with_password_hashes)
+def export_command(file: TextIO, with_secrets: bool) -> None:
+    """Write the whole festival as one JSON document (default: standard output).
+
+    Without --with-secrets no secret is written: after an import everyone gets a new
+    calendar-feed address, sets a new password and makes new API tokens."""
+    document = export_festival(db.session, include_secrets=with_secrets)
     json.dump(document, file, indent=1, sort_keys=True)
     file.write("\n")
     rows = sum(len(rows) for rows in document["tables"].values())

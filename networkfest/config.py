@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from networkfest.database import CallerPool
+
 ENV_PREFIX = "NETWORKFEST_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,11 +36,13 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
     secret = _env("SECRET_KEY")
     if secret is None and not (debug or testing):
         secret = _dev_secret(instance_path)
+    database_url = _env("DATABASE_URL") or default_database_url(instance_path)
     return {
         "DEBUG": debug,
         "TESTING": testing,
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL") or default_database_url(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "MESSAGE_QUEUE": _env("MESSAGE_QUEUE"),
         "BASE_URL": (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "ASYNC_MODE": _env("ASYNC_MODE", "threading"),
@@ -54,27 +58,128 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "REMINDER_MINUTES": int(_env("REMINDER_MINUTES", "15") or 15),
         "FANOUT_INTERVAL_MS": int(_env("FANOUT_INTERVAL_MS", "200") or 200),
         "SMTP_CA_FILE": _env("SMTP_CA_FILE"),
+        "ENV": _env("ENV", "production"),
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         # Limits are shared across processes when Redis is there, per process otherwise.
         "RATELIMIT_STORAGE_URI": _env("MESSAGE_QUEUE") or "memory://",
     }
+
+
+# The connection pool of one process on PostgreSQL (docs/deploy.md sizes it against the
+# server's `max_connections`). A gevent worker runs thousands of greenlets on these few
+# connections; a vote holds one for a handful of round trips (qa/services.py), so 10 + 10
+# carried the 2,000-voter storm on two cores (docs/benchmarks.md). A live event or request
+# that finds them all taken waits at most the timeout, then is refused `busy` / 503, rather
+# than queueing for SQLAlchemy's default of 30 s (`database.CallerPool`).
+DEFAULT_POOL_SIZE = 10
+DEFAULT_MAX_OVERFLOW = 10
+DEFAULT_POOL_TIMEOUT_S = 2.0
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """SQLAlchemy's engine options: the pool settings apply to PostgreSQL only (SQLite, in
+    the process, keeps the pool SQLAlchemy gives it). PostgreSQL's connections are pinged
+    only after sitting idle (`database.ping_idle_connections`), not at every checkout."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["pool_pre_ping"] = False
+        options["poolclass"] = CallerPool
+        options["pool_size"] = _env_count("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, minimum=1)
+        options["max_overflow"] = _env_count("DATABASE_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW)
+        options["pool_timeout"] = _env_seconds("DATABASE_POOL_TIMEOUT", DEFAULT_POOL_TIMEOUT_S)
+    return options
+
+
+def _env_count(name: str, default: int, minimum: int = 0) -> int:
+    value = _env_int(name, default)
+    if value < minimum:
+        raise SettingsError(f"{ENV_PREFIX}{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _env_seconds(name: str, default: float) -> float:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise SettingsError(f"{ENV_PREFIX}{name} must be a number of seconds above 0: {value!r}")
+    return seconds
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name} must be a whole number, not {value!r}") from None
+
+
+class SettingsError(Exception):
+    """Settings a festival must not run with; the message says which and what to do."""
+
+
+# Values from the examples that must never reach production.
+EXAMPLE_SECRETS = frozenset({"change-me", "changeme", "secret", "dev", "x"})
+MIN_SECRET_LENGTH = 32
+
+
+def production_problems(config: dict[str, Any]) -> list[str]:
+    """What makes these settings unsafe for a public festival (empty: safe). Development
+    (`NETWORKFEST_ENV=development`), tests and the demo are exempt."""
+    if config.get("TESTING") or config.get("DEBUG") or config.get("ENV") == "development":
+        return []
+    problems = []
+    secret = _env("SECRET_KEY")
+    if secret is None:
+        problems.append(
+            f"{ENV_PREFIX}SECRET_KEY is not set: set it to a long random value, the same on "
+            "every process (python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    elif secret.lower() in EXAMPLE_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"{ENV_PREFIX}SECRET_KEY is the example value or shorter than "
+            f"{MIN_SECRET_LENGTH} characters: anyone could forge sign-ins. Set a long random one."
+        )
+    if config.get("MAIL_BACKEND") == "console":
+        problems.append(
+            f"{ENV_PREFIX}MAIL_BACKEND is `console`: sign-up and password links would be "
+            "written to the log instead of mailed. Set it to `smtp` (docs/deploy.md)."
+        )
+    if config.get("TRUSTED_PROXIES", 0) > 0 and str(config.get("BASE_URL", "")).startswith(
+        "http://"
+    ):
+        problems.append(
+            f"{ENV_PREFIX}BASE_URL is http:// behind {ENV_PREFIX}TRUSTED_PROXIES: the public "
+            "address must be https://, as the proxy serves it."
+        )
+    return problems
 
 
 def _dev_secret(instance_path: str) -> str:
     """A per-install secret for the zero-setup default, kept under `instance/`.
 
     Production sets NETWORKFEST_SECRET_KEY; a file secret keeps sign-ins valid
-    across restarts of the embedded default without asking for any setup.
+    across restarts of the embedded default without asking for any setup. The file is
+    created readable by its owner only from the start (not chmod-ed after writing).
     """
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(os.urandom(32).hex())
     return path.read_text().strip()
 
 
 BASE_SETTINGS: dict[str, Any] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -85,5 +190,6 @@ BASE_SETTINGS: dict[str, Any] = {
     # Explicit: Flask-Limiter's singleton otherwise keeps `enabled` from the previous app.
     "RATELIMIT_ENABLED": True,
     "PASSWORD_TOKEN_MAX_AGE": 24 * 3600,
+    "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
 }

@@ -1,20 +1,98 @@
-"""Engine set-up: SQLite pragmas and write transactions that do not deadlock."""
+"""Engine set-up: SQLite pragmas and write transactions that do not deadlock; how long a
+caller waits for a pooled connection; and the rule for reporting a saturated pool.
+
+On PostgreSQL every process has a pool of a few connections (docs/deploy.md). When they
+are all taken, someone waiting on an answer (a live event, a request: `answering`) waits at
+most the pool timeout (`NETWORKFEST_DATABASE_POOL_TIMEOUT`) and SQLAlchemy raises
+`sqlalchemy.exc.TimeoutError`: the live event answers `busy` (`realtime/protocol.py`) and the
+request 503 with `Retry-After` (`errors.py`), after rolling back; the client may try again.
+Work nobody would try again (a disconnect's presence, the job runner, the coalescer's
+settling) waits its turn for up to `BACKGROUND_WAIT_S` (`CallerPool`). In a storm that is
+hundreds of refusals a second: `report_saturation` logs them once per interval per process,
+with their number.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+log = logging.getLogger(__name__)
+
+SATURATION_LOG_INTERVAL_S = 10.0
+# What a refused caller is told to wait before trying again (HTTP `Retry-After`, seconds).
+RETRY_AFTER_S = 2
+# How long work that nobody would send again waits for a connection (SQLAlchemy's default).
+BACKGROUND_WAIT_S = 30.0
+# A pooled connection unused for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 5.0
+
+_answering: ContextVar[bool] = ContextVar("networkfest_answering", default=False)
+
+
+def start_answering() -> Token[bool]:
+    """Someone waits on what follows (a live event, a request): it gets a pooled connection
+    within the pool timeout or is refused. `stop_answering(token)` ends it."""
+    return _answering.set(True)
+
+
+def stop_answering(token: Token[bool]) -> None:
+    _answering.reset(token)
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """`start_answering` for a block."""
+    token = start_answering()
+    try:
+        yield
+    finally:
+        stop_answering(token)
+
+
+class CallerPool(QueuePool):
+    """SQLAlchemy's QueuePool, waiting for a free connection as long as the caller can.
+
+    Inside `answering` a caller waits the pool timeout, then gets SQLAlchemy's TimeoutError:
+    it answers `busy` or 503 and its client tries again. Any other caller (a disconnect
+    recording a presence's end, the job runner, the coalescer's settling) keeps waiting, one
+    pool timeout after another, up to `BACKGROUND_WAIT_S`: nothing would send it again.
+    `background_waits` counts the pool timeouts such callers waited through.
+    """
+
+    background_waits = 0
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        patience = None if _answering.get() else time.monotonic() + BACKGROUND_WAIT_S
+        while True:
+            try:
+                return super()._do_get()
+            except PoolTimeout:
+                if patience is None or time.monotonic() >= patience:
+                    raise
+                self.background_waits += 1
 
 
 def configure_engine(engine: Engine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE on SQLite; nothing to do on PostgreSQL.
+    """WAL, a busy timeout and BEGIN IMMEDIATE on SQLite; idle connections pinged elsewhere.
 
     Python's sqlite3 opens a deferred transaction lazily, and a read followed by a
     write then fails at once with "database is locked" under contention, whatever
     the timeout (FIELD-NOTES). Taking the write lock at BEGIN makes writers queue.
     """
     if engine.dialect.name != "sqlite":
+        ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -30,3 +108,70 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: Engine) -> None:
+    """Check a connection that sat unused for `PING_AFTER_IDLE_S` before handing it out; one
+    in steady use goes out unchecked (SQLAlchemy's `pool_pre_ping` pings at every checkout).
+
+    Under gevent every round trip waits for a turn of the hub, and a ping at every checkout
+    is one more for every live event and request, while it holds the connection. An idle
+    connection that does not answer is replaced before anyone uses it. One that dies in
+    steady use (the database restarted under load) fails the one event or request that next
+    uses it; SQLAlchemy then replaces every connection the pool holds.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and hands out a fresh one.
+            raise DisconnectionError("an idle connection did not answer its ping") from error
+
+
+@dataclass
+class OncePerInterval:
+    """Counts events and says when one is worth a log line: the first at once, then at most
+    one per `interval` seconds, carrying how many happened since the last line."""
+
+    interval: float
+    _last: float | None = None
+    _unreported: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, now: float) -> int | None:
+        """Count one event at `now` (monotonic seconds); the number to report if a line is
+        due now, else None."""
+        with self._lock:
+            self._unreported += 1
+            if self._last is not None and now - self._last < self.interval:
+                return None
+            self._last = now
+            reported, self._unreported = self._unreported, 0
+            return reported
+
+
+_saturation = OncePerInterval(SATURATION_LOG_INTERVAL_S)
+
+
+def report_saturation(refused: str, engine: Engine | None = None) -> None:
+    """Count one caller refused for want of a connection (`refused` says how, e.g. "live
+    event vote answered busy"); log at most once per interval per process, with the pool's
+    state when the caller knows the engine."""
+    reported = _saturation.count(time.monotonic())
+    if reported is not None:
+        log.warning(
+            "database saturated: %d refused for want of a pooled connection since the last "
+            "report (the latest: %s)%s",
+            reported,
+            refused,
+            f"; {engine.pool.status()}" if engine is not None else "",
+        )

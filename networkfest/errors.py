@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from networkfest.extensions import db
+from networkfest.database import (
+    RETRY_AFTER_S,
+    report_saturation,
+    start_answering,
+    stop_answering,
+)
+from networkfest.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +61,22 @@ MESSAGES = {
     429: "Too many attempts. Please wait a minute and try again.",
     503: "The festival is briefly unavailable. Please try again in a moment.",
 }
+BUSY = "The server is busy: please try again in a moment."
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _answering() -> None:
+        """Someone waits on this request: a database connection within the pool timeout, or
+        503 with `Retry-After` (`_saturated`)."""
+        g.networkfest_answering = start_answering()
+
+    @app.teardown_request
+    def _answered(_error: BaseException | None) -> None:
+        token = g.pop("networkfest_answering", None)
+        if token is not None:
+            stop_answering(token)
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response, int]:
         return error_response(
@@ -79,11 +98,25 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    @app.errorhandler(PoolTimeout)
     def _database(error: Exception) -> tuple[Response, int]:
         log.warning("database unavailable: %s", error.__class__.__name__)
         db.session.rollback()
         return error_response(503, MESSAGES[503])
+
+    @app.errorhandler(PoolTimeout)
+    def _saturated(error: PoolTimeout) -> tuple[Response, int]:
+        """Every pooled connection stayed taken for the pool timeout: say so at once, and
+        when to try again, rather than queue the person (logged once per interval)."""
+        db.session.rollback()
+        report_saturation(f"{request.method} {request.path} answered 503", db.engine)
+        # The page renders without a connection: no festival in its header, and the person
+        # only if the request had loaded them already (else it would wait for the pool again).
+        g.setdefault("festival", None)
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()
+        response, status = error_response(503, BUSY, "busy")
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response, status
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:

@@ -29,6 +29,9 @@ Rules the wiring must keep:
   With several processes each flushing its own offers, the last broadcast after a storm
   then carries the final state, whichever process sends it. Reading at every flush would
   be simpler but waits, during the storm, behind every handler for a database connection.
+  If the pool has no connection for the settling within its timeout (the database is
+  saturated), the keys are kept and the loop settles again after the next interval; the
+  loop holds no connection while it waits.
 
 The flush loop (`run_flush_loop`) is a plain function over an injected `sleep`, so
 tests drive it without sleeping. It runs only while there is work: the first offer
@@ -46,7 +49,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from networkfest.database import report_saturation
 from networkfest.extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -137,13 +142,25 @@ class Coalescer:
             flushed, self._flushed = self._flushed, {}
         sent = 0
         for event, keys in flushed.items():
-            for payload, room, key, version in self.refreshers[event](keys):
+            try:
+                fresh = self.refreshers[event](keys)
+            except PoolTimeout:
+                self._settle_later(flushed)
+                raise
+            for payload, room, key, version in fresh:
                 with self._lock:
                     newer = self._newer((room, event, key), version, strictly=True)
                 if newer:
                     self._send(event, payload, room)
                     sent += 1
         return sent
+
+    def _settle_later(self, flushed: dict[str, list[Hashable]]) -> None:
+        """Keep keys whose settling could not read the database, for the next settling."""
+        with self._lock:
+            for event, keys in flushed.items():
+                waiting = self._flushed.setdefault(event, [])
+                waiting.extend(key for key in keys if key not in waiting)
 
     def stop_if_idle(self) -> bool:
         """End the loop if nothing is pending; atomic with `offer`'s check, so no offer is lost."""
@@ -177,6 +194,10 @@ def run_flush_loop(coalescer: Coalescer, sleep: Callable[[float], None]) -> int:
         if sent == 0:
             try:
                 coalescer.settle()
+            except PoolTimeout:
+                # Saturated, not away: settle after the next interval (logged once per interval).
+                report_saturation("the vote counts' settling, tried again after an interval")
+                continue
             except Exception:
                 # The database may be away; the loop must still end cleanly, or no vote
                 # count would be broadcast again in this process.

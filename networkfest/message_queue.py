@@ -35,11 +35,19 @@ log = logging.getLogger(__name__)
 # Flask-SocketIO's default channel, so a write-only emitter built the usual way still reaches us.
 CHANNEL = "flask-socketio"
 PROBE_PREFIX = b"networkfest-probe:"
+DISCONNECT_ROOM = "networkfest_disconnect_room"
+DISCONNECT_ROOM_MARK = DISCONNECT_ROOM.encode("ascii")
 # Short: a publish must not hold an `ask` for long on a dead network.
 TIMEOUT_S = 2.0
 # The listener's waits between reconnection attempts: short, so a festival recovers
 # within seconds of Redis returning rather than python-socketio's minute.
 RETRY_S = (0.5, 1.0, 2.0, 4.0)
+
+
+def disconnect_local(manager: Any, room: str, namespace: str) -> None:
+    """Disconnect this process's connections in a room (a copy: disconnecting changes it)."""
+    for sid, _eio_sid in list(manager.get_participants(namespace, room)):
+        manager.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
 
 class RedisQueue(PubSubManager):
@@ -93,6 +101,8 @@ class RedisQueue(PubSubManager):
                     if data.startswith(PROBE_PREFIX):
                         self._heard(data[len(PROBE_PREFIX) :].decode("ascii", "replace"))
                         continue
+                    if DISCONNECT_ROOM_MARK in data and self._disconnect_room_heard(data):
+                        continue
                     yield data
             except Exception as error:
                 # Whatever broke, the listener must come back: it is every update's way in.
@@ -107,6 +117,31 @@ class RedisQueue(PubSubManager):
                 self.ready.clear()
                 pubsub.close()
                 client.close()
+
+    def disconnect_room(self, room: str, namespace: str) -> None:
+        """Disconnect everyone in a room: here at once, elsewhere through the queue."""
+        disconnect_local(self, room, namespace)
+        self._publish(
+            {
+                "method": DISCONNECT_ROOM,
+                "room": room,
+                "namespace": namespace,
+                "host_id": self.host_id,
+            }
+        )
+
+    def _disconnect_room_heard(self, data: bytes) -> bool:
+        """python-socketio has no message to disconnect a room; this manager adds one.
+        False for anything else that merely mentions its name (a question's text, say)."""
+        try:
+            message = self.json.loads(data)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or message.get("method") != DISCONNECT_ROOM:
+            return False
+        if message.get("host_id") != self.host_id:
+            disconnect_local(self, str(message.get("room")), str(message.get("namespace")))
+        return True
 
     def _heard(self, token: str) -> None:
         event = self._probes.get(token)

@@ -1,10 +1,11 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
 
-from networkfest.accounts.models import ApiToken, User
+from networkfest.accounts.models import ApiToken, SignIn, User
 from networkfest.audit.models import AuditEntry
 from networkfest.insights.models import Feedback
 from networkfest.live.models import CallClick, Presence
 from networkfest.notifications.models import Notice, Reminder
+from networkfest.polls.models import Poll, PollChoice
 from networkfest.programme.models import (
     AgendaItem,
     Festival,
@@ -28,11 +29,14 @@ __all__ = [
     "Festival",
     "FestivalSession",
     "Notice",
+    "Poll",
+    "PollChoice",
     "Presence",
     "Question",
     "Registration",
     "Reminder",
     "ScheduleVersion",
+    "SignIn",
     "Theme",
     "User",
     "Vote",

@@ -1,13 +1,16 @@
 """Export and import the whole festival as one JSON document, to back up or move a festival.
 
 Table-driven over the metadata, so every table the models define is carried, in foreign-key
-order. Password hashes stay behind unless asked for: a moved festival's people then set a new
-password through "forgotten password".
+order. Every secret stays behind unless asked for (`--with-secrets`): password hashes,
+calendar-feed addresses, security stamps, API tokens and sign-ins. A festival moved without
+them gives everyone new feed addresses; people set a new password through "forgotten
+password" and make new API tokens.
 """
 
 from __future__ import annotations
 
 import base64
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +21,14 @@ from networkfest.types import DbSession, UTCDateTime
 
 FORMAT = "networkfest-export"
 FORMAT_VERSION = 1
-SECRET_COLUMNS = {("users", "password_hash")}
+# Columns blanked without `--with-secrets`, and the value an import then gives them.
+SECRET_COLUMNS: dict[tuple[str, str], Any] = {
+    ("users", "password_hash"): lambda: None,
+    ("users", "calendar_token"): lambda: secrets.token_urlsafe(24),
+    ("users", "security_stamp"): lambda: secrets.token_urlsafe(24),
+}
+# Tables that are nothing but secrets: left out whole without `--with-secrets`.
+SECRET_TABLES = frozenset({"api_tokens", "sign_ins"})
 
 
 class ImportRefused(Exception):
@@ -53,9 +63,12 @@ def _load_value(column_type: Any, value: Any) -> Any:
     return value
 
 
-def export_festival(session: DbSession, *, include_password_hashes: bool = False) -> dict[str, Any]:
+def export_festival(session: DbSession, *, include_secrets: bool = False) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in _tables():
+        if table.name in SECRET_TABLES and not include_secrets:
+            tables[table.name] = []
+            continue
         primary = list(table.primary_key.columns)
         rows = session.execute(select(table).order_by(*primary)).mappings()
         dumped = []
@@ -63,7 +76,7 @@ def export_festival(session: DbSession, *, include_password_hashes: bool = False
             record = {}
             for column in table.columns:
                 value = row[column.name]
-                if (table.name, column.name) in SECRET_COLUMNS and not include_password_hashes:
+                if (table.name, column.name) in SECRET_COLUMNS and not include_secrets:
                     value = None
                 record[column.name] = _dump_value(column.type, value)
             dumped.append(record)
@@ -71,7 +84,7 @@ def export_festival(session: DbSession, *, include_password_hashes: bool = False
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "password_hashes": include_password_hashes,
+        "secrets": include_secrets,
         "tables": tables,
     }
 
@@ -100,7 +113,11 @@ def import_festival(session: DbSession, document: dict[str, Any]) -> dict[str, i
         for row in rows:
             if not isinstance(row, dict) or set(row) - set(columns):
                 raise ImportRefused(f"A row of {table.name} does not match its columns.")
-            prepared.append({k: _load_value(columns[k].type, v) for k, v in row.items()})
+            loaded = {k: _load_value(columns[k].type, v) for k, v in row.items()}
+            for (table_name, column), fresh in SECRET_COLUMNS.items():
+                if table_name == table.name and loaded.get(column) is None:
+                    loaded[column] = fresh()
+            prepared.append(loaded)
         if prepared:
             session.execute(insert(table), prepared)
         counts[table.name] = len(prepared)

@@ -7,7 +7,21 @@ import os
 import click
 from flask import Flask
 
+from networkfest.config import production_problems
 from networkfest.extensions import socketio
+
+
+def refuse_unsafe_settings(app: Flask) -> None:
+    """Production refuses to serve with settings that would expose a festival: a clear
+    message and exit 1 (NETWORKFEST_ENV=development, tests and the demo are exempt)."""
+    problems = production_problems(app.config)
+    if not problems:
+        return
+    click.echo("Networkfest will not serve with these settings:", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    click.echo("For a festival on your own machine, set NETWORKFEST_ENV=development.", err=True)
+    raise SystemExit(1)
 
 
 def serve(app: Flask, host: str, port: int) -> None:

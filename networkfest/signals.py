@@ -56,11 +56,24 @@ session_ended: NamedSignal = _signals.signal(
 
 credentials_changed: NamedSignal = _signals.signal(
     "credentials-changed",
-    doc="""A person signed out, or lost their account: what their open connections carry
-    is no longer good.
+    doc="""Something a person's connections were opened with is no longer good: a sign-in
+    ended, a token was revoked, the password was changed or reset, the account was deleted
+    or turned back into an invitation.
 
-    kwargs: `user_id` (int), `reason` (str: `signed_out`, `deleted`).
-    Listeners: live (tells the person's pages and closes their live connections).""",
+    kwargs: `user_id` (int), `reason` (str), `sign_in_ids` (list of int: the sign-ins that
+    ended), `token_id` (int or None: the token revoked), `everything` (bool: every
+    connection of the person, however it was opened).
+    Listeners: live (tells those pages and closes those connections, in every process).""",
+)
+
+rights_changed: NamedSignal = _signals.signal(
+    "rights-changed",
+    doc="""People lost a right their open connections may rely on: the organiser role, or
+    hosting a session (a new programme version no longer names them).
+
+    kwargs: `user_ids` (list of int), `reason` (str: `organiser`, `host_removed`).
+    Listeners: live (closes their connections; their pages connect again with the rights
+    they now have, so a former host leaves the hosts' room at once).""",
 )
 
 

@@ -10,6 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from socketio import Manager
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from networkfest import commands, errors, fanout, formatting, jobs, models, queue_health, security
 from networkfest.accounts import auth
@@ -23,8 +24,10 @@ from networkfest.config import PROJECT_ROOT
 from networkfest.database import configure_engine
 from networkfest.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from networkfest.feeds.routes import bp as feeds_bp
+from networkfest.festival_day.routes import bp as festival_day_bp
 from networkfest.insights.routes import bp as insights_bp
 from networkfest.insights.sockets import FeedbackEvents
+from networkfest.live import evidence as live_evidence
 from networkfest.live import receivers as live_receivers
 from networkfest.live.routes import bp as live_bp
 from networkfest.live.sockets import LiveNamespace
@@ -32,6 +35,10 @@ from networkfest.message_queue import RedisQueue
 from networkfest.notifications import jobs as notifications_jobs
 from networkfest.notifications import receivers as notifications_receivers
 from networkfest.notifications.routes import bp as notifications_bp
+from networkfest.polls import jobs as polls_jobs
+from networkfest.polls import receivers as polls_receivers
+from networkfest.polls.routes import bp as polls_bp
+from networkfest.polls.sockets import current_polls
 from networkfest.privacy.routes import bp as privacy_bp
 from networkfest.programme import rights as programme_rights
 from networkfest.programme.queries import current_festival
@@ -83,11 +90,13 @@ def init_app(app: Flask) -> None:
     register_template_helpers(app)
 
     for blueprint in (
+        festival_day_bp,
         programme_bp,
         feeds_bp,
         accounts_bp,
         registration_bp,
         live_bp,
+        polls_bp,
         timing_bp,
         insights_bp,
         notifications_bp,
@@ -127,12 +136,26 @@ def init_app(app: Flask) -> None:
         manage_session=True,
     )
     socketio.on_namespace(LiveRoom(NAMESPACE))
+    trust_proxies(app)
     fanout.init_app(app)
     fanout.add_refresher(app, "question", current_questions(app))
+    fanout.add_refresher(app, "poll", current_polls(app))
     connect_slices(app)
     jobs.init_app(app)
     queue_health.init_app(app)
     commands.register(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N proxies (NETWORKFEST_TRUSTED_PROXIES), believe the N nearest forwarded
+    headers, so rate limits, the audit log and `request.remote_addr` see the client. With 0
+    (the default) no forwarded header is ever trusted: anyone could choose their address."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        # Outermost, around Flask-SocketIO's middleware too: live handshakes see the client.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 class LiveRoom(FeedbackEvents, LiveNamespace):
@@ -143,11 +166,14 @@ def connect_slices(app: Flask) -> None:
     """Each slice declares its rights, connects its receivers and registers its jobs."""
     programme_rights.declare_rights()
     registration_rights.declare_rights()
+    live_evidence.declare()
     registration_receivers.connect()
+    polls_receivers.connect()
     live_receivers.connect()
     notifications_receivers.connect()
     jobs.connect()
     timing_jobs.register(app)
+    polls_jobs.register(app)
     notifications_jobs.register(app)
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh app and database per test, an injected clock, clients and factories.
+"""Shared fixtures: a fresh app and database per test, an injected clock, clients and factories,
+signing people in, a festival, and a live room to test in.
 
 Set NETWORKFEST_TEST_DATABASE_URL to a PostgreSQL URL to run the whole suite on it.
 Set NETWORKFEST_REQUIRE_SERVICES=1 (as .ci/run does) to turn a skip for a missing
@@ -10,11 +11,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_socketio import SocketIOTestClient
 from sqlalchemy import create_engine, text
@@ -22,10 +24,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from networkfest import create_app
+from networkfest.accounts.services import start_sign_in
 from networkfest.clock import SettableClock
 from networkfest.extensions import db, socketio
 from tests import factories
 from tests.factories import FESTIVAL_START, PASSWORD
+from tests.live.helpers import Room, make_room
 
 PG_URL_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL_DEFAULT = "redis://127.0.0.1:6379/0"
@@ -202,6 +206,38 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+def sign_in_cookie(user: Any) -> str:
+    """A real sign-in (one the server can end) for the user, as the value Flask-Login keeps
+    in the session cookie; needs an app context."""
+    start_sign_in(db.session, user, datetime(2026, 9, 1, tzinfo=UTC))
+    cookie: str = user.get_id()
+    return cookie
+
+
+def sign_in(client: FlaskClient, user: Any) -> FlaskClient:
+    """Sign a test client in as the user without the login form (in the test's own app
+    context when there is one: a second session would wait for the first's write lock)."""
+    if has_app_context():
+        cookie = sign_in_cookie(user)
+    else:
+        with client.application.app_context():
+            cookie = sign_in_cookie(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def signed_in(app: Flask) -> Callable[[Any], FlaskClient]:
+    """`signed_in(user)`: a new test client signed in as the user, without the login form."""
+
+    def _client(user: Any) -> FlaskClient:
+        return sign_in(app.test_client(), user)
+
+    return _client
+
+
 @pytest.fixture
 def login(app: Flask) -> Callable[[FlaskClient, Any], FlaskClient]:
     """Sign a test client in as a user through the real login form."""
@@ -236,7 +272,8 @@ def socket_client(
 
 
 class Factory:
-    """`factory.user()`, `factory.festival()`, `factory.session(festival)`; committed at once."""
+    """`factory.user()`, `factory.festival()`, `factory.session(festival)`,
+    `factory.registration(session, user, status, at)`; committed at once."""
 
     def user(self, **kwargs: Any) -> Any:
         return self._commit(factories.make_user(db.session, **kwargs))
@@ -250,6 +287,12 @@ class Factory:
     def session(self, festival: Any, **kwargs: Any) -> Any:
         return self._commit(factories.make_session(db.session, festival, **kwargs))
 
+    def registration(self, festival_session: Any, user: Any, status: str, at: Any) -> Any:
+        """A place; a confirmed one takes a seat (`factories.make_registration`)."""
+        return self._commit(
+            factories.make_registration(db.session, festival_session, user, status, at)
+        )
+
     @staticmethod
     def _commit(obj: Any) -> Any:
         db.session.commit()
@@ -259,3 +302,15 @@ class Factory:
 @pytest.fixture
 def factory(app: Flask) -> Factory:
     return Factory()
+
+
+@pytest.fixture
+def festival(factory: Factory) -> Any:
+    return factory.festival()
+
+
+@pytest.fixture
+def room(factory: Factory) -> Room:
+    """A moderated session with its host, two confirmed attendees, an organiser and the host
+    of another session, as plain values (`tests.live.helpers.Room`)."""
+    return make_room(factory)

@@ -31,6 +31,8 @@ class RoomClient:
         self.clocks: list[dict[str, Any]] = []
         self.states: list[dict[str, Any]] = []
         self.queue: list[str] = []
+        # Told it was signed out (its credentials ended), and then disconnected by the server.
+        self.signed_out = False
         self.changed = threading.Condition()
         self.sio = socketio.Client(
             reconnection=True,
@@ -45,6 +47,8 @@ class RoomClient:
         self.sio.on("question", self._question, namespace="/live")
         self.sio.on("clock", self._clock, namespace="/live")
         self.sio.on("queue", self._queue, namespace="/live")
+        self.sio.on("logged_out", self._logged_out, namespace="/live")
+        self.sio.on("disconnect", self._disconnected, namespace="/live")
 
     def connect(self) -> None:
         self.sio.connect(
@@ -85,6 +89,18 @@ class RoomClient:
         with self.changed:
             self.clocks.append(payload)
             self.changed.notify_all()
+
+    def _logged_out(self, payload: dict[str, Any] | None = None) -> None:
+        with self.changed:
+            self.signed_out = True
+            self.changed.notify_all()
+
+    def _disconnected(self, reason: Any = None) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+    def connected(self) -> bool:
+        return bool(self.sio.connected)
 
     def _queue(self, payload: dict[str, Any]) -> None:
         with self.changed:

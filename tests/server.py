@@ -43,6 +43,8 @@ class LiveServer:
             "NETWORKFEST_BASE_URL": self.url,
             "NETWORKFEST_TEST_CLOCK": "1",
             "NETWORKFEST_MAIL_BACKEND": "console",
+            # Loopback, no TLS, console mail: a development set-up, as production would refuse it.
+            "NETWORKFEST_ENV": "development",
             **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

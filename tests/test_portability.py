@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from networkfest import create_app
+from networkfest.accounts import services
 from networkfest.extensions import db
 from networkfest.models import (
     AuditEntry,
     Feedback,
     Question,
-    Registration,
     ScheduleVersion,
     User,
     Vote,
@@ -42,16 +43,7 @@ def festival_data(app: Flask, factory) -> dict[str, object]:
             published_by_id=organiser.id,
         )
     )
-    db.session.add(
-        Registration(
-            session_id=session.id,
-            user_id=attendee.id,
-            status="confirmed",
-            queued_at=NOW,
-            updated_at=NOW,
-        )
-    )
-    session.confirmed_count = 1
+    factory.registration(session, attendee, "confirmed", NOW)
     question = Question(
         session_id=session.id,
         author_id=attendee.id,
@@ -93,7 +85,7 @@ def festival_data(app: Flask, factory) -> dict[str, object]:
 def test_round_trip_restores_every_row_exactly(
     app: Flask, festival_data, scratch_database_url: str
 ) -> None:
-    document = export_festival(db.session, include_password_hashes=True)
+    document = export_festival(db.session, include_secrets=True)
     assert document["tables"]["users"][0]["password_hash"]
 
     other = create_app(
@@ -107,7 +99,7 @@ def test_round_trip_restores_every_row_exactly(
     with other.app_context():
         db.create_all()
         counts = import_festival(db.session, json.loads(json.dumps(document)))
-        again = export_festival(db.session, include_password_hashes=True)
+        again = export_festival(db.session, include_secrets=True)
         # New rows still get fresh ids after an import (PostgreSQL sequences moved on).
         newcomer = User(email="new@example.org", name="New", created_at=NOW)
         db.session.add(newcomer)
@@ -121,10 +113,41 @@ def test_round_trip_restores_every_row_exactly(
     assert counts["questions"] == 1 and counts["votes"] == 1 and counts["feedback"] == 1
 
 
-def test_export_leaves_password_hashes_behind_unless_asked(app: Flask, festival_data) -> None:
+def test_export_leaves_every_secret_behind_unless_asked(app: Flask, festival_data) -> None:
+    services.create_api_token(db.session, festival_data["attendee"], "script", NOW)
     document = export_festival(db.session)
-    assert all(user["password_hash"] is None for user in document["tables"]["users"])
-    assert document["password_hashes"] is False
+    for user in document["tables"]["users"]:
+        assert user["password_hash"] is None
+        assert user["calendar_token"] is None and user["security_stamp"] is None
+    assert document["tables"]["api_tokens"] == [] and document["tables"]["sign_ins"] == []
+    assert document["secrets"] is False
+    with_secrets = export_festival(db.session, include_secrets=True)
+    assert with_secrets["tables"]["api_tokens"][0]["token_hash"]
+    assert all(user["calendar_token"] for user in with_secrets["tables"]["users"])
+
+
+def test_an_import_without_secrets_gives_new_ones(
+    app: Flask, festival_data, scratch_database_url: str
+) -> None:
+    document = export_festival(db.session)
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "TICKER": False,
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+        }
+    )
+    with other.app_context():
+        db.create_all()
+        import_festival(db.session, json.loads(json.dumps(document)))
+        users = db.session.scalars(select(User)).all()
+        tokens = {user.calendar_token for user in users}
+        assert len(tokens) == len(users) and all(token for token in tokens)
+        assert all(user.security_stamp and user.password_hash is None for user in users)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
 
 
 def test_import_refuses_a_database_that_is_not_empty(app: Flask, festival_data) -> None:

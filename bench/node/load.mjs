@@ -27,13 +27,35 @@ function open(token) {
   });
 }
 
+// The live page's answer to `busy` (static/js/live/actions.js): send again after these
+// waits, then give up. `busy` means the server refused it unwritten, for want of a database
+// connection (docs/deploy.md); every refusal is counted in `busy`.
+const BUSY_RETRY_MS = [500, 1000, 2000];
+const busy = { join: 0, vote: 0 };
+
+// One event, sent again while the server answers `busy`: the last ack, or a timeout error.
+async function withRetries(socket, event, payload, timeoutMs) {
+  for (let attempt = 0; ; attempt += 1) {
+    let ack;
+    try {
+      ack = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+    } catch {
+      return { ok: false, error: { code: "timeout", message: `no ack within ${timeoutMs} ms` } };
+    }
+    if (ack.ok || ack.error.code !== "busy") return ack;
+    busy[event] = (busy[event] || 0) + 1;
+    if (attempt >= BUSY_RETRY_MS.length) return ack;
+    await sleep(BUSY_RETRY_MS[attempt]);
+  }
+}
+
 async function connectAndJoin(token) {
   const socket = open(token);
   await new Promise((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);
   });
-  const ack = await socket.timeout(60000).emitWithAck("join", { session: cfg.session });
+  const ack = await withRetries(socket, "join", { session: cfg.session }, 60000);
   if (!ack.ok) throw new Error("join refused: " + JSON.stringify(ack.error));
   return socket;
 }
@@ -98,29 +120,46 @@ async function votes() {
     .emitWithAck("ask", { session: cfg.session, text: `${cfg.run} vote on me`, anonymous: false });
   if (!asked.ok) throw new Error("ask refused: " + JSON.stringify(asked.error));
   const id = asked.question.id;
-  const finalCount = receivers.length;
+  // Known once every vote is acknowledged: the votes acknowledged `ok`.
+  let finalCount = null;
   let deliveries = 0;
   const finalSeenAt = new Array(receivers.length).fill(null);
+  const lastVotes = new Array(receivers.length).fill(null);
   receivers.forEach((socket, i) => {
     socket.on("question", (q) => {
       if (q.id !== id) return;
       deliveries += 1;
+      lastVotes[i] = q.votes;
       if (q.votes === finalCount && finalSeenAt[i] === null) finalSeenAt[i] = now();
     });
   });
   await sleep(500);
   deliveries = 0;
+  busy.vote = 0;
   const refused = [];
+  const acked = []; // ms from a person's click until the vote was counted, retries included
+  let counted = 0;
   let lastVote = 0;
   const start = now();
   await Promise.all(
     receivers.map(async (socket) => {
       await sleep(Math.random() * cfg.spread_ms);
-      const ack = await socket.timeout(30000).emitWithAck("vote", { question: id, value: 1 });
+      const clicked = now();
+      const ack = await withRetries(socket, "vote", { question: id, value: 1 }, 30000);
       lastVote = Math.max(lastVote, now());
-      if (!ack.ok) refused.push(ack.error.code);
+      if (ack.ok) {
+        counted += 1;
+        acked.push(now() - clicked);
+      } else {
+        refused.push(ack.error.code);
+      }
     })
   );
+  // Every vote acknowledged `ok` is counted, and only those: that is the final count.
+  finalCount = counted;
+  receivers.forEach((socket, i) => {
+    if (finalSeenAt[i] === null && lastVotes[i] === finalCount) finalSeenAt[i] = lastVote;
+  });
   const allSeen = await waitUntil(
     () => finalSeenAt.every((t) => t !== null),
     Math.min(deadline, now() + cfg.drain_ms)
@@ -129,12 +168,16 @@ async function votes() {
   [asker, ...receivers].forEach((s) => s.disconnect());
   return {
     voters: receivers.length,
+    counted,
     vote_window_ms: lastVote - start,
     all_show_final: allSeen,
     shown_final: finalSeenAt.filter((t) => t !== null).length,
     settle_ms: settle,
     deliveries,
     per_vote_broadcast: receivers.length * receivers.length,
+    ack: stats(acked),
+    busy: busy.vote,
+    join_busy: busy.join,
     refused,
   };
 }
@@ -157,7 +200,14 @@ async function joinStorm() {
   );
   const all = now() - start;
   sockets.forEach((s) => s.disconnect());
-  return { clients: cfg.tokens.length, joined: times.length, all_ms: all, join: stats(times), failures: failures.slice(0, 5) };
+  return {
+    clients: cfg.tokens.length,
+    joined: times.length,
+    all_ms: all,
+    join: stats(times),
+    busy: busy.join,
+    failures: failures.slice(0, 5),
+  };
 }
 
 async function hardStop() {

@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 
 from networkfest.accounts.models import ApiToken, User
+from networkfest.accounts.services import user_for_sign_in
 from networkfest.accounts.tokens import hash_token
 from networkfest.authz import bearer_token
 from networkfest.extensions import db
@@ -14,16 +15,23 @@ from networkfest.realtime.protocol import set_user_loader
 
 # Built once: every API request with a token runs it, and composing it costs more than running it.
 _USER_BY_TOKEN = (
-    select(User)
+    select(User, ApiToken.id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
 
 
 def user_for_token(raw: str) -> User | None:
+    """The token's owner, marked with the token it came through (so revoking it can close
+    what it opened)."""
     if not raw or len(raw) > 200:
         return None
-    return db.session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(raw)})
+    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": hash_token(raw)}).first()
+    if row is None:
+        return None
+    user, token_id = row
+    user.api_token_id = token_id
+    return user
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -35,14 +43,9 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     set_user_loader(app, lambda user_id: db.session.get(User, user_id))
 
     @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        ident, _, stamp = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        user = db.session.get(User, int(ident))
-        if user is None or user.security_stamp != stamp:
-            return None
-        return user
+    def _load(cookie: str) -> User | None:
+        """Only while the sign-in the cookie names is open: signing out ends it."""
+        return user_for_sign_in(db.session, cookie)
 
     @login_manager.request_loader
     def _from_bearer(request: Request) -> User | None:

@@ -15,6 +15,12 @@ def password_link(user: User, purpose: str) -> str:
     return absolute("accounts.set_password", purpose=purpose, token=token)
 
 
+def verification_link(user: User) -> str:
+    """The link mailed at sign-up: it proves the address and works once."""
+    token = sign_link(current_app.config["SECRET_KEY"], "verify", user.id, user.security_stamp)
+    return absolute("accounts.verify", token=token)
+
+
 def personal_feed_url(user: User) -> str:
     """The private feed's absolute https (or http) address; it works without a request."""
     return absolute("feeds.personal_ics", token=user.calendar_token)

@@ -21,7 +21,6 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest import signals
 from networkfest.accounts import services
 from networkfest.accounts.forms import (
     FORM_STATUS,
@@ -35,15 +34,16 @@ from networkfest.accounts.forms import (
     SignupForm,
     TokenForm,
 )
-from networkfest.accounts.links import password_link
+from networkfest.accounts.links import password_link, verification_link
 from networkfest.accounts.models import User
 from networkfest.accounts.rules import LINK_PURPOSES, normalise_email, safe_next
 from networkfest.accounts.tokens import read_link
-from networkfest.authz import ORGANISER, SIGNED_IN, require
+from networkfest.authz import ORGANISER, SIGNED_IN, VERIFIED, require
 from networkfest.context import now
 from networkfest.errors import MESSAGES, error_response
 from networkfest.extensions import db, limiter
-from networkfest.mail import send_mail
+from networkfest.links import absolute
+from networkfest.mail import send_later
 
 bp = Blueprint("accounts", __name__)
 
@@ -55,6 +55,7 @@ RATE_LIMITS = {
     "forgot_address": "10 per hour",
     "forgot_account": "3 per hour",
     "token": "10 per hour",
+    "verify": "3 per hour",
 }
 TOO_MANY_LOGINS = (
     "Too many sign-in attempts. For your safety we have paused sign-in for this account "
@@ -102,20 +103,68 @@ def _render(template: str, status: int = 200, **context: object) -> BaseResponse
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_limit("signup"), key_func=get_remote_address, methods=["POST"])
 def signup() -> BaseResponse:
+    """The same answer whether or not the address has an account: "check your inbox".
+
+    A new account is unverified until its owner opens the link mailed to the address; the
+    owner of an existing account is told someone tried, and how to get back in.
+    """
     form = SignupForm()
     if form.validate_on_submit():
+        address = normalise_email(form.email.data)
         try:
             user = services.create_user(
-                db.session, form.email.data, form.name.data, form.password.data, now()
+                db.session, address, form.name.data, form.password.data, now(), verified=False
             )
-        except services.DuplicateEmail as error:
-            form.email.errors = [str(error)]
+        except services.DuplicateEmail:
+            existing = services.user_by_email(db.session, address)
+            if existing is not None:
+                _mail_sign_up_attempt(existing)
         else:
-            login_user(user)
-            flash(f"Welcome, {user.name}. Your account is ready.", "success")
-            return redirect(url_for("programme.schedule"))
+            _mail_verification(user)
+        return _render("accounts/check_inbox.html", email=address)
     status = FORM_STATUS if form.is_submitted() else 200
     return _render("accounts/signup.html", status, form=form)
+
+
+def _mail_verification(user: User) -> None:
+    hours = current_app.config["VERIFY_TOKEN_MAX_AGE"] // 3600
+    send_later(
+        user.email,
+        "Confirm your e-mail address for Networkfest",
+        render_template(
+            "accounts/mail_verify.txt", user=user, link=verification_link(user), hours=hours
+        ),
+    )
+
+
+def _mail_sign_up_attempt(user: User) -> None:
+    send_later(
+        user.email,
+        "Someone tried to sign up with your address",
+        render_template(
+            "accounts/mail_sign_up_attempt.txt",
+            user=user,
+            login=absolute("accounts.login"),
+            reset=absolute("accounts.forgot_password"),
+        ),
+    )
+
+
+def _mail_reset(user: User) -> None:
+    hours = current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600
+    send_later(
+        user.email,
+        "Reset your Networkfest password",
+        render_template(
+            "accounts/mail_reset.txt", user=user, link=password_link(user, "reset"), hours=hours
+        ),
+    )
+
+
+def _sign_in(user: User) -> None:
+    """A sign-in the server can end (`/logout`), in this browser's session cookie."""
+    services.start_sign_in(db.session, user, now())
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -132,7 +181,7 @@ def login() -> BaseResponse:
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            _sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("programme.schedule"))
         form.form_errors.append(
             "That e-mail address and password do not match an account. "
@@ -148,11 +197,53 @@ def logout() -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        user_id = current_user.id
+        user_id, sign_in_id = current_user.id, current_user.sign_in_id
         logout_user()
-        signals.send(signals.credentials_changed, "accounts", user_id=user_id, reason="signed_out")
+        services.end_sign_in(db.session, user_id, sign_in_id, now())
         flash("You have signed out.", "success")
     return redirect(url_for("programme.schedule"))
+
+
+@bp.post("/me/sign-out-everywhere")
+@require(SIGNED_IN)
+def sign_out_everywhere() -> BaseResponse:
+    """Every sign-in of the person ends (this one too) and every live connection closes."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    logout_user()
+    services.sign_out_everywhere(db.session, user, now())
+    flash("You have signed out everywhere: on every device and in every live room.", "success")
+    return redirect(url_for("programme.schedule"))
+
+
+@bp.get("/verify/<token>")
+def verify(token: str) -> BaseResponse:
+    """The link mailed at sign-up: works once, expires, and is bound to the account's stamp."""
+    claim = read_link(
+        current_app.config["SECRET_KEY"],
+        "verify",
+        token,
+        current_app.config["VERIFY_TOKEN_MAX_AGE"],
+    )
+    user = services.user_for_link(db.session, *claim) if claim else None
+    if user is None or user.verified:
+        return _render("accounts/link_invalid.html", 400, purpose="verify")
+    services.verify(db.session, user, now())
+    signed_in = current_user.is_authenticated and current_user.id == user.id
+    return _render("accounts/verified.html", signed_in=signed_in)
+
+
+@bp.post("/me/verify")
+@require(SIGNED_IN)
+@limiter.limit(_limit("verify"), key_func=_user_key)
+def resend_verification() -> BaseResponse:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not current_user.verified:
+        _mail_verification(current_user._get_current_object())
+    flash("We have sent the link again: please check your inbox.", "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -163,18 +254,9 @@ def forgot_password() -> BaseResponse:
     if form.validate_on_submit():
         user = services.user_by_email(db.session, form.email.data)
         if user is not None:
-            hours = current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600
-            send_mail(
-                user.email,
-                "Reset your Networkfest password",
-                render_template(
-                    "accounts/mail_reset.txt",
-                    user=user,
-                    link=password_link(user, "reset"),
-                    hours=hours,
-                ),
-            )
-        # The same answer either way, so this form does not reveal who has an account.
+            _mail_reset(user)
+        # The same answer either way, and no mail on the request path for anyone, so
+        # neither the words nor the time taken reveal who has an account.
         return _render("accounts/forgot_password_sent.html", email=normalise_email(form.email.data))
     status = FORM_STATUS if form.is_submitted() else 200
     return _render("accounts/forgot_password.html", status, form=form)
@@ -194,10 +276,10 @@ def set_password(purpose: str, token: str) -> BaseResponse:
     form = SetPasswordForm()
     if form.validate_on_submit():
         if purpose == "invite":
-            services.claim_invite(db.session, user, form.password.data)
+            services.claim_invite(db.session, user, form.password.data, now())
         else:
-            services.set_password(db.session, user, form.password.data)
-        login_user(user)
+            services.reset_password(db.session, user, form.password.data, now())
+        _sign_in(user)
         flash("Your password is set and you are signed in.", "success")
         return redirect(url_for("accounts.profile"))
     status = FORM_STATUS if form.is_submitted() else 200
@@ -241,8 +323,7 @@ def change_password() -> BaseResponse:
     user = current_user._get_current_object()
     if form.validate_on_submit():
         if services.check_password(user, form.current.data):
-            services.set_password(db.session, user, form.password.data)
-            login_user(user)
+            services.change_password(db.session, user, form.password.data, now())
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
         form.current.errors = ["That is not your current password."]
@@ -250,7 +331,7 @@ def change_password() -> BaseResponse:
 
 
 @bp.post("/me/tokens")
-@require(SIGNED_IN)
+@require(VERIFIED)
 @limiter.limit(_limit("token"), key_func=_user_key)
 def create_token() -> BaseResponse:
     form = TokenForm()

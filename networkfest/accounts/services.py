@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from networkfest.accounts.models import ApiToken, User, new_secret
+from networkfest import signals
+from networkfest.accounts.models import ApiToken, SignIn, User, new_secret
 from networkfest.accounts.rules import may_drop_organiser, normalise_email
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.audit.services import record
@@ -36,8 +37,13 @@ def create_user(
     password: str | None,
     now: datetime,
     organiser: bool = False,
+    verified: bool = True,
 ) -> User:
-    """A new account; without a password it is an invitation, claimed through an invite link."""
+    """A new account; without a password it is an invitation, claimed through an invite link.
+
+    Made by an organiser (the CLI) it is verified; made at `/signup` it is not, until its
+    owner opens the link mailed to the address.
+    """
     address = normalise_email(email)
     if user_by_email(db, address) is not None:
         raise DuplicateEmail
@@ -47,6 +53,7 @@ def create_user(
         password_hash=generate_password_hash(password) if password else None,
         organiser=organiser,
         created_at=now,
+        verified_at=now if verified else None,
     )
     db.add(user)
     try:
@@ -58,8 +65,21 @@ def create_user(
     return user
 
 
-def invite_host(db: DbSession, email: str, name: str, now: datetime) -> User:
-    """The account of a host named in a schedule file, created if missing.
+HOST_INVITED = "invited"
+HOST_PENDING = "pending"
+HOST_ATTACHED = "attached"
+HOST_REINVITED = "reinvited"
+
+
+def invite_host(db: DbSession, email: str, name: str, now: datetime) -> tuple[User, str]:
+    """The account of a host named in a schedule file, and how it came to be theirs.
+
+    - `invited`: no account had the address; a new one waits for its invitation link.
+    - `pending`: invited before and not claimed yet; its invitation link still works.
+    - `attached`: a verified account (its owner proved the address) becomes the host.
+    - `reinvited`: an account whose address nobody has proved is never trusted with a
+      session: it becomes an invitation (password cleared, sign-ins ended, tokens
+      revoked), and only whoever opens the invitation link mailed to the address gets it.
 
     Part of the caller's unit of work (publishing a schedule): it flushes, the caller commits.
     """
@@ -68,7 +88,17 @@ def invite_host(db: DbSession, email: str, name: str, now: datetime) -> User:
         user = User(email=normalise_email(email), name=name.strip(), created_at=now)
         db.add(user)
         db.flush()
-    return user
+        return user, HOST_INVITED
+    if user.verified:
+        return user, HOST_ATTACHED
+    if user.invited:
+        return user, HOST_PENDING
+    user.password_hash = None
+    user.security_stamp = new_secret()
+    _end_sign_ins(db, user.id, now)
+    db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.flush()
+    return user, HOST_REINVITED
 
 
 @cache
@@ -90,10 +120,129 @@ def check_password(user: User, password: str) -> bool:
 
 
 def set_password(db: DbSession, user: User, password: str) -> None:
-    """A new password; rotating the stamp ends every other sign-in and kills open links."""
+    """A new password; rotating the stamp kills every link mailed before."""
     user.password_hash = generate_password_hash(password)
     user.security_stamp = new_secret()
     db.commit()
+
+
+def change_password(db: DbSession, user: User, password: str, now: datetime) -> None:
+    """Changed by its owner, signed in: every other sign-in ends, this one stays."""
+    user_id, keep = user.id, user.sign_in_id
+    ended = _end_sign_ins(db, user_id, now, keep=keep)
+    set_password(db, user, password)
+    _tell_connections(user_id, "password_changed", sign_in_ids=ended)
+
+
+def reset_password(db: DbSession, user: User, password: str, now: datetime) -> None:
+    """Reset through a mailed link (a forgotten password, or someone else in the account):
+    every sign-in ends, every API token is revoked, the private calendar feed moves to a new
+    address; opening the link proved the address, so the account is verified."""
+    user_id = user.id
+    _end_sign_ins(db, user_id, now)
+    db.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    user.calendar_token = new_secret()
+    user.verified_at = user.verified_at or now
+    set_password(db, user, password)
+    _tell_connections(user_id, "password_reset", everything=True)
+
+
+def verify(db: DbSession, user: User, now: datetime) -> None:
+    """The owner opened the link mailed to the address; the link is bound to the stamp, and
+    rotating it makes the link (and any other mailed before) work once."""
+    user.verified_at = user.verified_at or now
+    user.security_stamp = new_secret()
+    db.commit()
+
+
+# Sign-ins --------------------------------------------------------------------------------
+
+
+def start_sign_in(db: DbSession, user: User, now: datetime) -> None:
+    """A sign-in the server can end; its id and secret go into the session cookie."""
+    secret = new_secret()
+    sign_in = SignIn(user_id=user.id, secret_hash=hash_token(secret), created_at=now)
+    db.add(sign_in)
+    db.commit()
+    user.sign_in_id = sign_in.id
+    user.sign_in_cookie = f"{sign_in.id}:{secret}"
+
+
+_USER_BY_SIGN_IN = (
+    select(User)
+    .join(SignIn, SignIn.user_id == User.id)
+    .where(
+        SignIn.id == bindparam("sign_in_id"),
+        SignIn.secret_hash == bindparam("secret_hash"),
+        SignIn.ended_at.is_(None),
+    )
+)
+
+
+def user_for_sign_in(db: DbSession, cookie: str) -> User | None:
+    """The person behind a session cookie, while that sign-in has not been ended."""
+    ident, _, secret = cookie.partition(":")
+    if not ident.isdigit() or not secret or len(cookie) > 200:
+        return None
+    user = db.scalar(
+        _USER_BY_SIGN_IN, {"sign_in_id": int(ident), "secret_hash": hash_token(secret)}
+    )
+    if user is not None:
+        user.sign_in_id = int(ident)
+        user.sign_in_cookie = cookie
+    return user
+
+
+def end_sign_in(db: DbSession, user_id: int, sign_in_id: int | None, now: datetime) -> None:
+    """Sign out here: this sign-in ends on the server, and its live connections close."""
+    if sign_in_id is None:
+        return
+    db.execute(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.user_id == user_id, SignIn.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    db.commit()
+    _tell_connections(user_id, "signed_out", sign_in_ids=[sign_in_id])
+
+
+def sign_out_everywhere(db: DbSession, user: User, now: datetime) -> None:
+    """Every sign-in of the person ends, and every live connection closes."""
+    user_id = user.id
+    _end_sign_ins(db, user_id, now)
+    db.commit()
+    _tell_connections(user_id, "signed_out_everywhere", everything=True)
+
+
+def _end_sign_ins(db: DbSession, user_id: int, now: datetime, keep: int | None = None) -> list[int]:
+    """End the person's open sign-ins (but `keep`); part of the caller's unit of work."""
+    statement = select(SignIn.id).where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))
+    if keep is not None:
+        statement = statement.where(SignIn.id != keep)
+    ended = list(db.scalars(statement))
+    if ended:
+        db.execute(update(SignIn).where(SignIn.id.in_(ended)).values(ended_at=now))
+    return ended
+
+
+def _tell_connections(
+    user_id: int,
+    reason: str,
+    *,
+    sign_in_ids: list[int] | None = None,
+    token_id: int | None = None,
+    everything: bool = False,
+) -> None:
+    """After the commit: the live room closes what relied on what was just ended."""
+    signals.send(
+        signals.credentials_changed,
+        "accounts",
+        user_id=user_id,
+        reason=reason,
+        sign_in_ids=sign_in_ids or [],
+        token_id=token_id,
+        everything=everything,
+    )
 
 
 def user_for_link(db: DbSession, user_id: int, stamp: str) -> User | None:
@@ -102,10 +251,12 @@ def user_for_link(db: DbSession, user_id: int, stamp: str) -> User | None:
     return user if user is not None and user.security_stamp == stamp else None
 
 
-def claim_invite(db: DbSession, user: User, password: str) -> None:
-    """An invited host chooses their password; an account already claimed cannot be again."""
+def claim_invite(db: DbSession, user: User, password: str, now: datetime) -> None:
+    """An invited host chooses their password; an account already claimed cannot be again.
+    The invitation came to the address, so opening it proves the address."""
     if not user.invited:
         raise AccountError("This invitation has already been used. Please sign in instead.")
+    user.verified_at = user.verified_at or now
     set_password(db, user, password)
 
 
@@ -123,12 +274,17 @@ def create_api_token(db: DbSession, user: User, name: str, now: datetime) -> str
 
 
 def revoke_api_token(db: DbSession, user: User, token_id: int) -> bool:
-    """Revoke one of the user's own tokens; False if there is no such token of theirs."""
+    """Revoke one of the user's own tokens; False if there is no such token of theirs.
+    Live connections opened with it close."""
+    user_id = user.id
     result = db.execute(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
     )
     db.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    revoked = bool(result.rowcount)  # type: ignore[attr-defined]
+    if revoked:
+        _tell_connections(user_id, "token_revoked", token_id=token_id)
+    return revoked
 
 
 def api_tokens(db: DbSession, user: User) -> list[ApiToken]:
@@ -160,12 +316,16 @@ def set_organiser(db: DbSession, actor: User, user: User, flag: bool, now: datet
             "The festival needs at least one organiser. Make someone else an organiser first."
         )
     user.organiser = flag
+    user_id = user.id
     record(
         db,
         actor_id=actor.id,
         action="user.role",
-        target=user.email,
+        target="",
+        subject_id=user_id,
         now=now,
         detail={"organiser": flag},
     )
     db.commit()
+    if not flag:
+        signals.send(signals.rights_changed, "accounts", user_ids=[user_id], reason="organiser")

@@ -11,7 +11,7 @@ from networkfest import context
 from networkfest.api import spec
 from networkfest.api.blueprint import bp, fail, json_response, not_found
 from networkfest.api.sessions import session_json
-from networkfest.authz import SIGNED_IN, require_json
+from networkfest.authz import SIGNED_IN, VERIFIED, require_json
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_row_by_slug
@@ -27,7 +27,7 @@ def _session(slug: str) -> FestivalSession:
 
 
 @bp.post("/sessions/<slug>/registration")
-@require_json(SIGNED_IN)
+@require_json(VERIFIED)
 def register(slug: str) -> Response:
     festival_session = _session(slug)
     try:

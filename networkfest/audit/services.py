@@ -21,9 +21,15 @@ def record(
     target: str,
     now: datetime,
     detail: dict[str, Any] | None = None,
+    subject_id: int | None = None,
 ) -> AuditEntry:
     entry = AuditEntry(
-        actor_id=actor_id, action=action, target=target, detail=detail or {}, created_at=now
+        actor_id=actor_id,
+        action=action,
+        target=target,
+        subject_id=subject_id,
+        detail=detail or {},
+        created_at=now,
     )
     db.add(entry)
     return entry
@@ -49,7 +55,7 @@ def entries(db: DbSession, *, action: str = "", page: int = 1, per_page: int = 5
     rows = db.scalars(
         select(AuditEntry)
         .where(*filters)
-        .options(selectinload(AuditEntry.actor))
+        .options(selectinload(AuditEntry.actor), selectinload(AuditEntry.subject))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -22,6 +22,8 @@ DEMO_FILE = PROJECT_ROOT / "schedule" / "networkfest-2026.toml"
 def demo(host: str, port: int) -> None:
     """Serve the demo festival, moved so that a session is live now."""
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    # Every page says it is a demo (templates/_demo_banner.html).
+    app.config["DEMO"] = True
     with app.app_context():
         flask_migrate.upgrade()
         result = prepare_demo(db.session, read_schedule(DEMO_FILE), now())
@@ -33,6 +35,13 @@ def demo(host: str, port: int) -> None:
             f"Published the demo programme as version {version}."
             if version
             else "The demo programme is already up to date."
+        )
+        record = result.record
+        click.echo(
+            f"Made the demo's record ({record.sessions} sessions already over): "
+            f"{record.registrations} registrations, {record.stays} stays in the rooms, "
+            f"{record.questions} questions, {record.votes} votes, {record.moves} run-sheet "
+            f"moves, {record.feedback} answers to the feedback form."
         )
         base = f"http://{host}:{port}"
         if result.live_session:

@@ -96,9 +96,12 @@ class FeedbackRow:
 
 @dataclass(frozen=True)
 class PunctualityFigures:
+    """The timing slice's verdict (`timing.rules.Verdict`): figures only when `recorded`."""
+
     started_late_s: int | None
     overran_items: int | None
     ended_on_time: bool | None
+    verdict: str = "not_yet"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class SessionFigures:
     day: date | None = None
     no_shows: int = 0
     worth_sum: int = 0
+    punctuality: str = "not_yet"
+    starts_at: datetime | None = None
+    started: bool = True
 
     def as_row(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SESSION_COLUMNS}
@@ -148,6 +154,9 @@ class GroupFigures:
     worth_mean: float | None
     worth_count: int
     follow_up_yes: int
+    recorded: int = 0
+    late_starts: int = 0
+    no_record: int = 0
 
     def as_row(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in GROUP_COLUMNS}
@@ -244,7 +253,9 @@ def session_figures(
     waitlisted = sum(1 for r in registrations if r.status == RegistrationStatus.WAITLISTED)
     stays = stays_in_slot(presences, session.starts_at, session.ends_at, now)
     attendees = set(stays)
-    no_shows = len(confirmed - attendees)
+    # Nobody is a no-show for a session that has not started: its places count only then.
+    started = now >= session.starts_at
+    no_shows = len(confirmed - attendees) if started else 0
     worth_sum = sum(f.worth for f in feedback)
     punctuality = punctuality or PunctualityFigures(None, None, None)
     return SessionFigures(
@@ -257,13 +268,16 @@ def session_figures(
         waitlisted=waitlisted,
         attended=len(attendees),
         no_shows=no_shows,
-        no_show_rate=rate(no_shows, len(confirmed)),
+        no_show_rate=rate(no_shows, len(confirmed)) if started else None,
+        started=started,
         peak_concurrent=peak_concurrent(stays),
         questions=len(questions),
         answered=sum(1 for q in questions if q.status == QuestionStatus.ANSWERED),
         started_late_s=punctuality.started_late_s,
         overran_items=punctuality.overran_items,
         ended_on_time=punctuality.ended_on_time,
+        punctuality=punctuality.verdict,
+        starts_at=session.starts_at,
         worth_sum=worth_sum,
         worth_mean=mean(worth_sum, len(feedback)),
         worth_count=len(feedback),
@@ -282,7 +296,9 @@ def group_figures(key: str, label: str, sessions: Sequence[SessionFigures]) -> G
         registered=registered,
         waitlisted=sum(s.waitlisted for s in sessions),
         attended=sum(s.attended for s in sessions),
-        no_show_rate=rate(sum(s.no_shows for s in sessions), registered),
+        no_show_rate=rate(
+            sum(s.no_shows for s in sessions), sum(s.registered for s in sessions if s.started)
+        ),
         peak_concurrent=max((s.peak_concurrent for s in sessions), default=0),
         questions=sum(s.questions for s in sessions),
         answered=sum(s.answered for s in sessions),
@@ -292,6 +308,9 @@ def group_figures(key: str, label: str, sessions: Sequence[SessionFigures]) -> G
         worth_mean=mean(sum(s.worth_sum for s in sessions), worth_count),
         worth_count=worth_count,
         follow_up_yes=sum(s.follow_up_yes for s in sessions),
+        recorded=len(late),
+        late_starts=sum(1 for seconds in late if seconds > 0),
+        no_record=sum(1 for s in sessions if s.punctuality == "no_record"),
     )
 
 

@@ -92,7 +92,9 @@ def feedback_results(slug: str) -> str:
         "How worthwhile people found it",
         "Number of answers for each score from 5 (very much) to 1 (not at all).",
         [(f"Score {score}", count, "bar--brand") for score, count in results.distribution],
-        unit="",
+        unit=" answers",
+        unit_one=" answer",
+        empty="No feedback yet: the scores appear here once people answer the form.",
     )
     return render_template(
         "insights/results.html", session=festival_session, results=results, chart=chart
@@ -217,7 +219,7 @@ def _render_dashboard(*, host_view: bool) -> str:
         sessions=sessions,
         filters=filters,
         all_days=all_days,
-        charts=_charts(result),
+        charts=_charts(result, festival.timezone),
         columns=figures.SESSION_COLUMNS,
         csv_endpoint="insights.host_dashboard_csv" if host_view else "insights.dashboard_csv",
         page_endpoint="insights.host_dashboard" if host_view else "insights.dashboard",
@@ -225,39 +227,74 @@ def _render_dashboard(*, host_view: bool) -> str:
     )
 
 
-def _charts(result: figures.Dashboard) -> list[charts.BarChart]:
+def _charts(result: figures.Dashboard, timezone: str) -> list[charts.BarChart]:
+    """The dashboard's charts: each says what it shows, in which unit, and what will appear."""
+
     def theme_class(slug: str) -> str:
         return f"bar--{slug}" if slug in ("method", "purpose", "learning") else "bar--brand"
+
+    def minutes(seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / 60, 1)
+
+    # Attendance is a figure only once a session has started: before, it is "not yet", not 0.
+    started_days = {f.day.isoformat() for f in result.sessions if f.started and f.day}
+    started_themes = {f.theme for f in result.sessions if f.started}
 
     return [
         charts.bar_chart(
             "attendance-by-day",
             "Attendance by day",
-            "People who were in a session's room, added up for each day.",
-            [(d.label, d.attended, "bar--brand") for d in result.days],
-            unit="",
+            "People who were in a session's live room during its slot, counted once per "
+            f"session and added up for each festival day ({timezone}).",
+            [
+                (d.label, d.attended if d.key in started_days else None, "bar--brand")
+                for d in result.days
+            ],
+            unit=" people",
+            unit_one=" person",
+            none_text="not yet",
+            empty="No one has been in a live room yet. Each day's attendance appears here "
+            "once that day's first session has started.",
         ),
         charts.bar_chart(
             "attendance-by-theme",
             "Attendance by theme",
-            "People who were in a session's room, added up for each theme.",
-            [(t.label, t.attended, theme_class(t.key)) for t in result.themes],
-            unit="",
+            "People who were in a session's live room during its slot, counted once per "
+            "session and added up for each theme.",
+            [
+                (t.label, t.attended if t.key in started_themes else None, theme_class(t.key))
+                for t in result.themes
+            ],
+            unit=" people",
+            unit_one=" person",
+            none_text="not yet",
+            empty="No one has been in a live room yet. Each theme's attendance appears here "
+            "once its first session has started.",
         ),
         charts.bar_chart(
             "worth-by-theme",
             "Worth it, by theme",
-            "Mean answer to “Was this session worth your time?” on a scale of 1 to 5.",
+            "Mean answer to “Was this session worth your time?”, from 1 (not at all) to "
+            "5 (very much), for each theme.",
             [(t.label, t.worth_mean, theme_class(t.key)) for t in result.themes],
             unit=" of 5",
             scale_max=5,
+            none_text="no answers yet",
+            empty="No feedback yet. Each theme's mean appears here once people answer the "
+            "one-minute feedback form, which opens when a session ends.",
         ),
         charts.bar_chart(
             "punctuality-by-day",
             "Late starts across the week",
-            "Mean seconds between the scheduled start and the first agenda item, for each day.",
-            [(d.label, d.started_late_s_mean, "bar--warn") for d in result.days],
-            unit=" s",
+            "Mean minutes from the scheduled start to the actual start (the host's first "
+            "run-sheet move, or else their arrival in the live room), for each festival day; "
+            "only sessions that have ended with a record count.",
+            [(d.label, minutes(d.started_late_s_mean), "bar--warn") for d in result.days],
+            unit=" min",
+            none_text="no record yet",
+            empty="No session has ended with a record of its start yet. Each day's mean "
+            "appears here once its sessions have ended.",
+            zero_is_data=True,
         ),
     ]
 

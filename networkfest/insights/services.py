@@ -191,13 +191,12 @@ def dashboard_data(
             ).where(Feedback.session_id.in_(ids))
         )
     ]
-    # Only a session that has ended has a verdict on punctuality.
+    # The timing slice's record: figures only for a session that ended with evidence.
     punctuality = {
         row.session.id: figures.PunctualityFigures(
-            row.started_late_s, row.overran_items, row.ended_on_time
+            row.started_late_s, row.overran_items, row.ended_on_time, row.verdict
         )
         for row in punctuality_report(db, festival, now)
-        if row.ended
     }
     result = figures.dashboard(
         rows,

@@ -1,54 +1,41 @@
-"""Open `/live` connections per person, so that signing out can close them.
+"""Closing `/live` connections whose credentials or rights are gone, in every process.
 
-Flask-SocketIO copies the login session at connect time, so an open socket would
-outlive a logout; `disconnect_user` ends them. Each process knows its own sids; sids
-in a room elsewhere are found through open `Presence` rows, and python-socketio's
-pub/sub manager forwards their disconnect to the process that holds them.
+Flask-SocketIO fixes a connection's identity at connect time, so an open socket would
+outlive a sign-out, a revoked token or a lost right. Every signed-in connection joins
+its person's room and the room of what it was opened with (its sign-in or its token,
+`live/sockets.py`); closing that room closes exactly what relied on it, through the
+message queue when there is one (`realtime.emit.close_connections`).
 """
 
 from __future__ import annotations
 
-import threading
+from networkfest.realtime import emit
+from networkfest.realtime.protocol import sign_in_room, token_room, user_room
 
-from networkfest.extensions import db, socketio
-from networkfest.live import presence
-from networkfest.realtime.emit import to_user
-from networkfest.realtime.protocol import NAMESPACE
-
-_lock = threading.Lock()
-_sids_by_user: dict[int, set[str]] = {}
-_user_by_sid: dict[str, int] = {}
+# Told before the close, so the person's pages reload to what they may now see.
+SIGNED_OUT = "logged_out"
+RIGHTS_CHANGED = "rights_changed"
 
 
-def register(sid: str, user_id: int) -> None:
-    with _lock:
-        _sids_by_user.setdefault(user_id, set()).add(sid)
-        _user_by_sid[sid] = user_id
-
-
-def unregister(sid: str) -> None:
-    """O(1): a room of thousands disconnecting at once must not scan every person."""
-    with _lock:
-        user_id = _user_by_sid.pop(sid, None)
-        if user_id is None:
-            return
-        sids = _sids_by_user.get(user_id, set())
-        sids.discard(sid)
-        if not sids:
-            _sids_by_user.pop(user_id, None)
-
-
-def local_sids(user_id: int) -> set[str]:
-    with _lock:
-        return set(_sids_by_user.get(user_id, ()))
+def close(room: str, event: str) -> None:
+    emit.to_room(event, {}, room)
+    emit.close_connections(room)
 
 
 def disconnect_user(user_id: int) -> None:
-    """Tell the person's pages they were signed out, then close every open connection.
+    """Every connection of the person, however it was opened."""
+    close(user_room(user_id), SIGNED_OUT)
 
-    Needs an app context (the open `Presence` rows are read from the database).
-    """
-    to_user("logged_out", {}, user_id)
-    sids = local_sids(user_id) | set(presence.open_sids(db.session, user_id))
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+def disconnect_sign_in(sign_in_id: int) -> None:
+    close(sign_in_room(sign_in_id), SIGNED_OUT)
+
+
+def disconnect_token(token_id: int) -> None:
+    close(token_room(token_id), SIGNED_OUT)
+
+
+def downgrade(user_id: int) -> None:
+    """A lost right: the person's connections close and their pages connect again, joining
+    only what they may still see (a former host is no longer in any hosts' room)."""
+    close(user_room(user_id), RIGHTS_CHANGED)

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, insert, or_, select, update
+from sqlalchemy import Table, exists, func, insert, or_, select, update
 
 from networkfest.live.models import Presence
 from networkfest.programme.models import FestivalSession
@@ -67,17 +67,6 @@ def _forget(sid: str, session_id: int | None) -> None:
             _open_here.pop(sid, None)
 
 
-def open_sids(db: DbSession, user_id: int) -> list[str]:
-    """Connections of this person still in a room, in whichever process holds them."""
-    return list(
-        db.scalars(
-            select(Presence.sid)
-            .where(Presence.user_id == user_id, Presence.left_at.is_(None))
-            .distinct()
-        )
-    )
-
-
 def in_slot(festival_session: FestivalSession) -> tuple[Any, ...]:
     """Stays in the room during the session's slot; the lobby before the start is not."""
     return (
@@ -92,3 +81,15 @@ def was_in_room(db: DbSession, festival_session: FestivalSession, user_id: int) 
     return bool(
         db.scalar(select(exists().where(Presence.user_id == user_id, *in_slot(festival_session))))
     )
+
+
+def people_in_room(db: DbSession, session_id: int, besides: int | None = None) -> int:
+    """How many signed-in people have a stay open in the room now, each once however many
+    tabs they have, leaving out `besides` (the person asking, who is on their way in):
+    what the room tells the people in it when the page opens."""
+    statement = select(func.count(func.distinct(Presence.user_id))).where(
+        Presence.session_id == session_id, Presence.left_at.is_(None)
+    )
+    if besides is not None:
+        statement = statement.where(Presence.user_id != besides)
+    return int(db.scalar(statement) or 0)

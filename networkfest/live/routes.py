@@ -9,15 +9,19 @@ from flask_login import current_user
 from werkzeug.exceptions import Conflict, Forbidden, HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, is_organiser, require
+from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, is_organiser, is_verified, require
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.live import services
+from networkfest.live import presence, services
+from networkfest.live.rules import ask_invitation
+from networkfest.polls import services as polls
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.qa import rules as qa_rules
 from networkfest.qa import services as qa
 from networkfest.qa.rules import QuestionStatus
+from networkfest.registration.services import registration_state
+from networkfest.timing.presenters import countdown
 from networkfest.timing.rules import Phase
 from networkfest.timing.services import clock_state, session_phase
 
@@ -54,12 +58,38 @@ def room(slug: str) -> str:
     questions = qa.snapshot(db.session, festival_session, viewer)
     if request.args.get("sort") == "newest":
         questions.sort(key=lambda q: (not q["pinned"], -q["created_at"], -q["id"]))
+    user = _user()
+    # The place matters only to someone who cannot ask: no query for the others.
+    place = (
+        registration_state(db.session, festival_session, user)
+        if user is not None and not viewer.participant
+        else {"status": "none"}
+    )
+    clock = clock_state(db.session, festival_session, instant)
     return render_template(
         "live/room.html",
         session=festival_session,
         slug=festival_session.slug,
         phase=phase,
-        clock=clock_state(db.session, festival_session, instant),
+        clock=clock,
+        starts_in=countdown(clock["starts_at"] - clock["server_now"]),
+        people_in_room=presence.people_in_room(
+            db.session, festival_session.id, besides=user.id if user is not None else None
+        ),
+        invitation=ask_invitation(
+            signed_in=user is not None,
+            verified=is_verified(user),
+            participant=viewer.participant,
+            qa_mode=festival_session.qa_mode,
+            phase=phase,
+            cancelled=festival_session.cancelled,
+            places_left=festival_session.places_left,
+            place=None if place["status"] == "none" else place["status"],
+        ),
+        waitlist_position=place.get("position"),
+        pending_count=sum(1 for q in questions if q["status"] == QuestionStatus.PENDING)
+        if viewer.moderator
+        else 0,
         is_host=viewer.moderator,
         viewer=viewer,
         questions=[q for q in questions if q["status"] in qa_rules.PUBLIC_STATUSES]
@@ -79,13 +109,17 @@ def room(slug: str) -> str:
         ask_refusal=qa_rules.ask_refusal(viewer, festival_session.qa_mode, phase),
         sort=request.args.get("sort", "top"),
         max_length=qa_rules.MAX_QUESTION_LENGTH,
+        polls=polls.session_polls(db.session, festival_session, viewer),
     )
 
 
-@bp.get("/sessions/<slug>/call")
+@bp.post("/sessions/<slug>/call")
 @require(PARTICIPANT, CALL_REFUSED)
 def call(slug: str) -> BaseResponse:
-    """Through to the video call: for people with a place, from the lobby until the end."""
+    """Through to the video call: for people with a place, from the lobby until the end.
+
+    A POST with the page's CSRF token: a click is counted as attendance, so no other site
+    (an image tag, a link) can count one."""
     festival_session = _session_or_404(slug)
     if festival_session.cancelled:
         _refuse(Forbidden, CALL_REFUSED)

@@ -1,5 +1,5 @@
 """The `/live` namespace: connect, join, leave, disconnect; the mixins add the room's events
-(Q&A and the clock here; the app factory adds those of the slices above `live`).
+(Q&A, polls and the clock here; the app factory adds those of the slices above `live`).
 
 Connections are accepted only from the allowed origins, signed in by the session cookie or a
 personal token in the auth payload, or anonymous (watch only). Signed-in connections join
@@ -18,7 +18,9 @@ from networkfest.accounts.auth import user_for_token
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.live import connections, presence
+from networkfest.live import presence
+from networkfest.polls import services as polls
+from networkfest.polls.sockets import PollEvents
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services as qa
@@ -34,6 +36,8 @@ from networkfest.realtime.protocol import (
     require_object,
     require_str,
     session_room,
+    sign_in_room,
+    token_room,
     user_room,
 )
 from networkfest.security import allowed_origins
@@ -54,28 +58,31 @@ def _session_from(payload: Any, *, run_sheet: bool) -> FestivalSession:
     return festival_session
 
 
-class LiveNamespace(QuestionEvents, ClockEvents, Namespace):
+class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def on_connect(self, auth: Any = None) -> bool:
         if not origin_allowed(request.headers.get("Origin")):
             return False
         user_id: int | None = None
+        # The room of what this connection was opened with: ending that closes it.
+        credential_room: str | None = None
         token = auth.get("token") if isinstance(auth, dict) else None
         if token is not None:
             user = user_for_token(token) if isinstance(token, str) else None
-            if user is None:
+            if user is None or user.api_token_id is None:
                 return False
-            user_id = user.id
+            user_id, credential_room = user.id, token_room(user.api_token_id)
         else:
             # Load the person from this handshake's own session cookie, never from a
             # user object an earlier request left in `g`.
             g.pop("_login_user", None)
-            if current_user.is_authenticated:
+            if current_user.is_authenticated and current_user.sign_in_id is not None:
                 user_id = current_user.id
-        if user_id is not None:
+                credential_room = sign_in_room(current_user.sign_in_id)
+        if user_id is not None and credential_room is not None:
             sid: str = request.sid  # type: ignore[attr-defined]
             remember_user(sid, user_id)
-            connections.register(sid, user_id)
             join_room(user_room(user_id))
+            join_room(credential_room)
         return True
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -85,7 +92,6 @@ class LiveNamespace(QuestionEvents, ClockEvents, Namespace):
             presence.end(db.session, sid, now())
         finally:
             forget_connection(sid)
-            connections.unregister(sid)
 
     @live_event
     def on_join(self, payload: Any) -> Ack:
@@ -100,6 +106,8 @@ class LiveNamespace(QuestionEvents, ClockEvents, Namespace):
             "clock": clock_state(db.session, festival_session, instant),
             "questions": qa.snapshot(db.session, festival_session, viewer),
             "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
+            "polls": polls.session_polls(db.session, festival_session, viewer),
+            "my_choices": polls.my_choices(db.session, festival_session, viewer.user_id),
         }
         # Last: its commit would expire what the snapshot above has just loaded.
         presence.start(

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest import signals
 from networkfest.accounts.forms import FORM_STATUS, DeleteAccountForm
 from networkfest.accounts.services import check_password
 from networkfest.authz import SIGNED_IN, require
@@ -38,10 +37,8 @@ def delete_account() -> BaseResponse:
     user = current_user._get_current_object()
     if form.validate_on_submit():
         if check_password(user, form.password.data):
-            user_id = user.id
             services.delete_account(db.session, user, now())
             logout_user()
-            signals.send(signals.credentials_changed, "accounts", user_id=user_id, reason="deleted")
             flash("Your account and your personal data have been deleted.", "success")
             return redirect(url_for("programme.schedule"))
         form.password.errors = ["That is not your password."]

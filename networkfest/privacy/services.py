@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from networkfest import signals
 from networkfest.accounts import personal as accounts
 from networkfest.accounts.models import User
+from networkfest.audit import personal as audit
 from networkfest.insights import personal as insights
 from networkfest.live import personal as live
 from networkfest.notifications import personal as notifications
+from networkfest.polls import personal as polls
 from networkfest.programme import personal as programme
 from networkfest.qa import personal as qa
 from networkfest.registration import personal as registration
@@ -31,10 +34,12 @@ class PersonalData(Protocol):
 PARTS: tuple[PersonalData, ...] = (
     registration,
     qa,
+    polls,
     live,
     insights,
     notifications,
     programme,
+    audit,
     accounts,
 )
 
@@ -49,7 +54,18 @@ def export_user_data(db: DbSession, user: User) -> dict[str, Any]:
 
 def delete_account(db: DbSession, user: User, now: datetime) -> None:
     """Erase a person: their places go (a confirmed one to the waitlist), their votes go,
-    their questions and feedback stay but no longer point at them."""
+    their questions and feedback stay but no longer point at them. Every live connection of
+    theirs closes, in every process."""
+    user_id = user.id
     for part in PARTS:
         part.erase(db, user, now)
     db.commit()
+    signals.send(
+        signals.credentials_changed,
+        "privacy",
+        user_id=user_id,
+        reason="deleted",
+        sign_in_ids=[],
+        token_id=None,
+        everything=True,
+    )

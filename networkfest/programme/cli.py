@@ -71,5 +71,6 @@ def publish_command(file: Path) -> None:
     click.echo(f"Published version {result.version} with {len(result.changes)} changes:")
     for change in result.changes:
         click.echo(f"  {describe_change(change)}")
-    for user in result.invited:
+    click.echo(f"Hosts: {result.hosts_summary}.")
+    for user in result.invited + result.reinvited:
         click.echo(f"Invited host {user.name} <{user.email}>: {password_link(user, 'invite')}")

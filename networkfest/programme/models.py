@@ -102,6 +102,11 @@ class FestivalSession(Model):
     # Seats taken, kept by a conditional UPDATE so capacity holds under concurrency.
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The polls the schedule file prepares (`PollSpec.as_json`); the live room's own rows are
+    # the polls slice's, kept in step with this list when a version is published.
+    prepared_polls: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
     festival: Mapped[Festival] = relationship(back_populates="sessions")
     theme: Mapped[Theme] = relationship()

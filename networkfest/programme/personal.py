@@ -8,8 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from networkfest.accounts.models import User
-from networkfest.programme.models import FestivalSession
+from networkfest.programme.models import FestivalSession, ScheduleVersion
 from networkfest.types import DbSession
+
+# Stands where a deleted person's address was: a reserved name that reaches no one.
+DELETED_ADDRESS = "deleted-person@invalid"
 
 
 def export(db: DbSession, user: User) -> dict[str, Any]:
@@ -20,7 +23,13 @@ def export(db: DbSession, user: User) -> dict[str, Any]:
 
 
 def erase(db: DbSession, user: User, now: datetime) -> None:
-    """Nothing of theirs here: the host lists lose them with the account (ON DELETE)."""
+    """The host lists lose them with the account (ON DELETE); the schedule files kept in
+    the published versions name hosts by address, so the address is scrubbed there too."""
+    versions = db.scalars(
+        select(ScheduleVersion).where(ScheduleVersion.source.contains(user.email))
+    )
+    for version in versions:
+        version.source = version.source.replace(user.email, DELETED_ADDRESS)
 
 
 def rows_with_session_slug(

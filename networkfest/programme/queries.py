@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion
 from networkfest.types import DbSession
 
 
@@ -88,3 +88,14 @@ def seat_counts(db: DbSession, festival: Festival) -> list[tuple[int, int]]:
         .order_by(FestivalSession.id)
     )
     return [(row.id, row.confirmed_count) for row in rows]
+
+
+def versions(db: DbSession, festival: Festival) -> list[ScheduleVersion]:
+    """The publication history, newest first."""
+    return list(
+        db.scalars(
+            select(ScheduleVersion)
+            .where(ScheduleVersion.festival_id == festival.id)
+            .order_by(ScheduleVersion.number.desc())
+        )
+    )

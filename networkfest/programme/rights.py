@@ -13,7 +13,7 @@ from networkfest.programme.queries import session_by_slug
 
 
 def is_host_of(user: Any, festival_session: FestivalSession) -> bool:
-    return authz.is_signed_in(user) and festival_session.is_host(user)
+    return authz.is_verified(user) and festival_session.is_host(user)
 
 
 def can_moderate(user: Any, festival_session: FestivalSession) -> bool:
@@ -22,7 +22,7 @@ def can_moderate(user: Any, festival_session: FestivalSession) -> bool:
 
 
 def hosts_any_session(user: Any) -> bool:
-    if not authz.is_signed_in(user):
+    if not authz.is_verified(user):
         return False
     return bool(db.session.scalar(select(exists().where(session_hosts.c.user_id == user.id))))
 

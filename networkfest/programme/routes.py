@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -11,12 +12,14 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     make_response,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.sansio.app import App
 from flask_login import current_user
 
 from networkfest.accounts.links import password_link
@@ -33,11 +36,26 @@ from networkfest.programme.queries import (
     festival_sessions,
     seat_counts,
     session_by_slug,
+    versions,
 )
 from networkfest.programme.rules import FORMAT_LABELS, FORMATS, check
-from networkfest.programme.services import PublishResult, publish, versions
+from networkfest.programme.services import PublishResult, publish
 
 bp = Blueprint("programme", __name__)
+
+# Slices above the programme add to its pages through template helpers (registration's place
+# panel, festival day's marks of time and place). What they add to the schedule page must
+# change its ETag too, or a 304 would keep a "Live now" past the session's end: each says
+# what its additions depend on with `add_schedule_etag_part`.
+SCHEDULE_ETAG_PARTS = "networkfest.schedule_etag_parts"
+EtagPart = Callable[[Festival], str]
+
+
+def add_schedule_etag_part(app: App, part: EtagPart) -> None:
+    """Hash `part(festival)` into the schedule page's ETag on every request (once per app)."""
+    parts: list[EtagPart] = app.extensions.setdefault(SCHEDULE_ETAG_PARTS, [])
+    if part not in parts:
+        parts.append(part)
 
 
 @bp.app_template_filter("format_label")
@@ -51,13 +69,15 @@ def markdown_filter(value: str) -> Any:
 
 
 def schedule_etag(festival: Festival | None, theme: str, format_: str) -> str:
-    """Changes when the programme, the places left, the filters or the signed-in person do."""
+    """Changes when the programme, the places left, the filters or the signed-in person do,
+    and when what the slices above add to the page does (`add_schedule_etag_part`)."""
     parts: list[str] = [theme, format_]
     if current_user.is_authenticated:
         parts.append(current_user.get_id())
     if festival is not None:
         parts += [str(festival.id), str(festival.version)]
         parts += [f"{id_}:{count}" for id_, count in seat_counts(db.session, festival)]
+        parts += [part(festival) for part in current_app.extensions.get(SCHEDULE_ETAG_PARTS, ())]
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -97,6 +117,7 @@ def schedule() -> Response:
                 "programme/schedule.html",
                 festival=festival,
                 days=days_of(shown, festival) if festival else [],
+                sessions=shown,
                 total=len(sessions),
                 shown=len(shown),
                 theme=theme,
@@ -173,7 +194,9 @@ def organiser_schedule() -> tuple[str, int] | str:
     else:
         checked = check(text)
         result = PublishResult(problems=checked.problems)
-    invite_links = [(user, password_link(user, "invite")) for user in result.invited]
+    invite_links = [
+        (user, password_link(user, "invite")) for user in result.invited + result.reinvited
+    ]
     return render_template(
         "programme/organiser_schedule.html",
         form=form,

@@ -48,6 +48,22 @@ FORMAT_LABELS: dict[str, str] = {
     SessionFormat.PANEL: "Panel",
 }
 QA_MODES = tuple(QaMode)
+
+
+class PollResults(StrEnum):
+    """When a poll's counts are shown: as answers come in, or once the host closes it."""
+
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+POLL_RESULTS = tuple(PollResults)
+POLL_FIELDS = {"question", "options", "multiple", "results"}
+MAX_POLL_QUESTION = 200
+MAX_POLL_OPTION = 100
+MIN_POLL_OPTIONS = 2
+MAX_POLL_OPTIONS = 10
+MAX_PREPARED_POLLS = 20
 MAX_THEMES = 3
 DEFAULT_LOBBY_MINUTES = 10
 DEFAULT_WARNINGS = (5, 1)
@@ -74,6 +90,7 @@ SESSION_FIELDS = {
     "qa",
     "description",
     "agenda",
+    "polls",
 }
 SESSION_REQUIRED = (
     "slug",
@@ -119,6 +136,75 @@ class AgendaSpec:
 
 
 @dataclass(frozen=True)
+class PollSpec:
+    """A poll prepared in the schedule file, for the hosts to open in the live room."""
+
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    results: str = PollResults.LIVE
+
+    def as_json(self) -> dict[str, Any]:
+        """As the session row keeps it (and publishing compares it)."""
+        return {
+            "question": self.question,
+            "options": list(self.options),
+            "multiple": self.multiple,
+            "results": self.results,
+        }
+
+
+def poll_problems(
+    question: Any, options: Any, multiple: Any, results: Any
+) -> tuple[PollSpec | None, list[tuple[str, str]]]:
+    """Check one poll, from a schedule file or written by a host in the room: the poll, or
+    every (field, message) wrong with it. One rule for both, so they cannot disagree."""
+    problems: list[tuple[str, str]] = []
+    text = question.strip() if isinstance(question, str) else None
+    if not text:
+        problems.append(("question", "must be a non-empty text"))
+    elif len(text) > MAX_POLL_QUESTION:
+        problems.append(
+            ("question", f"is too long ({len(text)} characters; at most {MAX_POLL_QUESTION})")
+        )
+    cleaned: list[str] = []
+    if not isinstance(options, list | tuple):
+        problems.append(("options", "must be a list of texts"))
+    else:
+        if not MIN_POLL_OPTIONS <= len(options) <= MAX_POLL_OPTIONS:
+            problems.append(
+                (
+                    "options",
+                    f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options "
+                    f"(got {len(options)})",
+                )
+            )
+        seen: set[str] = set()
+        for index, option in enumerate(options, start=1):
+            where = f"options[{index}]"
+            if not isinstance(option, str) or not option.strip():
+                problems.append((where, "must be a non-empty text"))
+                continue
+            value = option.strip()
+            if len(value) > MAX_POLL_OPTION:
+                problems.append(
+                    (where, f"is too long ({len(value)} characters; at most {MAX_POLL_OPTION})")
+                )
+            elif value.casefold() in seen:
+                problems.append((where, f"{value!r} is listed twice"))
+            else:
+                seen.add(value.casefold())
+                cleaned.append(value)
+    if not isinstance(multiple, bool):
+        problems.append(("multiple", "must be true or false"))
+    if results not in POLL_RESULTS:
+        problems.append(("results", f"{results!r} is not one of: {', '.join(POLL_RESULTS)}"))
+    if problems or text is None:
+        return None, problems
+    return PollSpec(text, tuple(cleaned), bool(multiple), str(results)), []
+
+
+@dataclass(frozen=True)
 class SessionSpec:
     slug: str
     title: str
@@ -133,6 +219,7 @@ class SessionSpec:
     qa: str
     description: str
     agenda: tuple[AgendaSpec, ...]
+    polls: tuple[PollSpec, ...] = ()
 
     @property
     def ends_at(self) -> datetime:
@@ -217,6 +304,20 @@ def check(text: str) -> CheckResult:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return CheckResult(None, [Problem("error", "file", "", f"not valid TOML: {error}")])
+    except RecursionError:
+        # tomllib recurses once per level of nested arrays and inline tables.
+        return CheckResult(
+            None,
+            [
+                Problem(
+                    "error",
+                    "file",
+                    "",
+                    "nested too deeply to read: a schedule needs no more "
+                    "than a few levels of arrays and tables",
+                )
+            ],
+        )
     return _Checker(data).run()
 
 
@@ -486,8 +587,9 @@ class _Checker:
         join_url = self.url(entry, "join_url", location)
         description = self.description(entry, location)
         agenda = self.agenda(entry.get("agenda"), location, minutes)
+        polls = self.polls(entry.get("polls"), location)
         values = (slug, title, purpose, theme, format_, qa, minutes, starts_at, join_url, agenda)
-        if any(v is None for v in values) or hosts is None or description is None:
+        if any(v is None for v in values) or hosts is None or description is None or polls is None:
             return None
         assert slug and title and purpose and theme and format_ and qa and minutes
         assert starts_at and join_url and agenda is not None
@@ -505,6 +607,7 @@ class _Checker:
             qa=qa,
             description=description,
             agenda=agenda,
+            polls=polls,
         )
 
     def session_theme(
@@ -689,6 +792,39 @@ class _Checker:
                     f"of the {minutes}-minute slot unplanned",
                 )
         return tuple(items)
+
+    def polls(self, value: Any, location: str) -> tuple[PollSpec, ...] | None:
+        """Prepared polls (optional): every problem of every poll, each with its field."""
+        if value is None:
+            return ()
+        entries = self.table_list(value, location, "polls")
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            return None
+        if len(entries) > MAX_PREPARED_POLLS:
+            self.error(location, "polls", f"at most {MAX_PREPARED_POLLS} prepared polls")
+            return None
+        polls: list[PollSpec] = []
+        ok = True
+        for index, entry in enumerate(entries, start=1):
+            where = f"{location}, poll #{index}"
+            self.unknown(entry, POLL_FIELDS, where, "poll")
+            self.required(entry, ("question", "options"), where)
+            if "question" not in entry or "options" not in entry:
+                ok = False
+                continue
+            spec, problems = poll_problems(
+                entry["question"],
+                entry["options"],
+                entry.get("multiple", False),
+                entry.get("results", PollResults.LIVE),
+            )
+            for field_, message in problems:
+                self.error(where, field_, message)
+            if spec is None:
+                ok = False
+            else:
+                polls.append(spec)
+        return tuple(polls) if ok else None
 
     # -- across sessions --------------------------------------------------------------------
 

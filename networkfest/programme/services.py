@@ -12,9 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from networkfest import signals
 from networkfest.accounts import services as accounts
+from networkfest.accounts.links import password_link
 from networkfest.accounts.models import User
 from networkfest.audit.services import record
 from networkfest.formatting import festival_datetime
+from networkfest.mail import send_mail
 from networkfest.programme.changes import Change, ChangeKind
 from networkfest.programme.models import (
     AgendaItem,
@@ -45,6 +47,7 @@ OTHER_FIELDS = (
     "description",
     "hosts",
     "agenda",
+    "polls",
 )
 
 
@@ -55,7 +58,27 @@ class PublishResult:
     problems: list[Problem] = field(default_factory=list)
     version: int | None = None
     changes: list[Change] = field(default_factory=list)
+    # Hosts' accounts: new invitations, unverified accounts turned into invitations (both
+    # with a link to send), and verified accounts attached.
     invited: list[User] = field(default_factory=list)
+    reinvited: list[User] = field(default_factory=list)
+    attached: list[User] = field(default_factory=list)
+    # People this version no longer names as a host of a session they hosted.
+    removed_host_ids: set[int] = field(default_factory=set)
+
+    @property
+    def hosts_summary(self) -> str:
+        """For the organiser: how each host named in the file came to be one."""
+        parts = [
+            _count(len(self.invited), "host invited", "hosts invited"),
+            _count(len(self.attached), "existing account attached", "existing accounts attached"),
+            _count(
+                len(self.reinvited),
+                "unverified account sent an invitation",
+                "unverified accounts sent an invitation",
+            ),
+        ]
+        return ", ".join(parts)
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,6 +91,10 @@ class PublishResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def publish(
@@ -118,9 +145,11 @@ def publish_schedule(
         for spec in schedule.sessions:
             seen.add(spec.slug)
             row = existing.get(spec.slug)
+            hosted_before = {host.id for host in row.hosts} if row is not None else set()
             target, session_changes = _apply_session(
                 db, festival, row, spec, themes, hosts, schedule.festival.timezone
             )
+            outcome.removed_host_ids |= hosted_before - {host.id for host in target.hosts}
             if session_changes:
                 if row is not None:
                     target.sequence += 1
@@ -135,8 +164,7 @@ def publish_schedule(
         if not changes:
             # Only the wording of the file changed: nothing to publish, nothing to keep.
             db.rollback()
-            outcome.invited = []
-            return outcome
+            return PublishResult(problems=outcome.problems)
         festival.version = number
         db.add(
             ScheduleVersion(
@@ -161,6 +189,7 @@ def publish_schedule(
         # Read before the commit: reading it after would open a transaction (on SQLite the
         # write lock) and hold it while the receivers of the signal below do their work.
         festival_id = festival.id
+        reinvited_ids = [user.id for user in outcome.reinvited]
         db.commit()
     except IntegrityError:
         # Another publication (or a registration) got in first; the database refused ours.
@@ -174,8 +203,7 @@ def publish_schedule(
                 "published; please check the file again and republish",
             )
         )
-        outcome.invited = []
-        return outcome
+        return PublishResult(problems=outcome.problems)
     except Exception:
         db.rollback()
         raise
@@ -189,7 +217,38 @@ def publish_schedule(
         changes=changes,
         now=now,
     )
+    _tell_the_live_room(outcome, reinvited_ids)
+    for user in outcome.reinvited:
+        _mail_invitation(user)
     return outcome
+
+
+def _mail_invitation(user: User) -> None:
+    """The address's owner gets the invitation: only they can open it (and so verify it)."""
+    send_mail(
+        user.email,
+        "You are a host at the festival: choose your password",
+        f"Hello {user.name},\n\nThe organisers have named you as a host. Choose your "
+        f"password with this link (it works once):\n{password_link(user, 'invite')}\n\n"
+        "If someone else had signed up with this address, they have been signed out.\n",
+    )
+
+
+def _tell_the_live_room(outcome: PublishResult, reinvited_ids: list[int]) -> None:
+    """Former hosts lose the hosts' room; accounts turned into invitations lose everything."""
+    removed = sorted(outcome.removed_host_ids)
+    if removed:
+        signals.send(signals.rights_changed, "programme", user_ids=removed, reason="host_removed")
+    for user_id in reinvited_ids:
+        signals.send(
+            signals.credentials_changed,
+            "programme",
+            user_id=user_id,
+            reason="reinvited",
+            sign_in_ids=[],
+            token_id=None,
+            everything=True,
+        )
 
 
 def _latest_fingerprint(db: DbSession, festival: Festival) -> str | None:
@@ -282,11 +341,14 @@ def _hosts(
     emails = sorted({email for s in schedule.sessions for email in s.hosts})
     users: dict[str, User] = {}
     for email in emails:
-        user = accounts.user_by_email(db, email)
-        if user is None:
-            user = accounts.invite_host(db, email, schedule.host_name(email), now)
+        user, how = accounts.invite_host(db, email, schedule.host_name(email), now)
+        if how == accounts.HOST_INVITED:
             outcome.invited.append(user)
-        elif user.invited and email in schedule.host_names:
+        elif how == accounts.HOST_REINVITED:
+            outcome.reinvited.append(user)
+        elif how == accounts.HOST_ATTACHED:
+            outcome.attached.append(user)
+        if user.invited and email in schedule.host_names:
             user.name = schedule.host_names[email]
         users[email] = user
     return users
@@ -303,6 +365,7 @@ def _snapshot(row: FestivalSession) -> dict[str, Any]:
         "description": row.description,
         "hosts": sorted(h.email for h in row.hosts),
         "agenda": [(i.title, i.minutes) for i in row.agenda_items],
+        "polls": list(row.prepared_polls or []),
     }
 
 
@@ -317,6 +380,7 @@ def _spec_snapshot(spec: SessionSpec) -> dict[str, Any]:
         "description": spec.description,
         "hosts": sorted(spec.hosts),
         "agenda": [(i.title, i.minutes) for i in spec.agenda],
+        "polls": [poll.as_json() for poll in spec.polls],
     }
 
 
@@ -375,6 +439,7 @@ def _apply_session(
     row.qa_mode = spec.qa
     row.description = spec.description
     row.hosts = [hosts[email] for email in spec.hosts]
+    row.prepared_polls = [poll.as_json() for poll in spec.polls]
     if [(i.title, i.minutes) for i in row.agenda_items] != [
         (i.title, i.minutes) for i in spec.agenda
     ]:
@@ -386,14 +451,3 @@ def _apply_session(
         ]
     db.flush()
     return row, changes
-
-
-def versions(db: DbSession, festival: Festival) -> list[ScheduleVersion]:
-    """The publication history, newest first."""
-    return list(
-        db.scalars(
-            select(ScheduleVersion)
-            .where(ScheduleVersion.festival_id == festival.id)
-            .order_by(ScheduleVersion.number.desc())
-        )
-    )

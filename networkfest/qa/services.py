@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, scoped_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from networkfest.accounts.models import User
@@ -182,6 +183,25 @@ def ask(
     return view
 
 
+def autocommit(db: DbSession) -> None:
+    """On PostgreSQL, let each statement of this unit of work commit on its own: for a unit
+    whose only write is one statement (a vote). Call it before the first statement.
+
+    Under gevent every round trip waits while the hub runs every other ready greenlet. In a
+    transaction a vote held its pooled connection for about fifteen round trips, BEGIN and
+    COMMIT included, and the question's row lock from its UPDATE until its COMMIT: a turn of
+    the hub during which every other voter's connection waited on that lock, so a storm of
+    votes on one question emptied the pool. Without a transaction there is no BEGIN or COMMIT
+    and the lock lasts as long as the statement. The session's commit gives the connection
+    back to the pool, which restores its usual mode. SQLite runs in the process without
+    yielding between statements and keeps its transactions; so does a caller that already
+    has one open.
+    """
+    session = db() if isinstance(db, scoped_session) else db
+    if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def vote(
     db: DbSession, question_id: int, user: User | None, value: int, now: datetime
 ) -> QuestionView:
@@ -189,7 +209,8 @@ def vote(
 
     The count is raised or lowered by exactly the rows this vote inserted or deleted, in one
     UPDATE that holds the question's row lock: concurrent votes queue on it and none is
-    lost (a recount would read a snapshot taken before the others committed).
+    lost (a recount would read a snapshot taken before the others committed). On PostgreSQL
+    the row and the count change in one statement (`autocommit`).
     """
     voting = rules.check_vote_value(value)
     question = _question(db, question_id)
@@ -199,21 +220,27 @@ def vote(
         raise QaError("not_found", "There is no such question.")
     rules.check_live(_phase(question.session, now))
     assert viewer.user_id is not None
-    change = 0
-    if voting:
-        if db.get(Vote, (question.id, viewer.user_id)) is None:
-            try:
-                with db.begin_nested():
-                    db.add(Vote(question_id=question.id, user_id=viewer.user_id, created_at=now))
-                change = 1
-            except IntegrityError:
-                pass  # a concurrent vote by the same person: the row is there, as wanted
+    if db.get_bind().dialect.name == "postgresql":
+        values = {"question_id": question.id, "user_id": viewer.user_id, "now": now}
+        _take_current(question, db.execute(_CAST if voting else _WITHDRAW, values).one())
     else:
-        removed = db.execute(
-            delete(Vote).where(Vote.question_id == question.id, Vote.user_id == viewer.user_id)
-        )
-        change = -removed.rowcount  # type: ignore[attr-defined]
-    _bump(db, question, votes=Question.votes + change, updated_at=now)
+        change = 0
+        if voting:
+            if db.get(Vote, (question.id, viewer.user_id)) is None:
+                try:
+                    with db.begin_nested():
+                        db.add(
+                            Vote(question_id=question.id, user_id=viewer.user_id, created_at=now)
+                        )
+                    change = 1
+                except IntegrityError:
+                    pass  # a concurrent vote by the same person: the row is there, as wanted
+        else:
+            removed = db.execute(
+                delete(Vote).where(Vote.question_id == question.id, Vote.user_id == viewer.user_id)
+            )
+            change = -removed.rowcount  # type: ignore[attr-defined]
+        _bump(db, question, votes=Question.votes + change, updated_at=now)
     view = view_of(question)
     db.commit()
     return view
@@ -229,6 +256,11 @@ def _bump(db: DbSession, question: Question, **values: Any) -> None:
         .returning(*_CURRENT)
         .execution_options(synchronize_session=False)
     ).one()
+    _take_current(question, row)
+
+
+def _take_current(question: Question, row: Any) -> None:
+    """The question as a statement's RETURNING found it (`_CURRENT`), without a reload."""
     for column, value in zip(_CURRENT, row, strict=True):
         set_committed_value(question, column.key, value)
     if question.author_id is None:
@@ -244,6 +276,44 @@ _CURRENT = (
     Question.anonymous,
     Question.author_id,
 )
+
+
+def _moving_count(votes: Any) -> Any:
+    """The question's count set to `votes` and its revision raised, on PostgreSQL."""
+    return (
+        update(Question)
+        .where(Question.id == bindparam("question_id"))
+        .values(votes=votes, revision=Question.revision + 1, updated_at=bindparam("now"))
+        .returning(*_CURRENT)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _rows_in(changed: Any) -> Any:
+    return select(func.count()).select_from(changed).scalar_subquery()
+
+
+# A vote and its withdrawal on PostgreSQL, each one statement (built once): the person's row
+# inserted or deleted and the count moved by exactly the rows that changed.
+_CAST_ROW = (
+    postgresql.insert(Vote)
+    .values(
+        question_id=bindparam("question_id"),
+        user_id=bindparam("user_id"),
+        created_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(Vote.question_id)
+    .cte("cast_vote")
+)
+_WITHDRAWN_ROW = (
+    delete(Vote)
+    .where(Vote.question_id == bindparam("question_id"), Vote.user_id == bindparam("user_id"))
+    .returning(Vote.question_id)
+    .cte("withdrawn_vote")
+)
+_CAST = _moving_count(Question.votes + _rows_in(_CAST_ROW))
+_WITHDRAW = _moving_count(Question.votes - _rows_in(_WITHDRAWN_ROW))
 
 
 def moderate(
@@ -316,7 +386,8 @@ def _safe_cell(value: object) -> object:
 
 def find_question(db: DbSession, question_id: int) -> Question | None:
     """The question with what every event about it reads (its author, session, festival and
-    hosts) in two round trips instead of five."""
+    hosts) in one round trip instead of five: a vote holds its pooled connection for each
+    round trip it makes (`autocommit`), and a session has few hosts to repeat rows for."""
     in_session = joinedload(Question.session)
     return db.get(
         Question,
@@ -324,7 +395,7 @@ def find_question(db: DbSession, question_id: int) -> Question | None:
         options=[
             joinedload(Question.author),
             in_session.joinedload(FestivalSession.festival),
-            in_session.selectinload(FestivalSession.hosts),
+            in_session.joinedload(FestivalSession.hosts),
         ],
     )
 

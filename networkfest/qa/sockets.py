@@ -22,9 +22,9 @@ from networkfest import fanout
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
 from networkfest.extensions import db
-from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
+from networkfest.qa.models import Question
 from networkfest.qa.rules import (
     MAX_QUESTION_LENGTH,
     MODERATION_ACTIONS,
@@ -110,12 +110,16 @@ def current_questions(app: Flask) -> fanout.Refresher:
     return refresh
 
 
-def question_session(target: int) -> FestivalSession:
-    """The session a question belongs to, which decides who may vote on or moderate it."""
+def find_question(target: int) -> Question:
+    """The question with its session, which decides who may vote on or moderate it.
+
+    The caller keeps it while the service runs: the session's identity map holds it weakly,
+    and the service then finds it there instead of reading it again (two round trips).
+    """
     question = services.find_question(db.session, target)
     if question is None:
         raise ProtocolError("not_found", "There is no such question.")
-    return question.session
+    return question
 
 
 def question_id(payload: dict[str, Any]) -> int:
@@ -154,11 +158,14 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             check_vote_value(value)
-        user = authorise(PARTICIPANT, question_session(target), ASK_REFUSED)
+        # A storm of votes must not hold the pool's connections: statements, not a transaction.
+        services.autocommit(db.session)
+        question = find_question(target)
+        user = authorise(PARTICIPANT, question.session, ASK_REFUSED)
         with protocol_errors():
-            question = services.vote(db.session, target, user, value, now())
-        publish(question, coalesce=True)
-        return ok(votes=question.full["votes"])
+            view = services.vote(db.session, target, user, value, now())
+        publish(view, coalesce=True)
+        return ok(votes=view.full["votes"])
 
     @live_event
     def on_moderate(self, payload: Any) -> Ack:
@@ -169,8 +176,9 @@ class QuestionEvents:
             raise ProtocolError(
                 "invalid", f"'action' must be one of: {', '.join(MODERATION_ACTIONS)}."
             )
-        user = authorise(HOST_OF_SESSION, question_session(target), MODERATE_REFUSED)
+        question = find_question(target)
+        user = authorise(HOST_OF_SESSION, question.session, MODERATE_REFUSED)
         with protocol_errors():
-            question, _ = services.moderate(db.session, target, user, action, now())
-        publish(question)
-        return ok(question=question.full)
+            view, _ = services.moderate(db.session, target, user, action, now())
+        publish(view)
+        return ok(question=view.full)

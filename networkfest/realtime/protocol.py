@@ -3,7 +3,9 @@
 Every client→server event answers through its acknowledgement with `{"ok": true, ...}`
 or `{"ok": false, "error": {"code", "message"}}` (docs/architecture.md). Handlers raise
 `ProtocolError`; `@live_event` turns it, and anything unexpected, into that shape, so
-a malformed event never leaves an exception in the server log.
+a malformed event never leaves an exception in the server log. An event that waited the
+pool timeout for a database connection is refused `busy`, after a rollback: the client may
+send it again (the live page does, with back-off).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, request
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from networkfest.database import answering, report_saturation
 from networkfest.extensions import db
 from networkfest.realtime import ratelimit
 from networkfest.security import NUL_REFUSED, has_nul
@@ -32,10 +36,12 @@ ERROR_CODES = (
     "rate_limited",
     "not_live",
     "qa_off",
+    "busy",
 )
 
 Ack = dict[str, Any]
 RATE_LIMITED = "That was a lot at once. Please wait a moment and try again."
+BUSY = "The server is busy: please try again in a moment."
 
 
 class ProtocolError(Exception):
@@ -58,7 +64,9 @@ def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     """Wrap a namespace handler: optional payload, one ack shape, nothing half-written.
 
     Every event first passes the per-person rate limit (`realtime/ratelimit.py`), so a flood is
-    refused with `rate_limited` before it reaches the database.
+    refused with `rate_limited` before it reaches the database. When the database cannot keep
+    up, the event waits at most the pool timeout for a connection and is refused `busy`
+    (logged once per interval, not per event: `database.report_saturation`).
     The database session is not removed here: Flask-SQLAlchemy removes it when the event's
     app context ends, and removing it by hand would break a caller whose context this
     handler runs inside (a logout disconnecting sockets from within its HTTP request).
@@ -73,10 +81,15 @@ def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
                 raise ProtocolError("rate_limited", RATE_LIMITED)
             if has_nul(payload):
                 raise ProtocolError("invalid", NUL_REFUSED)
-            return handler(self, payload)
+            with answering():
+                return handler(self, payload)
         except ProtocolError as error:
             db.session.rollback()
             return failure(error.code, error.message)
+        except PoolTimeout:
+            db.session.rollback()
+            report_saturation(f"live event {event} answered busy", db.engine)
+            return failure("busy", BUSY)
         except Exception:
             db.session.rollback()
             log.exception("live event %s failed", handler.__name__)
@@ -135,6 +148,16 @@ def hosts_room(session_id: int) -> str:
 def user_room(user_id: int) -> str:
     """Every connection of one person, whichever session page they have open."""
     return f"user:{user_id}"
+
+
+def sign_in_room(sign_in_id: int) -> str:
+    """The connections opened by one sign-in (a browser's session cookie)."""
+    return f"sign-in:{sign_in_id}"
+
+
+def token_room(token_id: int) -> str:
+    """The connections opened with one personal API token."""
+    return f"token:{token_id}"
 
 
 # The person behind each connection, fixed at connect (session cookie or personal token):

@@ -15,7 +15,7 @@ from networkfest.registration.rules import RegistrationStatus
 
 
 def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
-    if not authz.is_signed_in(user):
+    if not authz.is_verified(user):
         return False
     return bool(
         db.session.scalar(

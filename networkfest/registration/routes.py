@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from networkfest import context
 from networkfest.accounts.links import personal_feed_url, personal_webcal_url
-from networkfest.authz import SIGNED_IN, require
+from networkfest.authz import SIGNED_IN, VERIFIED, require
 from networkfest.errors import error_response
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
@@ -53,7 +53,7 @@ def _registration_helpers() -> dict[str, Any]:
 
 
 @bp.post("/sessions/<slug>/register")
-@require(SIGNED_IN)
+@require(VERIFIED)
 def register(slug: str) -> Response | tuple[Any, int] | str:
     festival_session = _session_or_404(slug)
     now = context.now()
@@ -69,7 +69,8 @@ def register(slug: str) -> Response | tuple[Any, int] | str:
                 "registration/confirm_clash.html",
                 session=festival_session,
                 clashes=clashes,
-                session_url=_session_page(festival_session),
+                session_url=_back_to(festival_session),
+                back_to_room=_from_room(),
             )
     try:
         result = services.register(db.session, festival_session, current_user, now)
@@ -84,7 +85,20 @@ def register(slug: str) -> Response | tuple[Any, int] | str:
             "waitlist; we will tell you if a place comes free.",
             "info",
         )
-    return redirect(_session_page(festival_session), 303)
+    return redirect(_back_to(festival_session), 303)
+
+
+def _from_room() -> bool:
+    """Registered from the live room ("Register to ask"): a fixed token, never a URL, so the
+    form cannot send anyone elsewhere."""
+    return request.form.get("next") == "room"
+
+
+def _back_to(festival_session: FestivalSession) -> str:
+    """Back where the person registered: the live room they asked from, else the session page."""
+    if _from_room():
+        return url_for("live.room", slug=festival_session.slug)
+    return _session_page(festival_session)
 
 
 @bp.post("/sessions/<slug>/cancel")

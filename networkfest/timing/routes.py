@@ -1,6 +1,10 @@
-"""The organisers' punctuality table: which sessions started late, overran, ended on time."""
+"""The organisers' punctuality table: which sessions started late, overran, ended on time,
+and which have no verdict yet or left no record of their start."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
@@ -12,13 +16,13 @@ from networkfest.timing import presenters, services
 
 bp = Blueprint("timing", __name__)
 
-# Column name in the query string → how to sort rows by it.
-SORT_KEYS = {
-    "starts": lambda row: (row.session.starts_at, row.session.slug),
-    "title": lambda row: (row.session.title.casefold(), row.session.slug),
-    "started_late": lambda row: (row.started_late_s, row.session.starts_at),
-    "overran": lambda row: (row.overran_items, row.session.starts_at),
-    "on_time": lambda row: (row.ended_on_time, row.session.starts_at),
+# Column name in the query string → the figure to sort rows by (None: no verdict).
+SORT_KEYS: dict[str, Callable[[services.PunctualityRow], Any]] = {
+    "starts": lambda row: row.session.starts_at,
+    "title": lambda row: row.session.title.casefold(),
+    "started_late": lambda row: row.started_late_s,
+    "overran": lambda row: row.overran_items,
+    "on_time": lambda row: row.ended_on_time,
 }
 COLUMNS = (
     ("starts", "Start"),
@@ -40,11 +44,7 @@ def punctuality() -> str:
     order = request.args.get("order", "asc")
     if sort not in SORT_KEYS or order not in ("asc", "desc"):
         abort(400, description="Sort by one of the table's columns, ascending or descending.")
-    rows = sorted(
-        services.punctuality_report(db.session, festival, now()),
-        key=SORT_KEYS[sort],
-        reverse=order == "desc",
-    )
+    rows = sort_rows(services.punctuality_report(db.session, festival, now()), sort, order)
     return render_template(
         "timing/punctuality.html",
         rows=rows,
@@ -54,6 +54,22 @@ def punctuality() -> str:
     )
 
 
+def sort_rows(
+    rows: list[services.PunctualityRow], sort: str, order: str
+) -> list[services.PunctualityRow]:
+    """Sorted by a column, then by start; rows without a verdict go last either way, as on
+    the dashboard: "not yet" and "no record" are not smaller or larger than a figure."""
+    key = SORT_KEYS[sort]
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    present.sort(
+        key=lambda row: (key(row), row.session.starts_at, row.session.slug),
+        reverse=order == "desc",
+    )
+    missing.sort(key=lambda row: (row.session.starts_at, row.session.slug))
+    return present + missing
+
+
 @bp.app_context_processor
 def clock_helpers() -> dict[str, object]:
     """For `timing/_clock.html`, wherever it is included: wording and the hosts' summary."""
@@ -61,6 +77,6 @@ def clock_helpers() -> dict[str, object]:
         "clock_view": presenters.clock_view,
         "clock_duration": presenters.duration,
         "clock_punctuality": lambda festival_session: services.session_punctuality(
-            db.session, festival_session
+            db.session, festival_session, now()
         ),
     }

@@ -16,6 +16,11 @@ How the run sheet moves (the one model everything below follows):
   what is left. Items the host jumps over get zero length ("skipped").
 - Items before the first move follow the plan up to the moment of that move.
 - The scheduled end is final: nothing runs past it, whatever the moves say.
+
+Punctuality (`punctuality`) is a record, not the plan: it is judged only once the session has
+ended, from the host's evidence of when it really started (`actual_start`: the run sheet's
+moves and the host's arrival in the room), and a session with no such evidence has no record
+rather than an on-time one.
 """
 
 from __future__ import annotations
@@ -388,6 +393,73 @@ def warning_at(
     return max(in_force) if in_force else None
 
 
+class Verdict(StrEnum):
+    """What the punctuality record can say about a session."""
+
+    NOT_YET = "not_yet"  # it has not ended: no verdict at all
+    NO_RECORD = "no_record"  # it ended and nothing shows that it ever started
+    RECORDED = "recorded"  # it ended and the evidence dates its start
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A host's stay in the live room (one presence row): evidence that they came."""
+
+    joined_at: datetime
+    left_at: datetime | None
+
+
+def host_arrival(slot: Slot, stays: Iterable[Stay]) -> datetime | None:
+    """When a host was first in the room while it was open (lobby or live), or None.
+
+    A stay that ended before the lobby opened, or began at or after the end, shows nothing:
+    looking in the day before is not turning up. A stay from before the lobby that was
+    still open then counts from the lobby's opening.
+    """
+    opens = slot.lobby_opens_at
+    arrivals = [
+        max(stay.joined_at, opens)
+        for stay in stays
+        if stay.joined_at < slot.ends_at and (stay.left_at is None or stay.left_at > opens)
+    ]
+    return min(arrivals) if arrivals else None
+
+
+def actual_start(
+    slot: Slot,
+    agenda: Sequence[PlannedItem],
+    moves: Iterable[Move],
+    host_arrived_at: datetime | None,
+) -> datetime | None:
+    """When the session really started, from the host's evidence; None when there is none.
+
+    The run sheet alone cannot say: without a move its first item starts by the clock, so a
+    session nobody ran would read as punctual. In order:
+
+    1. a move that started the first item is the start itself (the host said "now");
+    2. else the host's arrival in the room, but no later than their first run-sheet move
+       (a host who moved the run sheet was running the session by then);
+    3. else the start the first move implies: a move to item k at t shows the items before
+       k had run by t, so the session started by t less their timeboxes.
+
+    A move to a later item does not date the start by itself: by then the first item may
+    have run long, which the run sheet counts as that item's overrun, not as a late start.
+    Never before the scheduled start: arriving early is not starting early.
+    """
+    by_index = _valid_moves(slot, len(agenda), moves)
+    if 0 in by_index:
+        return by_index[0]
+    first = min(by_index.items(), key=lambda pair: (pair[1], pair[0])) if by_index else None
+    if host_arrived_at is not None and host_arrived_at < slot.ends_at:
+        arrived = max(host_arrived_at, slot.starts_at)
+        return arrived if first is None else min(arrived, first[1])
+    if first is not None:
+        index, moved_at = first
+        before = sum((item.timebox for item in agenda[:index]), ZERO)
+        return max(moved_at - before, slot.starts_at)
+    return None
+
+
 @dataclass(frozen=True)
 class ItemPunctuality:
     """How one item went: planned and actual length in seconds, and its overrun."""
@@ -403,43 +475,70 @@ class ItemPunctuality:
 
 @dataclass(frozen=True)
 class Punctuality:
-    """How a session kept to time, judged at its scheduled end.
+    """How a session kept to time: a verdict only once it has ended, and only from evidence.
 
-    - `first_item_started_at`: the actual start of the first item (the host's move
-      for it, or the planned start); None for an empty agenda.
-    - `started_late_s`: seconds from the scheduled start to that instant (never negative).
-    - `overran_items`: how many items ran longer than their timebox.
-    - `ended_on_time`: the whole run sheet fitted in the slot: every item was reached
-      (run or deliberately skipped) and the last item started early enough for its
-      timebox to end by the scheduled end. With the hard stop a session always stops
-      at its end; this says whether the run sheet got there without being cut off.
-      An empty agenda has nothing to cut off, so it ends on time.
+    - `verdict`: `not_yet` before the scheduled end (every figure None), `no_record` when
+      it ended with no evidence of its start (every figure None: never "on time"),
+      `recorded` otherwise.
+    - `started_at`: the actual start (`actual_start`); `first_item_started_at` the first
+      item's start on the run sheet laid from it (None for an empty agenda).
+    - `started_late_s`: seconds from the scheduled start to the actual start.
+    - `overran_items`: how many items ran longer than their timebox, the run sheet laid
+      from the actual start (a late start is counted once, as a late start, not again as
+      an overrun of the first item). The last item never counts: only the hard stop ends
+      it, so its extra time is what the items before it left over.
+    - `ended_on_time`: the whole run sheet fitted before the hard stop: every item was
+      reached (run or deliberately skipped) and the last one's timebox ended by the
+      scheduled end. An empty agenda has nothing to cut off.
     """
 
+    verdict: Verdict
+    started_at: datetime | None
     first_item_started_at: datetime | None
-    started_late_s: int
+    started_late_s: int | None
     items: tuple[ItemPunctuality, ...]
-    overran_items: int
-    ended_on_time: bool
+    overran_items: int | None
+    ended_on_time: bool | None
+
+    @property
+    def judged(self) -> bool:
+        return self.verdict == Verdict.RECORDED
 
 
-def punctuality(slot: Slot, agenda: Sequence[PlannedItem], moves: Iterable[Move]) -> Punctuality:
-    """The punctuality of a session from its moves, judged at the scheduled end."""
-    sheet = run_sheet(slot, agenda, moves, slot.ends_at)
+def punctuality(
+    slot: Slot,
+    agenda: Sequence[PlannedItem],
+    moves: Iterable[Move],
+    *,
+    host_arrived_at: datetime | None,
+    at: datetime,
+) -> Punctuality:
+    """The punctuality record of a session at `at`, from the moves and the host's arrival."""
+    if at < slot.ends_at:
+        return Punctuality(Verdict.NOT_YET, None, None, None, (), None, None)
+    moves = [m for m in moves if m.started_at <= at]
+    start = actual_start(slot, agenda, moves, host_arrived_at)
+    if start is None:
+        return Punctuality(Verdict.NO_RECORD, None, None, None, (), None, None)
+    judged = Slot(start, slot.ends_at, slot.settings)
+    sheet = run_sheet(judged, agenda, moves, slot.ends_at)
+    last_index = len(sheet.items) - 1
     items = tuple(
         ItemPunctuality(
             index=item.index,
             title=item.title,
             planned_s=int(item.timebox.total_seconds()),
             actual_s=int(item.actual_length(slot.ends_at).total_seconds()),
-            overrun_s=int(item.overrun(slot.ends_at).total_seconds()),
+            # Nothing ends the last item but the hard stop: if it runs past its timebox,
+            # the items before it finished early, and the session still ended on time.
+            overrun_s=0
+            if item.index == last_index
+            else int(item.overrun(slot.ends_at).total_seconds()),
             reached=item.reached,
             skipped=item.skipped,
         )
         for item in sheet.items
     )
-    first = sheet.items[0].actual_start if sheet.items else None
-    started_late = max(first - slot.starts_at, ZERO) if first is not None else ZERO
     last = sheet.items[-1] if sheet.items else None
     on_time = last is None or (
         all(item.reached for item in sheet.items)
@@ -447,8 +546,10 @@ def punctuality(slot: Slot, agenda: Sequence[PlannedItem], moves: Iterable[Move]
         and last.timebox_end <= slot.ends_at
     )
     return Punctuality(
-        first_item_started_at=first,
-        started_late_s=int(started_late.total_seconds()),
+        verdict=Verdict.RECORDED,
+        started_at=start,
+        first_item_started_at=sheet.items[0].actual_start if sheet.items else None,
+        started_late_s=int((start - slot.starts_at).total_seconds()),
         items=items,
         overran_items=sum(1 for item in items if item.overrun_s > 0),
         ended_on_time=on_time,

@@ -20,7 +20,7 @@ from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.rules import SessionStatus
 from networkfest.realtime.protocol import ProtocolError
-from networkfest.timing import rules
+from networkfest.timing import evidence, rules
 from networkfest.timing.models import AgendaMove, Announcement
 from networkfest.timing.rules import Phase
 from networkfest.types import DbSession
@@ -259,39 +259,61 @@ def next_due_instant(db: DbSession, now: datetime) -> datetime | None:
 
 @dataclass(frozen=True)
 class PunctualityRow:
-    """One line of the organisers' punctuality table."""
+    """One line of the organisers' punctuality table; figures are None without a verdict."""
 
     session: FestivalSession
-    ended: bool
     report: rules.Punctuality
 
     @property
-    def started_late_s(self) -> int:
+    def verdict(self) -> rules.Verdict:
+        return self.report.verdict
+
+    @property
+    def ended(self) -> bool:
+        return self.report.verdict != rules.Verdict.NOT_YET
+
+    @property
+    def started_late_s(self) -> int | None:
         return self.report.started_late_s
 
     @property
-    def overran_items(self) -> int:
+    def overran_items(self) -> int | None:
         return self.report.overran_items
 
     @property
-    def ended_on_time(self) -> bool:
+    def ended_on_time(self) -> bool | None:
         return self.report.ended_on_time
 
 
-def session_punctuality(db: DbSession, festival_session: FestivalSession) -> rules.Punctuality:
-    """How one session kept (or is keeping) to time, judged at its scheduled end."""
+def _record(
+    festival_session: FestivalSession,
+    moves: list[rules.Move],
+    stays: list[rules.Stay],
+    now: datetime,
+) -> rules.Punctuality:
+    slot = slot_of(festival_session)
     return rules.punctuality(
-        slot_of(festival_session), agenda_of(festival_session), moves_of(db, festival_session)
+        slot,
+        agenda_of(festival_session),
+        moves,
+        host_arrived_at=rules.host_arrival(slot, stays),
+        at=now,
     )
 
 
-def punctuality_report(
-    db: DbSession, festival: Festival, now: datetime | None = None
-) -> list[PunctualityRow]:
-    """Every scheduled session of the festival with its punctuality, in start order.
+def session_punctuality(
+    db: DbSession, festival_session: FestivalSession, now: datetime
+) -> rules.Punctuality:
+    """How one session kept to time, as far as the evidence at `now` shows (none before its end)."""
+    stays = evidence.host_stays(db, [festival_session.id]).get(festival_session.id, [])
+    return _record(festival_session, moves_of(db, festival_session), stays, now)
 
-    `ended` says whether the verdict is final at `now` (a session still to come is
-    judged on the moves so far, which for a future session is simply the plan).
+
+def punctuality_report(db: DbSession, festival: Festival, now: datetime) -> list[PunctualityRow]:
+    """Every scheduled session of the festival with its punctuality at `now`, in start order.
+
+    The one source of the figures: the punctuality page, the dashboard and its CSV all ask
+    this, so they cannot disagree. Sessions still to end have no verdict.
     """
     sessions = db.scalars(
         select(FestivalSession)
@@ -302,16 +324,12 @@ def punctuality_report(
         .order_by(FestivalSession.starts_at, FestivalSession.slug)
         .options(selectinload(FestivalSession.agenda_items), selectinload(FestivalSession.festival))
     ).all()
+    ids = [s.id for s in sessions]
     moves: dict[int, list[rules.Move]] = {}
-    for row in db.scalars(
-        select(AgendaMove).where(AgendaMove.session_id.in_([s.id for s in sessions]))
-    ):
+    for row in db.scalars(select(AgendaMove).where(AgendaMove.session_id.in_(ids))):
         moves.setdefault(row.session_id, []).append(rules.Move(row.item_index, row.started_at))
+    stays = evidence.host_stays(db, ids)
     return [
-        PunctualityRow(
-            session=s,
-            ended=now is not None and now >= s.ends_at,
-            report=rules.punctuality(slot_of(s), agenda_of(s), moves.get(s.id, [])),
-        )
+        PunctualityRow(session=s, report=_record(s, moves.get(s.id, []), stays.get(s.id, []), now))
         for s in sessions
     ]

@@ -2,6 +2,8 @@
    visitor's own clock says. The offset to the server comes from `clock_sync` round trips
    (the shortest one wins); the display updates every second locally and changes state
    when the server sends a `clock` event (phase change, agenda move, warning).
+   Other countdowns on a page (the front page, the live room's lobby line) count on the same
+   server time: any element with data-countdown-to="<epoch ms>" (see `initCountdowns`).
    No data ever goes through innerHTML: text only. */
 (function () {
   "use strict";
@@ -9,6 +11,60 @@
   var SYNC_ROUNDS = 5;
   // A clock event further than this from the estimated server time means the estimate is stale.
   var RESYNC_MS = 2000;
+  var DAY_S = 86400;
+
+  // Server time minus this browser's time, in ms: set by the session clock (and its
+  // clock_sync rounds) where there is one, else from the page's data-server-now.
+  var offset = null;
+
+  function serverNow() { return Date.now() + (offset || 0); }
+
+  function countdown(ms) {
+    var total = Math.max(Math.ceil(ms / 1000), 0);
+    var h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    var ss = (s < 10 ? "0" : "") + s;
+    if (h) { return h + ":" + (m < 10 ? "0" : "") + m + ":" + ss; }
+    return m + ":" + ss;
+  }
+
+  // countdown() with whole days in front: "3 days 4:05:06" (festival_day/presenters.py).
+  function longCountdown(ms) {
+    var total = Math.max(Math.ceil(ms / 1000), 0);
+    var days = Math.floor(total / DAY_S), rest = total % DAY_S;
+    if (!days) { return countdown(rest * 1000); }
+    var h = Math.floor(rest / 3600), m = Math.floor((rest % 3600) / 60), s = rest % 60;
+    return days + (days === 1 ? " day " : " days ") + h + ":" + (m < 10 ? "0" : "") + m + ":" +
+      (s < 10 ? "0" : "") + s;
+  }
+
+  /* Every [data-countdown-to] element counts down to its instant on the server's time; when
+     the instant comes it shows its data-countdown-done text instead, and stops. */
+  function initCountdowns() {
+    var items = Array.prototype.slice.call(document.querySelectorAll("[data-countdown-to]"));
+    if (!items.length || window.networkfestCountdowns) { return; }
+    window.networkfestCountdowns = true;
+    if (offset === null) {
+      var source = document.querySelector("[data-server-now]");
+      var rendered = source ? parseInt(source.dataset.serverNow, 10) : NaN;
+      // Until anything better: the render instant, off by the page's load time only.
+      offset = isNaN(rendered) ? 0 : rendered - Date.now();
+    }
+    function tick() {
+      var now = serverNow();
+      items = items.filter(function (el) {
+        var left = parseInt(el.dataset.countdownTo, 10) - now;
+        if (left > 0) {
+          el.textContent = longCountdown(left);
+          return true;
+        }
+        el.textContent = el.dataset.countdownDone || longCountdown(0);
+        el.dataset.countdownState = "done";
+        return false;
+      });
+      if (items.length) { window.setTimeout(tick, 1000 - (now % 1000) + 15); }
+    }
+    tick();
+  }
 
   function init() {
     var root = document.getElementById("session-clock");
@@ -27,7 +83,7 @@
 
     var clock = JSON.parse(root.dataset.clock);
     // Until clock_sync answers: the render instant, off by the page's load time only.
-    var offset = clock.server_now - Date.now();
+    offset = clock.server_now - Date.now();
     var bestRtt = Infinity;
     var received = Date.now() + offset;
     var phase = clock.phase;
@@ -41,16 +97,6 @@
       live: "Live now",
       ended: "This session has ended"
     };
-
-    function serverNow() { return Date.now() + offset; }
-
-    function countdown(ms) {
-      var total = Math.max(Math.ceil(ms / 1000), 0);
-      var h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
-      var ss = (s < 10 ? "0" : "") + s;
-      if (h) { return h + ":" + (m < 10 ? "0" : "") + m + ":" + ss; }
-      return m + ":" + ss;
-    }
 
     function words(ms) {
       var total = Math.round(Math.abs(ms) / 1000);
@@ -206,9 +252,14 @@
     schedule();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  function start() {
     init();
+    initCountdowns();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 }());

@@ -7,6 +7,7 @@
      live/render.js      the question lists, their buttons and focus
      live/ask.js         the ask form
      live/actions.js     vote, moderation and sort clicks
+     live/polls.js       the open poll, its answer form and results, the hosts' poll controls
      live/connection.js  the socket (window.networkfestLive), joining, reconnecting
    User text is only ever set with textContent. */
 (function (parts) {
@@ -37,7 +38,8 @@
   var ask = parts.createAsk(page, store, connection.socket,
     { receive: receive, announce: status.announce }, document);
   parts.bindActions(page, store, connection.socket,
-    { render: view.render, receive: receive, announce: status.announce });
+    { render: view.render, receive: receive, announce: status.announce, problem: status.problem });
+  var polls = parts.createPolls(page, connection.socket, { announce: status.announce }, document);
 
   function onlineMessage() {
     if (store.phase === "live") { return "Live: questions update as they come in."; }
@@ -56,6 +58,7 @@
     if (callLink) { callLink.hidden = !rules.callOpen(phase); }
     view.updateButtons();
     ask.update();
+    polls.setPhase(phase);
   }
 
   function setPhase(next) {
@@ -90,6 +93,7 @@
     store.joined = true;
     store.load(state);
     view.render();
+    polls.load(state);
     updateControls();
     status.set("online", onlineMessage());
     document.dispatchEvent(new CustomEvent("live:joined", { detail: state }));
@@ -97,6 +101,7 @@
 
   function disconnected() {
     store.joined = false;
+    polls.disconnected();
     updateControls();
   }
 

@@ -41,3 +41,14 @@ def test_sign_out_needs_the_token(client, factory) -> None:
     assert client.get("/me").status_code == 200
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/me")}).status_code == 302
     assert client.get("/me").status_code == 302
+
+
+def test_a_call_click_needs_the_live_pages_token(client, factory, login) -> None:
+    """Another site cannot count someone as going to the call (a form POSTed from it)."""
+    festival = factory.festival()
+    session = factory.session(festival)
+    user = factory.user()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    refused = client.post(f"/sessions/{session.slug}/call")
+    assert refused.status_code == 400

@@ -10,7 +10,7 @@ from networkfest.accounts import services
 from networkfest.accounts.links import password_link
 from networkfest.accounts.models import ApiToken, User
 from networkfest.audit.models import AuditEntry
-from networkfest.extensions import db
+from networkfest.extensions import db, socketio
 from networkfest.mail import outbox
 from tests.factories import PASSWORD
 
@@ -30,21 +30,44 @@ def path_of(link: str) -> str:
     return link.removeprefix("http://localhost")
 
 
-def test_sign_up_signs_in(client) -> None:
+def test_sign_up_asks_the_owner_to_confirm_the_address(app, client) -> None:
     assert client.get("/signup").status_code == 200
     response = signup(client, email=" Ann@Example.org ")
-    assert response.status_code == 302
-    assert client.get("/me").status_code == 200
+    assert response.status_code == 200 and "Check your e-mail" in page(response)
     user = db.session.scalar(select(User))
     assert user.email == "ann@example.org" and user.password_hash.startswith("scrypt:")
+    assert not user.verified
+    assert client.get("/me").status_code == 302  # not signed in by signing up
+    [mail] = outbox(app)
+    assert mail.to == "ann@example.org"
+    link = re.search(r"http://localhost/verify/\S+", mail.body).group(0)
+    confirmed = client.get(path_of(link))
+    assert confirmed.status_code == 200 and "confirmed" in page(confirmed)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).verified
+    again = client.get(path_of(link))
+    assert again.status_code == 400 and "no longer works" in page(again)
 
 
-def test_sign_up_refuses_an_address_in_use_in_another_case(client, factory) -> None:
+def test_sign_up_with_a_taken_address_answers_alike_and_tells_the_owner(
+    app, client, factory
+) -> None:
     factory.user(email="ann@example.org")
-    response = signup(client, email="ANN@EXAMPLE.ORG")
-    assert response.status_code == 400
-    assert "already exists" in page(response)
+    taken = signup(client, email="ANN@EXAMPLE.ORG")
+    fresh = signup(app.test_client(), email="bea@example.org", name="Bea")
+    assert taken.status_code == fresh.status_code == 200
+
+    def alike(response, address: str) -> str:
+        # Each browser has its own CSRF token; everything else must be the same.
+        text = page(response).replace(address, "X")
+        return re.sub(r'(name="csrf-token" content|name="csrf_token" value)="[^"]+"', "", text)
+
+    assert alike(taken, "ann@example.org") == alike(fresh, "bea@example.org")
     assert db.session.scalar(select(User).where(User.name == "Ann")) is None
+    mails = {mail.to: mail for mail in outbox(app)}
+    assert "tried to sign up" in mails["ann@example.org"].subject
+    assert "/login" in mails["ann@example.org"].body
+    assert "/verify/" in mails["bea@example.org"].body
 
 
 def test_sign_up_checks_every_field(client) -> None:
@@ -97,13 +120,55 @@ def test_login_required_pages_send_visitors_to_sign_in(client) -> None:
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_logging_out_closes_the_users_live_connections(client, factory, login, socket_client):
+def test_logging_out_closes_that_sign_ins_live_connections(
+    app, client, factory, login, socket_client
+):
     user = factory.user()
-    live = socket_client(user)
-    assert live.is_connected("/live")
+    elsewhere = socket_client(user)  # another browser: its own sign-in
     login(client, user)
+    here = socketio.test_client(app, namespace="/live", flask_test_client=client)
+    assert here.is_connected("/live") and elsewhere.is_connected("/live")
     client.post("/logout")
+    assert not here.is_connected("/live")
+    assert elsewhere.is_connected("/live")
+
+
+def test_a_cookie_copied_before_signing_out_is_dead(app, client, factory, login) -> None:
+    user = factory.user()
+    login(client, user)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/me").status_code == 200
+    client.post("/logout")
+    assert copy.get("/me").status_code == 302
+    assert copy.get("/api/v1/me").status_code == 401
+
+
+def test_signing_out_everywhere_ends_every_sign_in_and_connection(
+    app, client, factory, login, socket_client
+) -> None:
+    user = factory.user()
+    elsewhere = app.test_client()
+    login(elsewhere, user)
+    live = socket_client(user)
+    login(client, user)
+    response = client.post("/me/sign-out-everywhere")
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 302
+    assert elsewhere.get("/me").status_code == 302
     assert not live.is_connected("/live")
+    assert services.authenticate(db.session, user.email, PASSWORD) == user  # password kept
+
+
+def test_changing_the_password_ends_the_other_sign_ins(app, client, factory, login) -> None:
+    user = factory.user()
+    elsewhere = app.test_client()
+    login(elsewhere, user)
+    login(client, user)
+    data = {"current": PASSWORD, "password": NEW, "confirm": NEW}
+    assert client.post("/me/password", data=data).status_code == 302
+    assert client.get("/me").status_code == 200
+    assert elsewhere.get("/me").status_code == 302
 
 
 def test_password_reset_by_mail_works_once(app, client, factory) -> None:
@@ -128,6 +193,21 @@ def test_password_reset_by_mail_works_once(app, client, factory) -> None:
     client.post("/logout")
     ok = client.post("/login", data={"email": user.email, "password": NEW})
     assert ok.status_code == 302
+
+
+def test_a_reset_revokes_tokens_and_moves_the_calendar_feed(app, client, factory) -> None:
+    factory.festival()
+    user = factory.user()
+    raw = services.create_api_token(db.session, user, "script", user.created_at)
+    old_feed = f"/calendar/{user.calendar_token}.ics"
+    assert client.get(old_feed).status_code == 200
+    link = path_of(password_link(user, "reset"))
+    assert client.post(link, data={"password": NEW, "confirm": NEW}).status_code == 302
+    bearer = {"Authorization": f"Bearer {raw}"}
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+    assert app.test_client().get(old_feed).status_code == 404
+    db.session.expire_all()
+    assert app.test_client().get(f"/calendar/{user.calendar_token}.ics").status_code == 200
 
 
 def test_forgotten_password_answers_the_same_for_unknown_addresses(app, client, factory) -> None:

@@ -52,28 +52,33 @@ def test_an_invited_account_cannot_sign_in_until_claimed(app, clock) -> None:
     assert host.invited
     assert services.authenticate(db.session, "host@example.org", "") is None
     stamp = host.security_stamp
-    services.claim_invite(db.session, host, GOOD)
+    services.claim_invite(db.session, host, GOOD, clock.now())
     assert not host.invited and host.security_stamp != stamp
     assert services.authenticate(db.session, "host@example.org", GOOD) == host
     with pytest.raises(services.AccountError, match="already been used"):
-        services.claim_invite(db.session, host, "another long password")
+        services.claim_invite(db.session, host, "another long password", clock.now())
 
 
 def test_set_password_rotates_the_security_stamp(app, factory) -> None:
     user = factory.user()
-    stamp, session_id = user.security_stamp, user.get_id()
+    stamp = user.security_stamp
     services.set_password(db.session, user, GOOD)
-    assert user.security_stamp != stamp and user.get_id() != session_id
+    assert user.security_stamp != stamp
     assert services.user_for_link(db.session, user.id, stamp) is None
     assert services.user_for_link(db.session, user.id, user.security_stamp) == user
 
 
 def test_invite_host_reuses_an_existing_account(app, factory, clock) -> None:
     existing = factory.user(email="known@example.org")
-    assert services.invite_host(db.session, "Known@Example.org", "K", clock.now()) == existing
-    invited = services.invite_host(db.session, "new@example.org", " New Host ", clock.now())
+    assert services.invite_host(db.session, "Known@Example.org", "K", clock.now()) == (
+        existing,
+        services.HOST_ATTACHED,
+    )
+    invited, how = services.invite_host(db.session, "new@example.org", " New Host ", clock.now())
     db.session.commit()
-    assert invited.invited and invited.name == "New Host"
+    assert how == services.HOST_INVITED and invited.invited and invited.name == "New Host"
+    again = services.invite_host(db.session, "new@example.org", "New Host", clock.now())
+    assert again == (invited, services.HOST_PENDING)
 
 
 def test_api_tokens_are_kept_only_as_hashes_and_can_be_revoked(app, factory, clock) -> None:
@@ -94,7 +99,9 @@ def test_organiser_role_changes_are_audited(app, factory, clock) -> None:
     services.set_organiser(db.session, boss, person, True, clock.now())
     assert person.organiser
     entry = db.session.scalar(select(AuditEntry))
-    assert (entry.action, entry.actor_id, entry.target) == ("user.role", boss.id, person.email)
+    # The person is named by id: their address is never copied into the log.
+    assert (entry.action, entry.actor_id, entry.subject_id) == ("user.role", boss.id, person.id)
+    assert person.email not in entry.target
     assert entry.detail == {"organiser": True}
     services.set_organiser(db.session, person, boss, False, clock.now())
     assert not boss.organiser

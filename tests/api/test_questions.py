@@ -7,16 +7,16 @@ from networkfest.accounts.tokens import hash_token
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.qa import services as qa
-from tests.live.conftest import Room, room  # noqa: F401  (fixture)
-from tests.live.helpers import DURING, emit
+from tests.factories import DURING
+from tests.live.helpers import Room, emit
 
 
-def ask(socket_client, room: Room, text: str) -> int:  # noqa: F811
+def ask(socket_client, room: Room, text: str) -> int:
     ack = emit(socket_client(room.attendee), "ask", {"session": room.slug, "text": text})
     return ack["question"]["id"]
 
 
-def test_public_questions_for_anyone(client, socket_client, room: Room, clock) -> None:  # noqa: F811
+def test_public_questions_for_anyone(client, socket_client, room: Room, clock) -> None:
     clock.set(DURING)
     shown = ask(socket_client, room, "Shown")
     ask(socket_client, room, "Held")
@@ -28,7 +28,7 @@ def test_public_questions_for_anyone(client, socket_client, room: Room, clock) -
     assert questions[0]["author"] == room.attendee.name and questions[0]["status"] == "visible"
 
 
-def test_hosts_see_everything(client, room: Room) -> None:  # noqa: F811
+def test_hosts_see_everything(client, room: Room) -> None:
     # Asked through the service: no cookie sign-in in this test, only the bearer token.
     qa.ask(
         db.session,
@@ -51,7 +51,7 @@ def test_hosts_see_everything(client, room: Room) -> None:  # noqa: F811
     assert [q["status"] for q in response.get_json()["questions"]] == ["pending"]
 
 
-def test_errors(client, room: Room) -> None:  # noqa: F811
+def test_errors(client, room: Room) -> None:
     missing = client.get("/api/v1/sessions/nope/questions")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     bad = client.get(

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import event as sa_event
 
 from networkfest.accounts.models import ApiToken
@@ -24,11 +23,6 @@ def bearer(user) -> dict[str, str]:
     )
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def festival(factory):
-    return factory.festival()
 
 
 def test_register_201_then_200_and_waitlist_positions(client, factory, festival) -> None:

@@ -45,6 +45,7 @@ def test_sessions_list_and_one_session(app, client) -> None:
     publish_two()
     beta = session_by_slug(db.session, "beta")
     assert beta is not None
+    # The counter alone, without registrations: places_left is read from it.
     beta.confirmed_count = 2
     db.session.commit()
     listing = client.get("/api/v1/sessions").json

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from networkfest.audit import services
 from networkfest.audit.models import AuditEntry
 from networkfest.extensions import db
-from tests.factories import FESTIVAL_START
-from tests.live.helpers import DURING, confirm
+from tests.factories import DURING, FESTIVAL_START
+from tests.live.helpers import REGISTERED
 from tests.programme.schedules import schedule, session
 
 
@@ -38,7 +38,8 @@ def test_publishing_and_role_changes_are_recorded(
     assert actions() == ["schedule.publish", "user.role"]
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert entry[0].actor_id == organiser.id and entry[0].detail["version"] == 1
-    assert entry[1].target == person.email and entry[1].detail == {"organiser": True}
+    assert entry[1].subject_id == person.id and entry[1].detail == {"organiser": True}
+    assert person.email not in entry[1].target  # people are named by id, never by address
 
 
 def test_moderation_and_run_sheet_moves_are_recorded(
@@ -48,7 +49,7 @@ def test_moderation_and_run_sheet_moves_are_recorded(
     host = factory.user(name="Hana Host")
     attendee = factory.user()
     festival_session = factory.session(festival, hosts=[host], qa_mode="moderated")
-    confirm(festival_session, attendee)
+    factory.registration(festival_session, attendee, "confirmed", REGISTERED)
     slug = festival_session.slug
     clock.set(DURING)
     asked = socket_client(attendee).emit(

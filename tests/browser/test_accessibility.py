@@ -18,29 +18,25 @@ from networkfest.insights.models import Feedback
 from networkfest.live.models import Presence
 from networkfest.notifications.models import Notice
 from networkfest.qa.models import Question, Vote
-from networkfest.registration.models import Registration
 from tests.browser.axe import assert_accessible, run_axe
-from tests.factories import FESTIVAL_START, make_festival, make_session, make_user
+from tests.conftest import sign_in_cookie
+from tests.factories import (
+    FESTIVAL_START,
+    make_festival,
+    make_registration,
+    make_session,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
 LIVE_START = FESTIVAL_START + timedelta(hours=2)
 NOW = LIVE_START + timedelta(minutes=12)
+REGISTERED = NOW - timedelta(minutes=60)
 ENDED_START = FESTIVAL_START + timedelta(minutes=30)
 # A desktop, and the 320 CSS pixels at which WCAG 1.4.10 (reflow) asks for no sideways scrolling.
 WIDTHS = (1280, 320)
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-def _register(session: Any, user: Any, status: str, minutes_before: int = 60) -> None:
-    at = NOW - timedelta(minutes=minutes_before)
-    db.session.add(
-        Registration(
-            session_id=session.id, user_id=user.id, status=status, queued_at=at, updated_at=at
-        )
-    )
-    if status == "confirmed":
-        session.confirmed_count += 1
 
 
 def _question(
@@ -127,13 +123,16 @@ def seed(server: Any) -> dict[str, str]:
             starts_at=LIVE_START + timedelta(minutes=30),
             minutes=30,
         )
-        _register(live, attendee, "confirmed")
-        _register(live, other, "confirmed")
-        _register(ended, attendee, "confirmed")
-        _register(ended, other, "confirmed")
-        _register(full, other, "confirmed", minutes_before=90)
-        _register(full, attendee, "waitlisted")
-        _register(cancelled, attendee, "confirmed")
+        for session, person, status, at in (
+            (live, attendee, "confirmed", REGISTERED),
+            (live, other, "confirmed", REGISTERED),
+            (ended, attendee, "confirmed", REGISTERED),
+            (ended, other, "confirmed", REGISTERED),
+            (full, other, "confirmed", REGISTERED - timedelta(minutes=30)),
+            (full, attendee, "waitlisted", REGISTERED),
+            (cancelled, attendee, "confirmed", REGISTERED),
+        ):
+            make_registration(db.session, session, person, status, at)
         top = _question(
             live.id,
             other.id,
@@ -186,10 +185,10 @@ def seed(server: Any) -> dict[str, str]:
             "cancelled": cancelled.slug,
             "open": open_later.slug,
             "clashing": clashing.slug,
-            "host": host.get_id(),
-            "attendee": attendee.get_id(),
-            "other": other.get_id(),
-            "organiser": organiser.get_id(),
+            "host": sign_in_cookie(host),
+            "attendee": sign_in_cookie(attendee),
+            "other": sign_in_cookie(other),
+            "organiser": sign_in_cookie(organiser),
             "attendee_email": attendee.email,
             "host_email": host.email,
         }

@@ -8,6 +8,7 @@ import pytest
 
 from networkfest.extensions import db
 from networkfest.live.models import Presence
+from tests.conftest import sign_in_cookie
 from tests.factories import FESTIVAL_START, make_festival, make_session, make_user
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,11 @@ def test_attendee_gives_feedback_and_organiser_sees_it(new_page, server):
             )
         )
         db.session.commit()
-        slug, attendee_id, organiser_id = session.slug, attendee.get_id(), organiser.get_id()
+        slug, attendee_id, organiser_id = (
+            session.slug,
+            sign_in_cookie(attendee),
+            sign_in_cookie(organiser),
+        )
     server.set_clock(START + timedelta(minutes=44))
 
     page = signed_in_page(new_page, server, attendee_id)

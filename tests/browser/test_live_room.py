@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 
 from networkfest.extensions import db
-from networkfest.registration.models import Registration
-from tests.factories import FESTIVAL_START, PASSWORD, make_festival, make_session, make_user
+from tests.factories import (
+    FESTIVAL_START,
+    PASSWORD,
+    make_festival,
+    make_registration,
+    make_session,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +29,7 @@ def seed(server: Any) -> dict[str, str]:
         host = make_user(db.session, name="Hana Host")
         attendee = make_user(db.session, name="Ada Attendee")
         session = make_session(db.session, festival, hosts=[host], qa_mode="moderated")
-        db.session.add(
-            Registration(
-                session_id=session.id,
-                user_id=attendee.id,
-                status="confirmed",
-                queued_at=FESTIVAL_START,
-                updated_at=FESTIVAL_START,
-            )
-        )
+        make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
         db.session.commit()
         seeded = {"slug": session.slug, "host": host.email, "attendee": attendee.email}
         db.session.remove()

@@ -1,48 +1,187 @@
-"""Where the demo puts the programme: pure, with the instant passed in."""
+"""Where the demo puts the programme and what its record says: pure, with the instant passed in."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from random import Random
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from networkfest.config import PROJECT_ROOT
+from networkfest.demo import rules
 from networkfest.demo.rules import shift_for_demo
-from networkfest.programme.rules import check
+from networkfest.programme.rules import Schedule, check
 from tests.programme.schedules import schedule, session
 
+LONDON = ZoneInfo("Europe/London")
+# A Thursday afternoon in November (GMT), and a Saturday night in summer (BST).
+THURSDAY = datetime(2026, 11, 26, 14, 44, 31, tzinfo=UTC)
+SATURDAY_NIGHT = datetime(2027, 6, 12, 21, 3, tzinfo=UTC)
 
-def test_demo_shift_puts_one_session_live_and_the_next_minutes_away() -> None:
-    text = schedule(
-        session("early", starts="2026-09-21T09:00:00", hosts="[]"),
-        session(
-            "long",
-            starts="2026-09-21T10:00:00",
-            minutes=90,
-            agenda='[{ title = "All", minutes = 90 }]',
-            hosts='["a@example.org"]',
-        ),
-        session("parallel", starts="2026-09-21T10:30:00", hosts='["b@example.org"]'),
-        session("friday", starts="2026-09-25T16:00:00", hosts='["b@example.org"]'),
-    )
-    original = check(text).schedule
-    assert original is not None
-    now = datetime(2027, 3, 3, 14, 7, 31, tzinfo=UTC)
-    shifted = shift_for_demo(original, now)
-    by_slug = {s.slug: s for s in shifted.sessions}
-    assert by_slug["long"].starts_at <= now < by_slug["long"].ends_at
-    assert by_slug["parallel"].starts_at == datetime(2027, 3, 3, 14, 12, tzinfo=UTC)
-    gaps = [
-        b.starts_at - a.starts_at for a, b in zip(original.sessions, shifted.sessions, strict=True)
+
+def demo_schedule() -> Schedule:
+    checked = check((PROJECT_ROOT / "schedule" / "networkfest-2026.toml").read_text("utf-8"))
+    assert checked.schedule is not None
+    return checked.schedule
+
+
+def local(instant: datetime) -> datetime:
+    return instant.astimezone(LONDON)
+
+
+def live_at(schedule_: Schedule, now: datetime) -> list[str]:
+    return [s.slug for s in schedule_.sessions if s.starts_at <= now < s.ends_at]
+
+
+@pytest.mark.parametrize("now", [THURSDAY, SATURDAY_NIGHT, datetime(2026, 3, 9, 7, 5, tzinfo=UTC)])
+def test_one_session_is_live_now_and_the_next_starts_minutes_later(now: datetime) -> None:
+    programme = shift_for_demo(demo_schedule(), now)
+    by_slug = {s.slug: s for s in programme.schedule.sessions}
+    assert live_at(programme.schedule, now) == [programme.live]
+    upcoming = by_slug[str(programme.next)]
+    assert timedelta(minutes=2) <= upcoming.starts_at - now <= timedelta(minutes=17)
+    later = [s for s in programme.schedule.sessions if s.starts_at > now]
+    assert min(later, key=lambda s: s.starts_at).starts_at == upcoming.starts_at
+
+
+@pytest.mark.parametrize("now", [THURSDAY, SATURDAY_NIGHT])
+def test_every_session_starts_on_the_quarter_hour(now: datetime) -> None:
+    programme = shift_for_demo(demo_schedule(), now)
+    starts = [local(s.starts_at) for s in programme.schedule.sessions]
+    assert all(t.minute % 15 == 0 and t.second == 0 for t in starts)
+
+
+def test_the_demo_host_hosts_the_live_session_and_the_next() -> None:
+    original = demo_schedule()
+    programme = shift_for_demo(original, THURSDAY)
+    assert programme.host == "amira.hassan@example.org" == rules.demo_host(original)
+    by_slug = {s.slug: s for s in programme.schedule.sessions}
+    assert programme.host in by_slug[str(programme.live)].hosts
+    assert programme.host in by_slug[str(programme.next)].hosts
+
+
+def test_the_days_keep_their_order_and_the_middle_one_is_today() -> None:
+    original = demo_schedule()
+    programme = shift_for_demo(original, THURSDAY)
+    file_days = {s.slug: local(s.starts_at).date() for s in original.sessions}
+    new_days = {s.slug: local(s.starts_at).date() for s in programme.schedule.sessions}
+    assert sorted(set(new_days.values())) == [
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+        date(2026, 11, 26),
+        date(2026, 11, 27),
+        date(2026, 11, 30),  # Monday: the weekend is stepped over
     ]
-    assert len(set(gaps)) == 1
-    assert shifted.festival.starts == datetime(2027, 3, 3).date()
-    assert shifted.festival.ends == datetime(2027, 3, 7).date()
-    assert by_slug["friday"].starts_at.date() == datetime(2027, 3, 7).date()
+    # Sessions of one file day stay together, in the file's order of days.
+    pairs = {(file_days[slug], new_days[slug]) for slug in file_days}
+    assert len(pairs) == 5 and sorted(pairs) == sorted(pairs, key=lambda p: p[1])
+    assert new_days[str(programme.live)] == date(2026, 11, 26)
+    assert programme.schedule.festival.starts == date(2026, 11, 24)
+    assert programme.schedule.festival.ends == date(2026, 11, 30)
 
 
-def test_demo_shift_without_overlaps_makes_the_first_session_live() -> None:
-    original = check(schedule(session(), session("beta", starts="2026-09-22T10:00:00"))).schedule
+def test_other_days_keep_their_clock_times() -> None:
+    original = demo_schedule()
+    programme = shift_for_demo(original, THURSDAY)
+    today = date(2026, 11, 26)
+    before = {s.slug: local(s.starts_at).time() for s in original.sessions}
+    for s in programme.schedule.sessions:
+        if local(s.starts_at).date() != today:
+            # 09:30 BST in September is 09:30 GMT in November: clock time, not the instant.
+            assert local(s.starts_at).time() == before[s.slug], s.slug
+
+
+def test_today_keeps_its_order_and_the_sessions_before_now_are_over() -> None:
+    original = demo_schedule()
+    programme = shift_for_demo(original, THURSDAY)
+    today = [
+        s for s in programme.schedule.sessions if local(s.starts_at).date() == date(2026, 11, 26)
+    ]
+    file_order = [s.slug for s in original.sessions]
+    assert [s.slug for s in sorted(today, key=lambda s: s.starts_at)] == sorted(
+        (s.slug for s in today), key=file_order.index
+    )
+    live = next(s for s in today if s.slug == programme.live)
+    for s in today:
+        if s.starts_at < live.starts_at:
+            assert s.ends_at <= THURSDAY, s.slug
+    # The days before today are over.
+    assert all(
+        s.ends_at <= THURSDAY
+        for s in programme.schedule.sessions
+        if local(s.starts_at).date() < date(2026, 11, 26)
+    )
+
+
+def test_the_same_instant_gives_the_same_programme() -> None:
+    assert shift_for_demo(demo_schedule(), THURSDAY) == shift_for_demo(demo_schedule(), THURSDAY)
+
+
+def test_a_small_programme_puts_its_first_session_live_when_it_is_early() -> None:
+    original = check(
+        schedule(
+            session("alpha", starts="2026-09-21T10:00:00", hosts='["a@example.org"]'),
+            session("beta", starts="2026-09-21T11:00:00", hosts='["b@example.org"]'),
+        )
+    ).schedule
     assert original is not None
-    now = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
-    shifted = shift_for_demo(original, now)
-    first = shifted.sessions[0]
-    assert first.starts_at == datetime(2027, 1, 5, 11, 55, tzinfo=UTC)
-    assert first.starts_at <= now < first.ends_at
+    now = datetime(2027, 1, 5, 7, 1, tzinfo=UTC)
+    programme = shift_for_demo(original, now)
+    by_slug = {s.slug: s for s in programme.schedule.sessions}
+    assert programme.live == "alpha" and programme.next == "beta"
+    # Live for at least five minutes, on the quarter hour: 06:45 for 07:01.
+    assert by_slug["alpha"].starts_at == datetime(2027, 1, 5, 6, 45, tzinfo=UTC)
+    assert by_slug["beta"].starts_at == datetime(2027, 1, 5, 7, 15, tzinfo=UTC)
+    assert by_slug["beta"].hosts == ("a@example.org", "b@example.org")
+
+
+# The record's stories --------------------------------------------------------------------------
+
+
+def past(
+    slug: str, items: int = 4, hosts: bool = True, demo_host: bool = False
+) -> rules.PastSession:
+    return rules.PastSession(slug, items, hosts, demo_host)
+
+
+def test_every_story_is_told_and_each_fits_its_session() -> None:
+    sessions = [
+        past(f"s{i}", demo_host=i % 4 == 2, items=2 if i % 5 == 1 else 4) for i in range(18)
+    ]
+    stories = rules.assign_stories(sessions)
+    assert set(stories.values()) == {
+        rules.ON_TIME,
+        rules.OVERRAN,
+        rules.LATE_START,
+        rules.NO_HOST,
+        rules.QUIET,
+    }
+    for s in sessions:
+        if s.demo_host:
+            assert stories[s.slug] != rules.NO_HOST
+        if s.items <= 2:
+            assert stories[s.slug] != rules.OVERRAN
+
+
+def test_a_session_without_hosts_has_no_host_story() -> None:
+    assert rules.assign_stories([past("x", hosts=False)]) == {"x": rules.NO_HOST}
+
+
+def test_the_record_of_a_session_follows_its_story() -> None:
+    spec = next(s for s in demo_schedule().sessions if s.slug == "run-sheet-workshop")
+    overran = rules.plan_record(spec, rules.OVERRAN, 36, Random(rules.SEED), qa=True)
+    assert spec.capacity is not None and len(overran.registrants) > spec.capacity  # a waitlist
+    assert overran.host_arrives is not None and overran.host_arrives < timedelta(0)
+    # One press per item after the first, the first before the first timebox runs out.
+    assert len(overran.presses) == len(spec.agenda) - 1
+    assert overran.presses[0] < timedelta(minutes=spec.agenda[0].minutes)
+    planned_second = timedelta(minutes=spec.agenda[0].minutes + spec.agenda[1].minutes)
+    assert overran.presses[1] > planned_second  # the main item ran over
+    late = rules.plan_record(spec, rules.LATE_START, 36, Random(1), qa=True)
+    assert late.host_arrives is not None and late.host_arrives >= timedelta(minutes=4)
+    assert late.presses == ()
+    nobody = rules.plan_record(spec, rules.NO_HOST, 36, Random(2), qa=True)
+    assert nobody.host_arrives is None and nobody.presses == () and nobody.questions == ()
+    assert nobody.stays  # people came; the host did not
+    assert rules.plan_record(spec, rules.OVERRAN, 36, Random(rules.SEED), qa=True) == overran

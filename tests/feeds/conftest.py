@@ -1,15 +1,13 @@
-"""Helpers for feed tests: a published schedule version and registrations, made directly."""
+"""Helpers for feed tests: a published schedule version, made directly."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from networkfest.extensions import db
 from networkfest.programme.models import Festival, ScheduleVersion
-from networkfest.registration.models import Registration
 
 PUBLISHED_AT = datetime(2026, 9, 1, 12, 30, tzinfo=UTC)
 
@@ -29,17 +27,8 @@ def publish(festival: Festival, published_at: datetime = PUBLISHED_AT) -> Schedu
     return version
 
 
-def register(session: Any, user: Any, status: str, queued_at: datetime) -> Registration:
-    registration = Registration(
-        session=session, user=user, status=status, queued_at=queued_at, updated_at=queued_at
-    )
-    db.session.add(registration)
-    db.session.commit()
-    return registration
-
-
 @pytest.fixture
-def festival(factory: Any) -> Festival:
-    festival = factory.festival()
+def festival(festival: Festival) -> Festival:
+    """The shared festival (tests/conftest.py), its current version published."""
     publish(festival)
     return festival

@@ -14,7 +14,7 @@ from networkfest.insights.figures import SESSION_COLUMNS
 from networkfest.insights.models import Feedback
 from networkfest.qa.models import Question
 from networkfest.timing.models import AgendaMove
-from tests.insights.conftest import attend, register
+from tests.insights.conftest import attend
 
 NOW = datetime(2026, 9, 23, 12, 0, tzinfo=UTC)
 
@@ -70,12 +70,12 @@ def known(factory, clock):
     u = [None] + [factory.user(name=f"User {i}") for i in range(1, 7)]
     signed = at(20, 9)
     for person in u[1:5]:
-        register(a, person, "confirmed", signed)
-    register(a, u[5], "waitlisted", signed)
-    register(b, u[1], "confirmed", signed)
-    register(b, u[2], "confirmed", signed)
-    register(c, u[3], "confirmed", signed)
-    register(d, u[4], "confirmed", signed)
+        factory.registration(a, person, "confirmed", signed)
+    factory.registration(a, u[5], "waitlisted", signed)
+    factory.registration(b, u[1], "confirmed", signed)
+    factory.registration(b, u[2], "confirmed", signed)
+    factory.registration(c, u[3], "confirmed", signed)
+    factory.registration(d, u[4], "confirmed", signed)
     # A: two tabs of u1, a reconnect of u2, u3 late, an anonymous watcher, u6 unregistered.
     attend(a, u[1], at(21, 10, 0), at(21, 10, 30), sid="u1-tab1")
     attend(a, u[1], at(21, 10, 5), at(21, 10, 40), sid="u1-tab2")
@@ -115,21 +115,22 @@ def known(factory, clock):
 
 
 # Punctuality is the timing helper's verdict: A's last item could not finish its timebox,
-# B followed its plan (no moves), C never reached its last item, E has not ended yet.
+# B has no record (no host came, nothing moved), C never reached its last item, E has not
+# ended yet.
 # fmt: off
 EXPECTED_SESSIONS = [
     ["a", "A", "method", "4", "1", "4", "0.25", "4", "3", "1", "120", "1", "false", "4.0", "3", "2"],  # noqa: E501
-    ["b", "B", "purpose", "2", "0", "1", "0.5", "1", "0", "0", "0", "0", "true", "2.0", "1", "0"],
+    ["b", "B", "purpose", "2", "0", "1", "0.5", "1", "0", "0", "", "", "", "2.0", "1", "0"],
     ["c", "C", "method", "1", "0", "0", "1.0", "0", "0", "0", "30", "1", "false", "", "0", "0"],
     ["e", "E", "learning", "0", "0", "0", "", "0", "0", "0", "", "", "", "", "0", "0"],
 ]
 EXPECTED_THEMES = [
     ["method", "Having a method", "2", "5", "1", "4", "0.4", "4", "3", "1", "75.0", "2", "0", "4.0", "3", "2"],  # noqa: E501
-    ["purpose", "Ruthless about purpose", "1", "2", "0", "1", "0.5", "1", "0", "0", "0.0", "0", "1", "2.0", "1", "0"],  # noqa: E501
+    ["purpose", "Ruthless about purpose", "1", "2", "0", "1", "0.5", "1", "0", "0", "", "0", "0", "2.0", "1", "0"],  # noqa: E501
     ["learning", "Learning between peers", "1", "0", "0", "0", "", "0", "0", "0", "", "0", "0", "", "0", "0"],  # noqa: E501
 ]
 EXPECTED_DAYS = [
-    ["2026-09-21", "Monday 21 September", "2", "6", "1", "5", "0.333", "4", "3", "1", "60.0", "1", "1", "3.5", "4", "2"],  # noqa: E501
+    ["2026-09-21", "Monday 21 September", "2", "6", "1", "5", "0.333", "4", "3", "1", "120.0", "1", "0", "3.5", "4", "2"],  # noqa: E501
     ["2026-09-22", "Tuesday 22 September", "1", "1", "0", "0", "1.0", "0", "0", "0", "30.0", "1", "0", "", "0", "0"],  # noqa: E501
     ["2026-09-24", "Thursday 24 September", "1", "0", "0", "0", "", "0", "0", "0", "", "0", "0", "", "0", "0"],  # noqa: E501
 ]
@@ -210,8 +211,8 @@ def test_festival_totals(known):
 
     assert (totals.sessions, totals.registered, totals.waitlisted, totals.attended) == (4, 7, 1, 5)
     assert (totals.no_show_rate, totals.peak_concurrent) == (0.429, 4)
-    assert (totals.questions, totals.answered, totals.started_late_s_mean) == (3, 1, 50.0)
-    assert (totals.overran_items, totals.ended_on_time) == (2, 1)
+    assert (totals.questions, totals.answered, totals.started_late_s_mean) == (3, 1, 75.0)
+    assert (totals.overran_items, totals.ended_on_time) == (2, 0)
     assert (totals.worth_mean, totals.worth_count, totals.follow_up_yes) == (3.5, 4, 2)
 
 
@@ -250,7 +251,7 @@ def test_dashboard_page_draws_accessible_charts(known, signed_in, factory):
         "Late starts across the week",
     ):
         assert f">{title}</title>" in html
-    assert "<desc" in html and "Having a method: 4." in html
+    assert "<desc" in html and "Having a method: 4 people." in html
     assert "style=" not in html
     assert "<script>" not in html
     assert "Use timeboxes" in html

@@ -37,7 +37,7 @@ def all_feedback():
     return db.session.scalars(select(Feedback)).all()
 
 
-def test_socket_feedback_after_the_end_from_an_attendee(factory, clock, live_client):
+def test_socket_feedback_after_the_end_from_an_attendee(factory, clock, socket_client):
     session = ended_session(factory)
     person = factory.user()
     attend(session, person, after(START, 1), after(START, 40))
@@ -45,7 +45,7 @@ def test_socket_feedback_after_the_end_from_an_attendee(factory, clock, live_cli
 
     person_id, slug = person.id, session.slug
 
-    ack = feedback_event(live_client(person), slug, different="  Try pairs  ")
+    ack = feedback_event(socket_client(person), slug, different="  Try pairs  ")
 
     assert ack == {"ok": True}
     (row,) = all_feedback()
@@ -57,49 +57,49 @@ def test_socket_feedback_after_the_end_from_an_attendee(factory, clock, live_cli
     )
 
 
-def test_socket_feedback_refused_before_the_end(factory, clock, live_client):
+def test_socket_feedback_refused_before_the_end(factory, clock, socket_client):
     session = ended_session(factory)
     person = factory.user()
     attend(session, person, after(START, 1))
     clock.set(after(START, 30))
     slug = session.slug
 
-    ack = feedback_event(live_client(person), slug)
+    ack = feedback_event(socket_client(person), slug)
 
     assert ack["ok"] is False
     assert ack["error"]["code"] == "not_live"
     assert all_feedback() == []
 
 
-def test_socket_feedback_refused_for_someone_not_in_the_room(factory, clock, live_client):
+def test_socket_feedback_refused_for_someone_not_in_the_room(factory, clock, socket_client):
     session = ended_session(factory)
     registered_only = factory.user()
     clock.set(after(START, 50))
     slug = session.slug
 
-    ack = feedback_event(live_client(registered_only), slug)
+    ack = feedback_event(socket_client(registered_only), slug)
 
     assert ack["error"]["code"] == "forbidden"
     assert "in the session's room" in ack["error"]["message"]
 
 
-def test_socket_feedback_needs_a_signed_in_person(factory, clock, live_client):
+def test_socket_feedback_needs_a_signed_in_person(factory, clock, socket_client):
     session = ended_session(factory)
     clock.set(after(START, 50))
     slug = session.slug
 
-    ack = feedback_event(live_client(None), slug)
+    ack = feedback_event(socket_client(None), slug)
 
     assert ack["error"]["code"] == "unauthenticated"
 
 
-def test_socket_feedback_validates_the_answer(factory, clock, live_client):
+def test_socket_feedback_validates_the_answer(factory, clock, socket_client):
     session = ended_session(factory)
     person = factory.user()
     attend(session, person, after(START, 1))
     clock.set(after(START, 50))
     slug = session.slug
-    sio = live_client(person)
+    sio = socket_client(person)
 
     assert feedback_event(sio, slug, worth=6)["error"]["code"] == "invalid"
     assert feedback_event(sio, slug, worth=True)["error"]["code"] == "invalid"
@@ -111,13 +111,13 @@ def test_socket_feedback_validates_the_answer(factory, clock, live_client):
     assert all_feedback() == []
 
 
-def test_second_answer_replaces_the_first_within_48_hours(factory, clock, live_client):
+def test_second_answer_replaces_the_first_within_48_hours(factory, clock, socket_client):
     session = ended_session(factory)
     person = factory.user()
     attend(session, person, after(START, 1))
     clock.set(after(START, 50))
     slug, ends_at = session.slug, session.ends_at
-    sio = live_client(person)
+    sio = socket_client(person)
     assert feedback_event(sio, slug, worth=2, follow_up=False)["ok"]
 
     clock.set(ends_at + timedelta(hours=47, minutes=59))
@@ -128,13 +128,13 @@ def test_second_answer_replaces_the_first_within_48_hours(factory, clock, live_c
     assert row.updated_at == ends_at + timedelta(hours=47, minutes=59)
 
 
-def test_feedback_refused_after_48_hours(factory, clock, live_client):
+def test_feedback_refused_after_48_hours(factory, clock, socket_client):
     session = ended_session(factory)
     person = factory.user()
     attend(session, person, after(START, 1))
     clock.set(after(START, 50))
     slug, ends_at = session.slug, session.ends_at
-    sio = live_client(person)
+    sio = socket_client(person)
     assert feedback_event(sio, slug, worth=2)["ok"]
 
     clock.set(ends_at + timedelta(hours=48, seconds=1))

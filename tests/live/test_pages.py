@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from networkfest.extensions import db
 from networkfest.live.models import CallClick
-from tests.live.conftest import Room
-from tests.live.helpers import AFTER, DURING, LOBBY, SESSION_START, emit
+from tests.factories import DURING, SESSION_START
+from tests.live.helpers import AFTER, LOBBY, Room, emit
 
 
 def page(client, slug: str, query: str = "") -> str:
@@ -94,29 +94,36 @@ def test_sort_newest(client, socket_client, room: Room, clock) -> None:
 
 
 def test_call_redirects_and_counts(client, login, room: Room, clock) -> None:
-    assert client.get(f"/sessions/{room.slug}/call").status_code in (302, 303)  # to sign in
+    assert client.post(f"/sessions/{room.slug}/call").status_code in (302, 303)  # to sign in
     login(client, room.attendee)
     clock.set(SESSION_START - timedelta(hours=1))
-    early = client.get(f"/sessions/{room.slug}/call")
+    early = client.post(f"/sessions/{room.slug}/call")
     assert early.status_code == 303 and early.headers["Location"].endswith("/live")
     for instant in (LOBBY, DURING):
         clock.set(instant)
-        response = client.get(f"/sessions/{room.slug}/call")
+        response = client.post(f"/sessions/{room.slug}/call")
         assert response.status_code == 303
         assert response.headers["Location"].startswith("https://meet.example.org/")
     clock.set(AFTER)
-    assert client.get(f"/sessions/{room.slug}/call").status_code == 303
+    assert client.post(f"/sessions/{room.slug}/call").status_code == 303
     clicks = db.session.scalars(select(CallClick.user_id)).all()
     assert clicks == [room.attendee.id, room.attendee.id]
+
+
+def test_opening_the_call_address_counts_nothing(client, login, room: Room, clock) -> None:
+    login(client, room.attendee)
+    clock.set(DURING)
+    assert client.get(f"/sessions/{room.slug}/call").status_code == 405
+    assert db.session.scalars(select(CallClick)).all() == []
 
 
 def test_call_is_for_people_with_a_place(client, login, room: Room, clock) -> None:
     clock.set(DURING)
     login(client, room.outsider_host)
-    response = client.get(f"/sessions/{room.slug}/call")
+    response = client.post(f"/sessions/{room.slug}/call")
     assert response.status_code == 403
     assert "confirmed place" in response.get_data(as_text=True)
-    assert client.get("/sessions/nope/call").status_code == 404
+    assert client.post("/sessions/nope/call").status_code == 404
 
 
 def test_csv_export_for_hosts_after_the_session(

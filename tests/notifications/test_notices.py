@@ -10,8 +10,8 @@ from networkfest.extensions import db
 from networkfest.mail import outbox
 from networkfest.notifications import services
 from networkfest.notifications.models import Notice
+from networkfest.programme.changes import Change, ChangeKind
 from tests.factories import FESTIVAL_START
-from tests.insights.conftest import register
 
 START = FESTIVAL_START + timedelta(hours=3)  # 12:00 BST
 
@@ -23,18 +23,18 @@ def setup_programme(factory, clock):
     cancelled = factory.session(festival, starts_at=START, title="Bingo", status="cancelled")
     added = factory.session(festival, starts_at=START, title="New one")
     people = {name: factory.user(name=name.title()) for name in ("ann", "bob", "cat")}
-    register(moved, people["ann"], "confirmed", clock.now())
-    register(moved, people["bob"], "waitlisted", clock.now())
-    register(moved, people["cat"], "cancelled", clock.now())
-    register(retitled, people["ann"], "confirmed", clock.now())
-    register(cancelled, people["bob"], "confirmed", clock.now())
+    factory.registration(moved, people["ann"], "confirmed", clock.now())
+    factory.registration(moved, people["bob"], "waitlisted", clock.now())
+    factory.registration(moved, people["cat"], "cancelled", clock.now())
+    factory.registration(retitled, people["ann"], "confirmed", clock.now())
+    factory.registration(cancelled, people["bob"], "confirmed", clock.now())
     changes = [
-        {"kind": "moved", "session": moved.slug, "detail": "from 11:00 to 12:00"},
-        {"kind": "retitled", "session": retitled.slug, "detail": "was: Purpose"},
-        {"kind": "cancelled", "session": cancelled.slug},
-        {"kind": "added", "session": added.slug},
-        {"kind": "moved", "session": "not-in-this-festival"},
-        {"kind": "moved"},
+        Change(ChangeKind.MOVED, "Moved", moved.slug),
+        Change(ChangeKind.RETITLED, "Retitled", retitled.slug),
+        Change(ChangeKind.CANCELLED, "Cancelled", cancelled.slug),
+        Change(ChangeKind.ADDED, "Added", added.slug),
+        Change(ChangeKind.MOVED, "Elsewhere", "not-in-this-festival"),
+        Change(ChangeKind.MOVED, "No session"),
     ]
     return festival, {"moved": moved, "retitled": retitled, "cancelled": cancelled}, people, changes
 
@@ -69,7 +69,7 @@ def test_everyone_registered_gets_a_notice_and_a_mail_once(app, factory, clock):
 
 def test_a_later_version_notifies_again(app, factory, clock):
     festival, sessions, _people, _changes = setup_programme(factory, clock)
-    moved = [{"kind": "moved", "session": sessions["moved"].slug}]
+    moved = [Change(ChangeKind.MOVED, "Moved", sessions["moved"].slug)]
     assert services.notify_changes(db.session, festival, moved, 2, clock.now()) == 2
     assert services.notify_changes(db.session, festival, moved, 3, clock.now()) == 2
     assert services.notify_changes(db.session, festival, [], 4, clock.now()) == 0

@@ -17,7 +17,6 @@ from networkfest.mail import outbox
 from networkfest.notifications import services
 from networkfest.notifications.models import Reminder
 from tests.factories import FESTIVAL_START
-from tests.insights.conftest import register
 
 START = FESTIVAL_START + timedelta(hours=2)
 
@@ -66,11 +65,11 @@ def programme(factory, clock):
     first = factory.session(festival, starts_at=START, minutes=45)
     later = factory.session(festival, starts_at=START + timedelta(hours=2), minutes=45)
     people = {name: factory.user(name=name) for name in ("ann", "bob", "cat", "dan")}
-    register(first, people["ann"], "confirmed", clock.now())
-    register(first, people["bob"], "confirmed", clock.now())
-    register(first, people["cat"], "waitlisted", clock.now())
-    register(first, people["dan"], "cancelled", clock.now())
-    register(later, people["ann"], "confirmed", clock.now())
+    factory.registration(first, people["ann"], "confirmed", clock.now())
+    factory.registration(first, people["bob"], "confirmed", clock.now())
+    factory.registration(first, people["cat"], "waitlisted", clock.now())
+    factory.registration(first, people["dan"], "cancelled", clock.now())
+    factory.registration(later, people["ann"], "confirmed", clock.now())
     ids = {name: user.id for name, user in people.items()}
     emails = {name: user.email for name, user in people.items()}
     db.session.commit()

@@ -11,10 +11,15 @@ from networkfest.accounts import services
 from networkfest.accounts.models import ApiToken, User
 from networkfest.extensions import db
 from networkfest.insights.models import Feedback
+from networkfest.notifications.models import Reminder
 from networkfest.privacy import services as privacy
+from networkfest.programme.models import ScheduleVersion
+from networkfest.programme.services import publish
 from networkfest.qa.models import Question, Vote
 from networkfest.registration.models import Registration
 from networkfest.registration.services import register
+from tests.factories import FESTIVAL_START as NOW
+from tests.programme.schedules import schedule, session
 
 GOOD = "a long enough password"
 
@@ -96,3 +101,27 @@ def test_delete_account_anonymises_and_hands_the_place_on(busy_attendee, clock) 
     assert db.session.scalar(select(Vote)) is None
     feedback = db.session.scalar(select(Feedback))
     assert feedback.user_id is None and feedback.worth == 4
+
+
+def test_my_data_holds_reminders_and_the_audit_entries_about_me(app, factory, clock) -> None:
+    boss, person = factory.organiser(), factory.user()
+    services.set_organiser(db.session, boss, person, True, clock.now())
+    festival = factory.festival()
+    session = factory.session(festival)
+    db.session.add(Reminder(session_id=session.id, user_id=person.id, kind="before", sent_at=NOW))
+    db.session.commit()
+    data = privacy.export_user_data(db.session, person)
+    assert data["reminders_and_requests"] == [
+        {"session": session.slug, "kind": "before", "sent_at": NOW.isoformat()}
+    ]
+    [entry] = data["audit_log"]
+    assert entry["action"] == "user.role" and entry["about_you"] and not entry["by_you"]
+
+
+def test_deletion_scrubs_the_address_from_published_schedule_files(app, factory, clock) -> None:
+    host = factory.user(email="host@example.org")
+    publish(db.session, schedule(session()), clock.now())
+    privacy.delete_account(db.session, host, clock.now())
+    [version] = db.session.scalars(select(ScheduleVersion)).all()
+    assert "host@example.org" not in version.source
+    assert "deleted-person@invalid" in version.source

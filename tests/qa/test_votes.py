@@ -19,7 +19,8 @@ from networkfest.extensions import db
 from networkfest.qa import services
 from networkfest.qa.models import Question
 from networkfest.realtime.protocol import session_room
-from tests.live.helpers import DURING, confirm
+from tests.factories import DURING
+from tests.live.helpers import REGISTERED
 
 VOTERS = 12
 
@@ -31,7 +32,7 @@ def live_question(factory: Any, voters: int) -> tuple[int, list[int], int]:
     session = factory.session(festival, hosts=[host], qa_mode="open")
     people = [factory.user() for _ in range(voters)]
     for person in people:
-        confirm(session, person)
+        factory.registration(session, person, "confirmed", REGISTERED)
     db.session.commit()
     view = services.ask(db.session, session, host, "Which first?", False, DURING)
     ids, host_id = [person.id for person in people], host.id

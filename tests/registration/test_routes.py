@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask import render_template_string
+from flask_login import login_user
 
 from networkfest.extensions import db
 from networkfest.registration import services
+from tests.conftest import sign_in_cookie
 from tests.factories import FESTIVAL_START
-
-
-@pytest.fixture
-def festival(factory):
-    return factory.festival()
 
 
 def test_visitors_are_sent_to_sign_in(client, factory, festival) -> None:
@@ -108,8 +104,7 @@ def test_panel_for_visitors_and_attendees(app, client, login, factory, festival,
     services.register(db.session, session, person, clock.now())
     login(client, person)
     with app.test_request_context("/"):
-        from flask_login import login_user
-
+        sign_in_cookie(person)
         login_user(person)
         html = render_template_string(template, session=session)
     assert "Confirmed" in html

@@ -17,7 +17,6 @@ from flask import Flask
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
-from networkfest.registration.models import Registration
 from tests import factories
 from tests.scale.cluster import wait_for
 from tests.server import ROOT, LiveServer, free_port
@@ -171,17 +170,10 @@ def seed(app: Flask, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
             db.session.add(
                 ApiToken(user=user, name="test", token_hash=hash_token(raw), created_at=STARTS)
             )
-            db.session.add(
-                Registration(
-                    session_id=festival_session.id,
-                    user_id=user.id,
-                    status="confirmed",
-                    queued_at=STARTS - timedelta(days=1),
-                    updated_at=STARTS - timedelta(days=1),
-                )
+            factories.make_registration(
+                db.session, festival_session, user, "confirmed", STARTS - timedelta(days=1)
             )
             tokens[name] = raw
-        festival_session.confirmed_count = len(names)
         slug = festival_session.slug
         db.session.commit()
         db.session.remove()

@@ -12,7 +12,10 @@ or nginx (fails instead in CI, where NETWORKFEST_REQUIRE_SERVICES=1).
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from tests.conftest import (
     run_tag,
     skip_or_fail,
 )
+from tests.factories import PASSWORD
 from tests.resilience.support import MINUTES, STARTS, seed
 from tests.room_client import RoomClient
 from tests.scale.cluster import (
@@ -103,7 +107,11 @@ def cluster(tmp_path: Path, worker_id: str) -> Iterator[Cluster]:
         "NETWORKFEST_BASE_URL": f"http://127.0.0.1:{nginx_port}",
         "NETWORKFEST_TEST_CLOCK": "1",
         "NETWORKFEST_MAIL_BACKEND": "console",
+        # Loopback, no TLS, console mail: a development set-up, as production would refuse it.
+        "NETWORKFEST_ENV": "development",
         "NETWORKFEST_LOG_LEVEL": "warning",
+        # nginx in front: believe its X-Forwarded-For (one proxy), as docs/deploy.md says.
+        "NETWORKFEST_TRUSTED_PROXIES": "1",
     }
     processes = [AppProcess(tmp_path, env), AppProcess(tmp_path, env)]
     nginx = Nginx(tmp_path, nginx_port, processes)
@@ -180,3 +188,73 @@ def test_two_processes_share_questions_announce_once_and_survive_a_crash(
     finally:
         for client in clients:
             client.close()
+
+
+class LoopbackBrowser:
+    """A browser on its own loopback address (127.0.0.x), with its cookies and CSRF token."""
+
+    def __init__(self, address: str, port: int) -> None:
+        self.address, self.port = address, port
+        self.cookies: dict[str, str] = {}
+
+    def _request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=10, source_address=(self.address, 0)
+        )
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    def sign_in(self, email: str, password: str) -> int:
+        _, form = self._request("GET", "/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token is not None, form[:500]
+        body = urllib.parse.urlencode(
+            {"email": email, "password": password, "csrf_token": token.group(1)}
+        )
+        status, _ = self._request("POST", "/login", body)
+        return status
+
+
+def test_revoking_a_token_closes_its_socket_on_the_other_process(cluster: Cluster) -> None:
+    cluster.set_clock(STARTS + timedelta(minutes=2))
+    x = cluster.behind_nginx()
+    y = next(p for p in cluster.processes if p is not x)
+    carol = RoomClient(y.url, cluster.tokens["carol"], cluster.session, origin=cluster.nginx.url)
+    alice = RoomClient(y.url, cluster.tokens["alice"], cluster.session, origin=cluster.nginx.url)
+    try:
+        carol.connect()
+        alice.connect()
+        request = urllib.request.Request(
+            x.url + "/api/v1/me/token",
+            method="DELETE",
+            headers={"Authorization": f"Bearer {cluster.tokens['carol']}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 204
+        carol.wait_for(lambda: carol.signed_out and not carol.connected(), "carol's socket closed")
+        assert alice.connected() and not alice.signed_out
+    finally:
+        carol.close()
+        alice.close()
+
+
+def test_one_clients_failed_sign_ins_do_not_lock_out_another_address(cluster: Cluster) -> None:
+    """Behind nginx every request comes from nginx's address: the limits must key on the
+    client's (NETWORKFEST_TRUSTED_PROXIES=1), or one person locks the festival out."""
+    port = int(cluster.nginx.url.rsplit(":", 1)[1])
+    attacker = LoopbackBrowser("127.0.0.2", port)
+    for n in range(10):
+        assert attacker.sign_in(f"guess{n}@example.org", "a wrong password") == 400
+    assert attacker.sign_in("guess10@example.org", "a wrong password") == 429
+    neighbour = LoopbackBrowser("127.0.0.3", port)
+    assert neighbour.sign_in("bob@example.org", PASSWORD) == 302

@@ -14,13 +14,11 @@ from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
 from networkfest.live.models import Presence
 from networkfest.notifications.models import Notice
+from networkfest.polls.models import Poll
 from networkfest.qa.models import Question
-from networkfest.registration.models import Registration
 from tests.conftest import test_settings as base_settings
-from tests.factories import FESTIVAL_START
+from tests.factories import DURING, FESTIVAL_START, SESSION_START
 
-SESSION_START = FESTIVAL_START + timedelta(hours=1)
-DURING = SESSION_START + timedelta(minutes=10)
 AFTER = SESSION_START + timedelta(hours=1)
 
 
@@ -42,9 +40,11 @@ class World:
     attendee_id: int
     stranger_id: int
     organiser_id: int
+    unverified_id: int
     token_id: int
     raw_token: str
     notice_id: int
+    poll_id: int
 
 
 @pytest.fixture
@@ -55,23 +55,18 @@ def world(factory: Any) -> World:
     attendee = factory.user(name="Ada Attendee")
     stranger = factory.user(name="Sam Stranger")
     organiser = factory.organiser(name="Orla Organiser")
+    # Everything a taker-over could hold: the organiser flag and a host's place, on an
+    # address nobody proved. None of it may count.
+    unverified = factory.user(name="Una Unverified", organiser=True, verified=False)
     session = factory.session(
         festival,
-        hosts=[host],
+        hosts=[host, unverified],
         qa_mode="open",
         starts_at=SESSION_START,
         agenda=[("Welcome", 5), ("Pairs", 10), ("Share", 10), ("Plan", 10), ("Close", 10)],
     )
     other = factory.session(festival, hosts=[other_host], slug="elsewhere")
-    db.session.add(
-        Registration(
-            session_id=session.id,
-            user_id=attendee.id,
-            status="confirmed",
-            queued_at=FESTIVAL_START,
-            updated_at=FESTIVAL_START,
-        )
-    )
+    factory.registration(session, attendee, "confirmed", FESTIVAL_START)
     question = Question(
         session_id=session.id,
         author_id=attendee.id,
@@ -97,7 +92,20 @@ def world(factory: Any) -> World:
     presence = Presence(
         session_id=session.id, user_id=attendee.id, sid="seen-in-room", joined_at=DURING
     )
-    db.session.add_all([question, token, notice, presence])
+    # Open, so answering it is allowed; opening it again answers it as it is.
+    poll = Poll(
+        session_id=session.id,
+        question="Which step first?",
+        options=["Purpose", "Method"],
+        multiple=False,
+        results="live",
+        status="open",
+        open_in_session=session.id,
+        revision=1,
+        opened_at=DURING,
+        created_at=DURING,
+    )
+    db.session.add_all([question, token, notice, presence, poll])
     db.session.commit()
     return World(
         slug=session.slug,
@@ -108,7 +116,9 @@ def world(factory: Any) -> World:
         attendee_id=attendee.id,
         stranger_id=stranger.id,
         organiser_id=organiser.id,
+        unverified_id=unverified.id,
         token_id=token.id,
         raw_token=raw,
         notice_id=notice.id,
+        poll_id=poll.id,
     )

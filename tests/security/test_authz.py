@@ -19,21 +19,26 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from networkfest.accounts.links import password_link
+from networkfest.accounts.links import password_link, verification_link
 from networkfest.accounts.models import User
 from networkfest.extensions import db
 from networkfest.web import LiveRoom
+from tests.conftest import sign_in
 from tests.security.conftest import AFTER, DURING, World
 
 # The right each endpoint needs; per-session rights take the session from the URL's slug.
 # public: anyone. signed_in: any account. organiser: the organiser flag. host: hosts at least
 # one session. host_of_session: this session's hosts and organisers. participant: confirmed
 # attendees of this session, its hosts and organisers. token_owner: holding a secret link.
-# own_object: signed in, and the object in the URL must be the caller's own (else 404).
+# verified: an account whose address its owner proved. own_object: signed in, and the
+# object in the URL must be the caller's own (else 404).
 ROUTES: dict[str, str] = {
     "accounts.change_password": "signed_in",
     "accounts.change_role": "organiser",
-    "accounts.create_token": "signed_in",
+    "accounts.create_token": "verified",
+    "accounts.resend_verification": "signed_in",
+    "accounts.sign_out_everywhere": "signed_in",
+    "accounts.verify": "token_owner",
     "privacy.delete_account": "signed_in",
     "privacy.download_data": "signed_in",
     "accounts.forgot_password": "public",
@@ -50,9 +55,11 @@ ROUTES: dict[str, str] = {
     "api.get_session": "public",
     "api.list_sessions": "public",
     "api.me": "signed_in",
-    "api.register": "signed_in",
+    "api.register": "verified",
+    "api.revoke_this_token": "signed_in",
     "api.registration_state": "signed_in",
     "api.session_questions": "public",
+    "api.session_polls": "public",
     "audit.log": "organiser",
     "feeds.personal_ics": "token_owner",
     "feeds.reset_calendar_token": "signed_in",
@@ -61,6 +68,7 @@ ROUTES: dict[str, str] = {
     "feeds.schedule_xml": "public",
     "feeds.session_ics": "public",
     "feeds.theme_ics": "public",
+    "festival_day.front_page": "public",
     "healthz": "public",
     "insights.dashboard": "organiser",
     "insights.dashboard_csv": "organiser",
@@ -72,6 +80,7 @@ ROUTES: dict[str, str] = {
     "live.call": "participant",
     "live.questions_csv": "host_of_session",
     "live.room": "public",
+    "polls.polls_csv": "host_of_session",
     "openapi.openapi_json": "public",
     "programme.changes": "public",
     "programme.organiser_schedule": "organiser",
@@ -79,7 +88,7 @@ ROUTES: dict[str, str] = {
     "programme.session_page": "public",
     "registration.agenda": "signed_in",
     "registration.cancel": "signed_in",
-    "registration.register": "signed_in",
+    "registration.register": "verified",
     "static": "public",
     "timing.punctuality": "organiser",
 }
@@ -96,20 +105,25 @@ EVENTS: dict[str, str] = {
     "moderate": "host_of_session",
     "agenda_next": "host_of_session",
     "feedback": "signed_in",
+    "poll_open": "host_of_session",
+    "poll_answer": "participant",
+    "poll_close": "host_of_session",
 }
 
 # Who must be refused, and who must get through, for each right.
 REFUSED: dict[str, tuple[str, ...]] = {
     "signed_in": ("visitor",),
+    "verified": ("visitor", "unverified"),
     "own_object": ("visitor",),
-    "organiser": ("visitor", "stranger", "attendee", "host", "other_host"),
-    "host": ("visitor", "stranger", "attendee"),
-    "host_of_session": ("visitor", "stranger", "attendee", "other_host"),
-    "participant": ("visitor", "stranger", "other_host"),
+    "organiser": ("visitor", "stranger", "attendee", "host", "other_host", "unverified"),
+    "host": ("visitor", "stranger", "attendee", "unverified"),
+    "host_of_session": ("visitor", "stranger", "attendee", "other_host", "unverified"),
+    "participant": ("visitor", "stranger", "other_host", "unverified"),
 }
 ALLOWED: dict[str, tuple[str, ...]] = {
     "public": ("visitor", "attendee"),
     "signed_in": ("attendee",),
+    "verified": ("attendee",),
     "own_object": ("attendee",),
     "organiser": ("organiser",),
     "host": ("host", "other_host"),
@@ -119,6 +133,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 # Rights that `networkfest.authz` guards declare on the view (`required_right`).
 DECLARED = {
     "signed_in": "signed_in",
+    "verified": "verified",
     "own_object": "signed_in",
     "organiser": "organiser",
     "host": "host",
@@ -144,6 +159,7 @@ def user_id(world: World, actor: str) -> int | None:
         "host": world.host_id,
         "other_host": world.other_host_id,
         "organiser": world.organiser_id,
+        "unverified": world.unverified_id,
     }[actor]
 
 
@@ -159,6 +175,10 @@ def url_for_rule(app: Flask, rule: Rule, world: World, *, own: bool = True) -> s
         elif argument in ("token", "purpose") and rule.endpoint == "accounts.set_password":
             link = urlsplit(password_link(attendee, "reset")).path.split("/")
             values["purpose"], values["token"] = "reset", link[-1] if own else "not.a.link"
+        elif argument == "token" and rule.endpoint == "accounts.verify":
+            unverified = db.session.get(User, world.unverified_id)
+            link = urlsplit(verification_link(unverified)).path.split("/")
+            values[argument] = link[-1] if own else "not.a.link"
         elif argument == "user_id":
             values[argument] = world.attendee_id
         elif argument == "token_id":
@@ -180,10 +200,7 @@ def client_as(app: Flask, world: World, actor: str) -> FlaskClient:
     client = app.test_client()
     uid = user_id(world, actor)
     if uid is not None:
-        user = db.session.get(User, uid)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in(client, db.session.get(User, uid))
     return client
 
 
@@ -322,6 +339,9 @@ def payload_for(event: str, world: World) -> dict[str, Any]:
         "moderate": {"question": world.question_id, "action": "pin"},
         "agenda_next": {"session": world.slug},
         "feedback": {"session": world.slug, "worth": 4, "different": "", "follow_up": False},
+        "poll_open": {"session": world.slug, "poll": world.poll_id},
+        "poll_answer": {"poll": world.poll_id, "choices": [1]},
+        "poll_close": {"poll": world.poll_id},
     }[event]
 
 

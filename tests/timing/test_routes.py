@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from networkfest.clock import SettableClock
 from networkfest.extensions import db
+from networkfest.live.models import Presence
 from networkfest.timing.models import AgendaMove
 from networkfest.timing.presenters import countdown, duration
 
@@ -23,7 +24,9 @@ def at(minutes: float) -> datetime:
 
 
 @pytest.fixture
-def programme(factory: Any) -> dict[str, Any]:
+def programme(factory: Any, clock: SettableClock) -> dict[str, Any]:
+    # Both sessions have ended, so both have a verdict (none before the end).
+    clock.set(at(200))
     festival = factory.festival()
     host = factory.user(name="Hosting Hana")
     late = factory.session(
@@ -35,10 +38,19 @@ def programme(factory: Any) -> dict[str, Any]:
         hosts=[host],
     )
     tidy = factory.session(
-        festival, title="Tidy", starts_at=at(60), minutes=30, agenda=[("All of it", 30)]
+        festival,
+        title="Tidy",
+        starts_at=at(60),
+        minutes=30,
+        agenda=[("All of it", 30)],
+        hosts=[host],
     )
     db.session.add_all(
         [
+            # Tidy's host was in the lobby: the evidence that it started on time.
+            Presence(
+                session_id=tidy.id, user_id=host.id, sid="tidy", joined_at=at(55), left_at=at(90)
+            ),
             AgendaMove(session_id=late.id, item_index=0, started_at=at(2)),
             AgendaMove(session_id=late.id, item_index=1, started_at=at(9)),
             AgendaMove(session_id=late.id, item_index=2, started_at=at(40)),

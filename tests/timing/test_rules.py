@@ -126,7 +126,7 @@ def test_an_empty_agenda_has_no_item_and_is_never_behind() -> None:
         ("warning:1", at(44)),
         ("phase:ended", at(45)),
     ]
-    report = punctuality(SLOT, [], [])
+    report = punctuality(SLOT, [], [], host_arrived_at=at(-2), at=at(45))
     assert report.first_item_started_at is None and report.ended_on_time
     assert report.overran_items == 0 and report.started_late_s == 0
 
@@ -138,7 +138,7 @@ def test_a_one_item_agenda_runs_the_whole_slot() -> None:
     assert sheet.current.remaining(at(44)) == MIN
     # its timebox ends with the slot: the end itself says so, no item_end announcement
     assert "item_end:0" not in [a.kind for a in announcements(SLOT, agenda, [])]
-    report = punctuality(SLOT, agenda, [])
+    report = punctuality(SLOT, agenda, [], host_arrived_at=at(-2), at=at(45))
     assert report.ended_on_time and report.items[0].actual_s == 45 * 60
 
 
@@ -175,7 +175,7 @@ def test_a_host_who_runs_late_squeezes_the_later_items() -> None:
     final = run_sheet(SLOT, AGENDA, moves, at(41))
     assert final.behind == 10 * MIN
     assert final.squeeze == 10 * MIN
-    report = punctuality(SLOT, AGENDA, moves)
+    report = punctuality(SLOT, AGENDA, moves, host_arrived_at=at(-2), at=at(45))
     assert [i.actual_s for i in report.items] == [9 * 60, 31 * 60, 5 * 60]
     assert [i.overrun_s for i in report.items] == [4 * 60, 6 * 60, 0]
     assert report.overran_items == 2
@@ -190,7 +190,7 @@ def test_a_host_who_skips_ahead_gives_skipped_items_zero_length() -> None:
     skipped = sheet.items[2]
     assert skipped.skipped and skipped.actual_start == skipped.actual_end == at(12)
     assert skipped.overrun(at(13)) == timedelta(0)
-    report = punctuality(SLOT, agenda, moves)
+    report = punctuality(SLOT, agenda, moves, host_arrived_at=at(-2), at=at(45))
     assert report.items[2].skipped and report.items[2].actual_s == 0
     assert report.items[1].actual_s == 7 * 60
     assert report.ended_on_time
@@ -222,7 +222,7 @@ def test_the_first_item_can_start_late() -> None:
     sheet = run_sheet(SLOT, AGENDA, moves, at(3))
     assert sheet.current is not None and sheet.current.actual_start == at(2)
     assert sheet.behind == 2 * MIN
-    report = punctuality(SLOT, AGENDA, moves)
+    report = punctuality(SLOT, AGENDA, moves, host_arrived_at=at(-2), at=at(45))
     assert report.first_item_started_at == at(2)
     assert report.started_late_s == 120
     assert report.overran_items == 0
@@ -241,7 +241,7 @@ def test_the_scheduled_end_is_final_for_every_item() -> None:
     assert ended.current is None
     assert ended.items[1].actual_end == at(45)
     assert not ended.items[2].reached
-    report = punctuality(SLOT, too_long, [])
+    report = punctuality(SLOT, too_long, [], host_arrived_at=at(-2), at=at(45))
     assert not report.ended_on_time
     assert report.items[2].actual_s == 0
 

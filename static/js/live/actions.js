@@ -4,17 +4,41 @@
 (function (parts) {
   "use strict";
 
-  /* hooks: render(), receive(question), announce(message). */
+  /* A vote the server refused as `busy` was not counted (nothing was written): send it again
+     after these waits, then tell the person it could not be counted. */
+  var BUSY_RETRY_MS = [500, 1000, 2000];
+
+  /* hooks: render(), receive(question), announce(message), problem(message). */
   parts.bindActions = function (page, store, socket, hooks) {
     var root = page.root;
+    var sending = {};  // question id → true while its vote (or a retry of it) is on its way
 
     function vote(id) {
-      var value = store.hasVoted(id) ? 0 : 1;
+      if (sending[id]) { return; }
+      sending[id] = true;
+      send(id, store.hasVoted(id) ? 0 : 1, 0);
+    }
+
+    function send(id, value, attempt) {
       socket.emit("vote", { question: id, value: value }, function (ack) {
+        var busy = !!(ack && !ack.ok && ack.error && ack.error.code === "busy");
+        if (busy && attempt < BUSY_RETRY_MS.length) {
+          if (attempt === 0) { hooks.announce("The server is busy: sending your vote again…"); }
+          window.setTimeout(function () { send(id, value, attempt + 1); }, BUSY_RETRY_MS[attempt]);
+          return;
+        }
+        sending[id] = false;
+        if (busy) {
+          hooks.problem(value
+            ? "The server is too busy to count your vote just now. Please try again in a minute."
+            : "The server is too busy to withdraw your vote just now. Please try again in a minute.");
+          return;
+        }
         if (!ack || !ack.ok) {
           hooks.announce(ack && ack.error ? ack.error.message : "Your vote did not go through.");
           return;
         }
+        hooks.problem("");
         store.setVoted(id, value === 1);
         store.setVotes(id, ack.votes);
         hooks.render();

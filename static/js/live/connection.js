@@ -10,8 +10,22 @@
     var socket = window.io("/live", { transports: ["websocket", "polling"], withCredentials: true });
     window.networkfestLive = { socket: socket, session: page.slug };
 
+    /* A join refused `busy` (the server's database is saturated) is sent again, waiting
+       longer each time up to the last of these; any other refusal is shown as it is. */
+    var JOIN_RETRY_MS = [500, 1000, 2000, 4000];
+    var busyJoins = 0;
+    var rejoin = null;
+
     function join() {
+      window.clearTimeout(rejoin);
       socket.emit("join", { session: page.slug }, function (ack) {
+        if (ack && !ack.ok && ack.error && ack.error.code === "busy") {
+          status.set("connecting", "The live room is busy: joining again in a moment…");
+          rejoin = window.setTimeout(join, JOIN_RETRY_MS[Math.min(busyJoins, JOIN_RETRY_MS.length - 1)]);
+          busyJoins += 1;
+          return;
+        }
+        busyJoins = 0;
         if (!ack || !ack.ok) {
           status.set("error", ack && ack.error ? ack.error.message : "Could not join the live room.");
           return;
@@ -61,6 +75,9 @@
       status.notice(typeof payload.message === "string" ? payload.message : "");
     });
     socket.on("logged_out", function () { window.location.reload(); });
+    // A right was lost (a host no longer named, an organiser no longer one): the server
+    // closes the connection; the page reloads to what this person may now see.
+    socket.on("rights_changed", function () { window.location.reload(); });
 
     return { socket: socket };
   };

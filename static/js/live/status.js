@@ -1,5 +1,6 @@
 /* The live room's messages to the person: the status line (#live-status), the screen-reader
-   announcer (#live-announcer) and the organisers' notice (#live-notice). Text only.
+   announcer (#live-announcer), the organisers' notice (#live-notice) and a warning about
+   something of theirs that did not go through (made when first needed). Text only.
    Part of the live room's scripts (static/js/live/*.js, wired together by static/js/live.js). */
 (function (parts) {
   "use strict";
@@ -8,6 +9,7 @@
     var statusLine = doc.getElementById("live-status");
     var announcer = doc.getElementById("live-announcer");
     var notice = doc.getElementById("live-notice");
+    var problem = null;
 
     return {
       announce: function (message) {
@@ -23,6 +25,19 @@
         if (!notice) { return; }
         notice.textContent = message;
         notice.hidden = !notice.textContent;
+      },
+      /* Shown (and announced) until the next problem or problem(""), after the status line. */
+      problem: function (message) {
+        if (!problem && !message) { return; }
+        if (!problem) {
+          problem = doc.createElement("p");
+          problem.className = "flash flash--warning";
+          problem.setAttribute("role", "alert");
+          problem.dataset.liveProblem = "";
+          statusLine.insertAdjacentElement("afterend", problem);
+        }
+        problem.textContent = message;
+        problem.hidden = !message;
       }
     };
   };

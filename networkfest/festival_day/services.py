@@ -1,0 +1,175 @@
+"""Festival day's read models: the front page and each session's marks, for one viewer at one
+instant. Built from the published programme (`programme.queries.festival_sessions`) and the
+viewer's places (`registration.personal_agenda.places`): a fixed number of queries whatever
+the size of the programme. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from networkfest.festival_day import queries, rules
+from networkfest.festival_day.rules import MARK_LABELS, FestivalPhase, Listed, Mark
+from networkfest.insights.rules import feedback_closes_at
+from networkfest.insights.services import feedback_refused, my_feedback
+from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.queries import festival_sessions
+from networkfest.programme.rules import SessionStatus
+from networkfest.registration.personal_agenda import Place, places
+from networkfest.timing.rules import ClockSettings, Phase, Slot
+from networkfest.timing.services import slot_of
+from networkfest.types import DbSession
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    """How one session is marked for one viewer at one instant: its mark of time (none while
+    it is only scheduled) and the viewer's place in it (none for visitors and non-holders)."""
+
+    phase: Phase
+    mark: Mark | None
+    place: Place | None
+
+    @property
+    def label(self) -> str | None:
+        return MARK_LABELS[self.mark] if self.mark is not None else None
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A session on the front page with its mark for the viewer."""
+
+    session: FestivalSession
+    mark: SessionMark
+
+
+@dataclass(frozen=True)
+class FeedbackDue:
+    """A session of the viewer's whose feedback form is open to them, and whether they used it."""
+
+    session: FestivalSession
+    closes_at: datetime
+    given: bool
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    festival: Festival
+    phase: FestivalPhase
+    # The festival's first session that takes place: what the countdown before it counts to.
+    first: FestivalSession | None
+    live: list[Timed]
+    next_up: list[Timed]
+    yours: Timed | None
+    feedback_due: list[FeedbackDue]
+    # When the last session's feedback closes, while it is still open; else None.
+    feedback_open_until: datetime | None
+    sessions_taking_place: int
+
+
+def festival_days(festival: Festival) -> tuple[datetime, datetime]:
+    """The first day's midnight and the midnight after the last day, in the festival's zone."""
+    zone = ZoneInfo(festival.timezone)
+    opens = datetime.combine(festival.starts, time(0), zone)
+    closes = datetime.combine(festival.ends + timedelta(days=1), time(0), zone)
+    return opens.astimezone(UTC), closes.astimezone(UTC)
+
+
+def clock_settings(festival: Festival) -> ClockSettings:
+    """The festival's clock settings, as timing reads them (`timing.services.slot_of`)."""
+    return ClockSettings.from_minutes(festival.lobby_minutes, festival.warning_minutes)
+
+
+def listed(festival_session: FestivalSession, settings: ClockSettings | None = None) -> Listed:
+    """The session for the rules; `settings` saves reading the festival's again per session."""
+    slot = (
+        slot_of(festival_session)
+        if settings is None
+        else Slot(festival_session.starts_at, festival_session.ends_at, settings)
+    )
+    return Listed(festival_session.id, slot, festival_session.cancelled)
+
+
+def session_mark(
+    festival_session: FestivalSession,
+    place: Place | None,
+    now: datetime,
+    settings: ClockSettings | None = None,
+) -> SessionMark:
+    phase = listed(festival_session, settings).phase(now)
+    return SessionMark(phase, rules.mark(phase, festival_session.cancelled), place)
+
+
+def front_page(db: DbSession, festival: Festival, user_id: int | None, now: datetime) -> FrontPage:
+    """What the front page shows the viewer (`user_id`, None for visitors) at `now`."""
+    sessions = festival_sessions(db, festival)
+    by_id = {fs.id: fs for fs in sessions}
+    settings = clock_settings(festival)
+    listing = [listed(fs, settings) for fs in sessions]
+    held = (
+        {key: place for key, place in places(db, user_id).items() if key in by_id}
+        if user_id is not None
+        else {}
+    )
+
+    def timed(entry: Listed) -> Timed:
+        fs = by_id[entry.key]
+        return Timed(fs, session_mark(fs, held.get(fs.id), now, settings))
+
+    opens_at, closes_at = festival_days(festival)
+    first = rules.first_session(listing)
+    yours = rules.next_for_person([entry for entry in listing if entry.key in held], now)
+    taking_place = [fs for fs in sessions if not fs.cancelled]
+    last_closes = (
+        feedback_closes_at(max(fs.ends_at for fs in taking_place)) if taking_place else None
+    )
+    return FrontPage(
+        festival=festival,
+        phase=rules.festival_phase(opens_at, closes_at, listing, now),
+        first=by_id[first.key] if first is not None else None,
+        live=[timed(entry) for entry in rules.live_now(listing, now)],
+        next_up=[timed(entry) for entry in rules.next_up(listing, now)],
+        yours=timed(yours) if yours is not None else None,
+        feedback_due=_feedback_due(db, [by_id[key] for key in held], user_id, now),
+        feedback_open_until=last_closes if last_closes is not None and now < last_closes else None,
+        sessions_taking_place=len(taking_place),
+    )
+
+
+def _feedback_due(
+    db: DbSession, held: list[FestivalSession], user_id: int | None, now: datetime
+) -> list[FeedbackDue]:
+    """The viewer's sessions whose feedback form is open to them now (the insights slice's
+    own rule decides). Only sessions that ended within the feedback window are asked about,
+    so this is a handful of lookups, not one per session of the festival."""
+    if user_id is None:
+        return []
+    due = []
+    for fs in sorted(held, key=lambda s: (s.ends_at, s.slug)):
+        closes_at = feedback_closes_at(fs.ends_at)
+        if fs.cancelled or not fs.ends_at <= now < closes_at:
+            continue
+        if feedback_refused(db, fs, user_id, now) is None:
+            due.append(FeedbackDue(fs, closes_at, my_feedback(db, fs.id, user_id) is not None))
+    return due
+
+
+def marks_fingerprint(
+    db: DbSession, festival: Festival, viewer_places: dict[int, Place], now: datetime
+) -> str:
+    """What the programme's marks depend on: every session's phase now and the viewer's
+    places. Part of the schedule page's ETag, so a cached page is not served across a start,
+    an end, a lobby opening or a move on a waitlist."""
+    settings = clock_settings(festival)
+    parts = [
+        f"{key}:{Slot(starts_at, ends_at, settings).phase(now)}"
+        for key, starts_at, ends_at, status in queries.session_times(db, festival)
+        if status != SessionStatus.CANCELLED
+    ]
+    parts += [
+        f"{key}={place.status}:{place.position}" for key, place in sorted(viewer_places.items())
+    ]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,96 @@
+"""Poll rules: who may open, answer and close, which answers count, who sees the counts.
+
+Pure: no Flask, no database; the phase and the viewer are passed in. A poll's text is
+checked by `programme.rules.poll_problems`, the same rule the schedule file obeys.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from networkfest.programme.rules import PollResults, PollSpec, poll_problems
+from networkfest.qa.rules import Viewer
+from networkfest.timing.rules import Phase
+
+
+class PollStatus(StrEnum):
+    READY = "ready"  # prepared, not yet opened: only the hosts see it
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PollError(Exception):
+    """A rule said no; `code` is one of the live protocol's error codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+ANSWER_REFUSED = "Only people with a confirmed place can answer polls."
+HOSTS_ONLY = "Only this session's hosts and organisers can open and close polls."
+
+
+def check_live(phase: str) -> None:
+    """Polls exist only while the session is live: not in the lobby, not after the end."""
+    if phase != Phase.LIVE:
+        raise PollError("not_live", "Polls open only while the session is live.")
+
+
+def check_participant(viewer: Viewer) -> None:
+    if viewer.user_id is None:
+        raise PollError("unauthenticated", "Please sign in to answer polls.")
+    if not viewer.participant:
+        raise PollError("forbidden", ANSWER_REFUSED)
+
+
+def check_moderator(viewer: Viewer) -> None:
+    if viewer.user_id is None:
+        raise PollError("unauthenticated", "Please sign in to run polls.")
+    if not viewer.moderator:
+        raise PollError("forbidden", HOSTS_ONLY)
+
+
+def written_poll(question: Any, options: Any, multiple: Any, results: Any) -> PollSpec:
+    """A poll a host writes in the room, held to the schedule file's rules."""
+    spec, problems = poll_problems(question, options, multiple, results)
+    if spec is None:
+        field, message = problems[0]
+        code = "too_long" if "too long" in message else "invalid"
+        raise PollError(code, f"'{field}' {message}.")
+    return spec
+
+
+def clean_choices(choices: Any, option_count: int, multiple: bool) -> tuple[int, ...]:
+    """The option ids (1 to option_count) of one answer: exactly one for a single-choice
+    poll, one or more distinct ones for a multiple-choice poll."""
+    if not isinstance(choices, list) or not all(
+        isinstance(c, int) and not isinstance(c, bool) for c in choices
+    ):
+        raise PollError("invalid", "'choices' must be a list of option ids.")
+    if not choices:
+        raise PollError("invalid", "Please choose an option first.")
+    if len(set(choices)) != len(choices):
+        raise PollError("invalid", "Each option can be chosen once.")
+    if not multiple and len(choices) != 1:
+        raise PollError("invalid", "This poll takes one choice.")
+    if any(not 1 <= c <= option_count for c in choices):
+        raise PollError("invalid", "There is no such option in this poll.")
+    return tuple(sorted(choices))
+
+
+def counts_visible(results: str, status: str, moderator: bool) -> bool:
+    """Hosts and organisers always see the counts; others once the poll is open with live
+    results, or once it is closed."""
+    if moderator:
+        return True
+    if status == PollStatus.CLOSED:
+        return True
+    return status == PollStatus.OPEN and results == PollResults.LIVE
+
+
+def can_see(status: str, moderator: bool) -> bool:
+    """A prepared poll not yet opened is the hosts' secret; opened and closed ones are public."""
+    return moderator or status != PollStatus.READY

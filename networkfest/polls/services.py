@@ -1,0 +1,508 @@
+"""Poll units of work: prepare from the programme, open, answer, close, and what a viewer sees.
+
+Every change to a poll is one conditional UPDATE of its row that raises its revision, so two
+hosts, a storm of answers and the hard stop queue on the row's lock and none is lost: an
+answer whose UPDATE finds the poll no longer open is refused and written nowhere. Counts are
+read after that lock is taken, so a later revision never carries fewer answers. Every write
+commits before the caller acknowledges or broadcasts it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from networkfest.accounts.models import User
+from networkfest.polls import rules
+from networkfest.polls.models import Poll, PollChoice
+from networkfest.polls.rules import PollError, PollStatus
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.rules import PollSpec
+from networkfest.qa.rules import Viewer
+from networkfest.qa.services import viewer_for
+from networkfest.timing.services import session_phase
+from networkfest.types import DbSession
+
+ANOTHER_OPEN = "Another poll is open in this room: close it first."
+
+
+@dataclass(frozen=True)
+class PollView:
+    """A poll as the live room sends it, taken before the commit: `full` with the counts,
+    `public` as people without the hosts' view may see it now (votes null while hidden)."""
+
+    id: int
+    session_id: int
+    status: str
+    revision: int
+    full: dict[str, Any]
+    public: dict[str, Any]
+
+
+Counts = tuple[dict[int, int], int]
+"""(votes per option id, people who answered)."""
+
+
+def view_of(poll: Poll, slug: str, counts: Counts) -> PollView:
+    return PollView(
+        id=poll.id,
+        session_id=poll.session_id,
+        status=poll.status,
+        revision=poll.revision,
+        full=payload(poll, slug, counts, visible=True),
+        public=payload(
+            poll, slug, counts, visible=rules.counts_visible(poll.results, poll.status, False)
+        ),
+    )
+
+
+def payload(poll: Poll, slug: str, counts: Counts, *, visible: bool) -> dict[str, Any]:
+    """The `poll` object of the live protocol; option ids are 1 to the number of options."""
+    votes, total = counts
+    return {
+        "id": poll.id,
+        "session": slug,
+        "question": poll.question,
+        "options": [
+            {"id": number, "text": text, "votes": votes.get(number, 0) if visible else None}
+            for number, text in enumerate(poll.options, start=1)
+        ],
+        "multiple": poll.multiple,
+        "results": poll.results,
+        "status": poll.status,
+        "total": total,
+    }
+
+
+def _counts(db: DbSession, poll_ids: list[int]) -> dict[int, Counts]:
+    """Votes per option and people who answered, for several polls in two queries."""
+    votes: dict[int, dict[int, int]] = defaultdict(dict)
+    totals: dict[int, int] = {}
+    if poll_ids:
+        for poll_id, option, number in db.execute(
+            select(PollChoice.poll_id, PollChoice.option, func.count())
+            .where(PollChoice.poll_id.in_(poll_ids))
+            .group_by(PollChoice.poll_id, PollChoice.option)
+        ):
+            votes[poll_id][option] = number
+        for poll_id, number in db.execute(
+            select(PollChoice.poll_id, func.count(distinct(PollChoice.user_id)))
+            .where(PollChoice.poll_id.in_(poll_ids))
+            .group_by(PollChoice.poll_id)
+        ):
+            totals[poll_id] = number
+    return {poll_id: (votes[poll_id], totals.get(poll_id, 0)) for poll_id in poll_ids}
+
+
+def _view(db: DbSession, poll: Poll) -> PollView:
+    return view_of(poll, poll.session.slug, _counts(db, [poll.id])[poll.id])
+
+
+# -- preparing from the programme ------------------------------------------------------------
+
+
+def sync_prepared(db: DbSession, festival_id: int, now: datetime) -> int:
+    """Keep each session's `ready` polls in step with the polls its schedule file prepares.
+
+    A prepared poll keeps its id while it waits. One already opened is history: it stays as
+    it ran, and if the file then changes it, the new wording becomes a new prepared poll.
+    Returns how many rows changed.
+    """
+    sessions = db.scalars(
+        select(FestivalSession).where(FestivalSession.festival_id == festival_id)
+    ).all()
+    rows = db.scalars(
+        select(Poll).where(
+            Poll.session_id.in_([s.id for s in sessions]), Poll.prepared_position.is_not(None)
+        )
+    ).all()
+    existing = {(row.session_id, row.prepared_position): row for row in rows}
+    changed = 0
+    for festival_session in sessions:
+        specs = [_spec(data) for data in festival_session.prepared_polls or []]
+        for position, spec in enumerate(specs):
+            row = existing.pop((festival_session.id, position), None)
+            if row is not None and _same(row, spec):
+                continue
+            if row is not None and row.status == PollStatus.READY:
+                row.question, row.options = spec.question, list(spec.options)
+                row.multiple, row.results = spec.multiple, spec.results
+                row.revision += 1
+                changed += 1
+                continue
+            if row is not None:
+                row.prepared_position = None  # it ran: keep it as it was
+                db.flush()
+            db.add(_new_poll(festival_session.id, spec, PollStatus.READY, now, position))
+            changed += 1
+    for row in existing.values():
+        if row.status == PollStatus.READY:
+            db.delete(row)
+        else:
+            row.prepared_position = None
+        changed += 1
+    db.commit()
+    return changed
+
+
+def _spec(data: dict[str, Any]) -> PollSpec:
+    return PollSpec(
+        question=str(data["question"]),
+        options=tuple(str(o) for o in data["options"]),
+        multiple=bool(data.get("multiple", False)),
+        results=str(data.get("results", "live")),
+    )
+
+
+def _same(row: Poll, spec: PollSpec) -> bool:
+    return (row.question, tuple(row.options), row.multiple, row.results) == (
+        spec.question,
+        spec.options,
+        spec.multiple,
+        spec.results,
+    )
+
+
+def _new_poll(
+    session_id: int, spec: PollSpec, status: str, now: datetime, position: int | None
+) -> Poll:
+    return Poll(
+        session_id=session_id,
+        prepared_position=position,
+        question=spec.question,
+        options=list(spec.options),
+        multiple=spec.multiple,
+        results=spec.results,
+        status=status,
+        open_in_session=session_id if status == PollStatus.OPEN else None,
+        revision=0,
+        opened_at=now if status == PollStatus.OPEN else None,
+        created_at=now,
+    )
+
+
+# -- in the room --------------------------------------------------------------------------
+
+
+def find_poll(db: DbSession, poll_id: int) -> Poll | None:
+    """The poll with what deciding on it reads (its session, festival and hosts), at once."""
+    in_session = joinedload(Poll.session)
+    return db.get(
+        Poll,
+        poll_id,
+        options=[
+            in_session.joinedload(FestivalSession.festival),
+            in_session.joinedload(FestivalSession.hosts),
+        ],
+    )
+
+
+def _poll(db: DbSession, poll_id: int) -> Poll:
+    poll = find_poll(db, poll_id)
+    if poll is None:
+        raise PollError("not_found", "There is no such poll.")
+    return poll
+
+
+def _phase(festival_session: FestivalSession, now: datetime) -> str:
+    if festival_session.cancelled:
+        return "cancelled"
+    return session_phase(festival_session, now)
+
+
+def _moderator(db: DbSession, festival_session: FestivalSession, user: User | None) -> Viewer:
+    viewer = viewer_for(db, festival_session, user)
+    rules.check_moderator(viewer)
+    return viewer
+
+
+def _take(poll: Poll, **values: Any) -> None:
+    """The row as a conditional UPDATE left it, without reading it again."""
+    for key, value in values.items():
+        set_committed_value(poll, key, value)
+
+
+def open_prepared(
+    db: DbSession, festival_session: FestivalSession, user: User | None, poll_id: int, now: datetime
+) -> PollView:
+    """Open a prepared poll; opening the poll that is already open answers it as it is (a
+    retry after a lost acknowledgement must not fail)."""
+    _moderator(db, festival_session, user)
+    rules.check_live(_phase(festival_session, now))
+    poll = db.get(Poll, poll_id)
+    if poll is None or poll.session_id != festival_session.id:
+        raise PollError("not_found", "There is no such poll in this session.")
+    try:
+        row = db.execute(
+            update(Poll)
+            .where(Poll.id == poll_id, Poll.status == PollStatus.READY)
+            .values(
+                status=PollStatus.OPEN,
+                open_in_session=festival_session.id,
+                opened_at=now,
+                revision=Poll.revision + 1,
+            )
+            .returning(Poll.revision)
+            .execution_options(synchronize_session=False)
+        ).first()
+    except IntegrityError:
+        db.rollback()
+        raise PollError("invalid", ANOTHER_OPEN) from None
+    if row is None:
+        db.refresh(poll)
+        if poll.status == PollStatus.CLOSED:
+            raise PollError("invalid", "This poll has closed: a poll runs once.")
+    else:
+        _take(
+            poll,
+            status=PollStatus.OPEN,
+            open_in_session=festival_session.id,
+            opened_at=now,
+            revision=row[0],
+        )
+    view = view_of(poll, festival_session.slug, _counts(db, [poll.id])[poll.id])
+    db.commit()
+    return view
+
+
+def open_written(
+    db: DbSession,
+    festival_session: FestivalSession,
+    user: User | None,
+    spec: PollSpec,
+    now: datetime,
+) -> PollView:
+    """Open a poll a host wrote in the room."""
+    _moderator(db, festival_session, user)
+    rules.check_live(_phase(festival_session, now))
+    poll = _new_poll(festival_session.id, spec, PollStatus.OPEN, now, None)
+    poll.revision = 1
+    try:
+        db.add(poll)
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise PollError("invalid", ANOTHER_OPEN) from None
+    view = view_of(poll, festival_session.slug, ({}, 0))
+    db.commit()
+    return view
+
+
+def answer(db: DbSession, poll_id: int, user: User | None, choices: Any, now: datetime) -> PollView:
+    """One answer per person, replacing their earlier one, only while the poll is open.
+
+    The poll's row is claimed first (`status = 'open'`, revision raised): an answer racing a
+    close either commits before the close reads the final counts or finds the poll closed
+    and is refused; it is never half-counted.
+    """
+    poll = _poll(db, poll_id)
+    festival_session = poll.session
+    viewer = viewer_for(db, festival_session, user)
+    rules.check_participant(viewer)
+    if not rules.can_see(poll.status, viewer.moderator):
+        raise PollError("not_found", "There is no such poll.")
+    rules.check_live(_phase(festival_session, now))
+    if poll.status != PollStatus.OPEN:
+        raise PollError("invalid", "This poll is not open.")
+    chosen = rules.clean_choices(choices, len(poll.options), poll.multiple)
+    assert viewer.user_id is not None
+    row = db.execute(
+        update(Poll)
+        .where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
+        .values(revision=Poll.revision + 1)
+        .returning(Poll.revision)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        db.rollback()
+        raise PollError("invalid", "This poll has just closed: your answer was not counted.")
+    db.execute(
+        delete(PollChoice).where(
+            PollChoice.poll_id == poll_id, PollChoice.user_id == viewer.user_id
+        )
+    )
+    db.add_all(
+        PollChoice(poll_id=poll_id, user_id=viewer.user_id, option=option, answered_at=now)
+        for option in chosen
+    )
+    db.flush()
+    _take(poll, revision=row[0])
+    view = view_of(poll, festival_session.slug, _counts(db, [poll_id])[poll_id])
+    db.commit()
+    return view
+
+
+def close(db: DbSession, poll_id: int, user: User | None, now: datetime) -> PollView:
+    """A host closes the poll; closing a closed one answers it as it is."""
+    poll = _poll(db, poll_id)
+    _moderator(db, poll.session, user)
+    if poll.status == PollStatus.READY:
+        raise PollError("invalid", "This poll is not open.")
+    _claim_close(db, poll, now)
+    view = _view(db, poll)
+    db.commit()
+    return view
+
+
+def _claim_close(db: DbSession, poll: Poll, now: datetime) -> bool:
+    """Close the poll if it is open; True for the caller whose UPDATE closed it."""
+    row = db.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN)
+        .values(
+            status=PollStatus.CLOSED,
+            open_in_session=None,
+            closed_at=now,
+            revision=Poll.revision + 1,
+        )
+        .returning(Poll.revision)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        db.refresh(poll)
+        return False
+    _take(poll, status=PollStatus.CLOSED, open_in_session=None, closed_at=now, revision=row[0])
+    return True
+
+
+def close_at_hard_stop(db: DbSession, now: datetime) -> list[PollView]:
+    """Close every open poll whose session has reached its scheduled end; the views of those
+    this process closed (another process closing one first makes it skip that one)."""
+    due = db.scalars(
+        select(Poll)
+        .join(FestivalSession, FestivalSession.id == Poll.session_id)
+        .where(Poll.status == PollStatus.OPEN, FestivalSession.ends_at <= now)
+        .options(joinedload(Poll.session))
+        .order_by(Poll.id)
+    ).all()
+    views = []
+    for poll in due:
+        if _claim_close(db, poll, now):
+            views.append(_view(db, poll))
+        db.commit()
+    return views
+
+
+def next_hard_stop(db: DbSession, now: datetime) -> datetime | None:
+    """When the next open poll must close."""
+    return db.scalar(
+        select(func.min(FestivalSession.ends_at))
+        .join(Poll, Poll.session_id == FestivalSession.id)
+        .where(Poll.status == PollStatus.OPEN)
+    )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def session_polls(
+    db: DbSession, festival_session: FestivalSession, viewer: Viewer
+) -> list[dict[str, Any]]:
+    """The session's polls as this viewer may see them, in the order they were made."""
+    polls = [
+        poll
+        for poll in db.scalars(
+            select(Poll).where(Poll.session_id == festival_session.id).order_by(Poll.id)
+        )
+        if rules.can_see(poll.status, viewer.moderator)
+    ]
+    counts = _counts(db, [poll.id for poll in polls])
+    return [
+        payload(
+            poll,
+            festival_session.slug,
+            counts[poll.id],
+            visible=rules.counts_visible(poll.results, poll.status, viewer.moderator),
+        )
+        for poll in polls
+    ]
+
+
+def my_choices(
+    db: DbSession, festival_session: FestivalSession, user_id: int | None
+) -> dict[str, list[int]]:
+    """The caller's answers in this session: poll id (as a JSON key) → option ids."""
+    if user_id is None:
+        return {}
+    chosen: dict[str, list[int]] = defaultdict(list)
+    for poll_id, option in db.execute(
+        select(PollChoice.poll_id, PollChoice.option)
+        .join(Poll, Poll.id == PollChoice.poll_id)
+        .where(Poll.session_id == festival_session.id, PollChoice.user_id == user_id)
+        .order_by(PollChoice.poll_id, PollChoice.option)
+    ):
+        chosen[str(poll_id)].append(option)
+    return dict(chosen)
+
+
+def current_views(db: DbSession, poll_ids: list[int]) -> list[PollView]:
+    """Several polls as the live room sends them now (the coalescer's settling)."""
+    polls = db.scalars(
+        select(Poll)
+        .where(Poll.id.in_(poll_ids))
+        .options(joinedload(Poll.session))
+        .order_by(Poll.id)
+    ).all()
+    counts = _counts(db, [poll.id for poll in polls])
+    return [view_of(poll, poll.session.slug, counts[poll.id]) for poll in polls]
+
+
+def polls_csv(db: DbSession, festival_session: FestivalSession) -> str:
+    """Every poll the session ran, one row per option, for its hosts and organisers."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "poll",
+            "question",
+            "status",
+            "multiple",
+            "results",
+            "opened_at",
+            "closed_at",
+            "answered",
+            "option",
+            "text",
+            "votes",
+        ]
+    )
+    polls = db.scalars(
+        select(Poll)
+        .where(Poll.session_id == festival_session.id, Poll.status != PollStatus.READY)
+        .order_by(Poll.opened_at, Poll.id)
+    ).all()
+    counts = _counts(db, [poll.id for poll in polls])
+    for poll in polls:
+        votes, total = counts[poll.id]
+        for number, text in enumerate(poll.options, start=1):
+            row = [
+                poll.id,
+                poll.question,
+                poll.status,
+                "yes" if poll.multiple else "no",
+                poll.results,
+                poll.opened_at.isoformat() if poll.opened_at else "",
+                poll.closed_at.isoformat() if poll.closed_at else "",
+                total,
+                number,
+                text,
+                votes.get(number, 0),
+            ]
+            writer.writerow([_safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _safe_cell(value: object) -> object:
+    """Stop spreadsheets from running a cell someone typed as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,97 @@
+"""Poll rules, pure: a poll's text and options, which answers count, who sees the counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from networkfest.polls import rules
+from networkfest.polls.rules import PollError
+from networkfest.programme.rules import PollSpec, poll_problems
+from networkfest.qa.rules import Viewer
+
+
+def test_a_good_poll_is_trimmed() -> None:
+    spec, problems = poll_problems("  Which one?  ", [" A ", "B"], False, "closed")
+    assert problems == []
+    assert spec == PollSpec("Which one?", ("A", "B"), False, "closed")
+
+
+def test_every_problem_at_once() -> None:
+    spec, problems = poll_problems("x" * 201, ["A", "a", "", "y" * 101], "yes", "later")
+    assert spec is None
+    fields = [field for field, _ in problems]
+    assert fields == ["question", "options[2]", "options[3]", "options[4]", "multiple", "results"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["only one"], [f"option {n}" for n in range(11)], "A, B", None],
+)
+def test_two_to_ten_options(options: object) -> None:
+    spec, problems = poll_problems("Which?", options, False, "live")
+    assert spec is None and [field for field, _ in problems] == ["options"]
+
+
+def test_ten_options_and_a_200_character_question_are_fine() -> None:
+    spec, _ = poll_problems("q" * 200, [f"o{n}" * 20 for n in range(10)], True, "live")
+    assert spec is not None and len(spec.options) == 10
+
+
+def test_written_poll_says_which_field_and_code() -> None:
+    with pytest.raises(PollError) as long:
+        rules.written_poll("q" * 201, ["A", "B"], False, "live")
+    assert long.value.code == "too_long" and "'question'" in long.value.message
+    with pytest.raises(PollError) as duplicate:
+        rules.written_poll("Which?", ["A", "A"], False, "live")
+    assert duplicate.value.code == "invalid"
+
+
+def test_one_choice_for_a_single_choice_poll() -> None:
+    assert rules.clean_choices([2], 3, multiple=False) == (2,)
+    for bad in ([1, 2], [], [0], [4], [True], ["1"], 1, None):
+        with pytest.raises(PollError) as refused:
+            rules.clean_choices(bad, 3, multiple=False)
+        assert refused.value.code == "invalid"
+
+
+def test_several_distinct_choices_for_a_multiple_choice_poll() -> None:
+    assert rules.clean_choices([3, 1], 3, multiple=True) == (1, 3)
+    with pytest.raises(PollError):
+        rules.clean_choices([1, 1], 3, multiple=True)
+
+
+def test_who_sees_the_counts() -> None:
+    assert rules.counts_visible("live", "open", moderator=False)
+    assert not rules.counts_visible("closed", "open", moderator=False)
+    assert rules.counts_visible("closed", "open", moderator=True)
+    assert rules.counts_visible("closed", "closed", moderator=False)
+    assert not rules.counts_visible("live", "ready", moderator=False)
+
+
+def test_prepared_polls_are_the_hosts_until_opened() -> None:
+    assert not rules.can_see("ready", moderator=False)
+    assert rules.can_see("ready", moderator=True)
+    assert rules.can_see("open", moderator=False) and rules.can_see("closed", moderator=False)
+
+
+def test_who_may_answer_and_run_polls() -> None:
+    with pytest.raises(PollError) as anonymous:
+        rules.check_participant(Viewer(user_id=None))
+    assert anonymous.value.code == "unauthenticated"
+    with pytest.raises(PollError) as stranger:
+        rules.check_participant(Viewer(user_id=1))
+    assert stranger.value.code == "forbidden"
+    rules.check_participant(Viewer(user_id=1, confirmed=True))
+    with pytest.raises(PollError) as attendee:
+        rules.check_moderator(Viewer(user_id=1, confirmed=True))
+    assert attendee.value.code == "forbidden"
+    rules.check_moderator(Viewer(user_id=1, host=True))
+    rules.check_moderator(Viewer(user_id=1, organiser=True))
+
+
+@pytest.mark.parametrize("phase", ["scheduled", "lobby", "ended", "cancelled"])
+def test_polls_only_while_live(phase: str) -> None:
+    with pytest.raises(PollError) as refused:
+        rules.check_live(phase)
+    assert refused.value.code == "not_live"
+    rules.check_live("live")
