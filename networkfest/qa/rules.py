@@ -147,3 +147,25 @@ def ask_refusal(viewer: Viewer, qa_mode: str, phase: str) -> str | None:
     if phase != Phase.LIVE:
         return "Questions open when the session starts and close when it ends."
     return None
+
+
+class Audience(StrEnum):
+    """Who in a room a question event goes to."""
+
+    ROOM = "room"  # everyone watching the session
+    HOSTS = "hosts"  # the session's hosts and any organisers in the room
+    ASKER = "asker"  # the person who asked it
+
+
+def audiences(status: str, asked_by_someone: bool) -> list[tuple[Audience, bool]]:
+    """Who is told about a question in this state, and whether they see it whole (True) or
+    only enough to remove it (False): public questions go to the room; pending ones to the
+    hosts and their asker; hidden ones whole to the hosts and redacted to the room."""
+    if status in PUBLIC_STATUSES:
+        return [(Audience.ROOM, True)]
+    if status == QuestionStatus.PENDING:
+        told = [(Audience.HOSTS, True)]
+        if asked_by_someone:
+            told.append((Audience.ASKER, True))
+        return told
+    return [(Audience.HOSTS, True), (Audience.ROOM, False)]

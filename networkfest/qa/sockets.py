@@ -28,9 +28,9 @@ from networkfest.qa.models import Question
 from networkfest.qa.rules import (
     MAX_QUESTION_LENGTH,
     MODERATION_ACTIONS,
-    PUBLIC_STATUSES,
+    Audience,
     QaError,
-    QuestionStatus,
+    audiences,
     check_vote_value,
 )
 from networkfest.realtime.protocol import (
@@ -62,17 +62,17 @@ def protocol_errors() -> Iterator[None]:
 
 
 def destinations(view: services.QuestionView) -> list[tuple[str, dict[str, Any]]]:
-    """Where a question in its current state goes, and what each room may see of it."""
-    if view.status in PUBLIC_STATUSES:
-        return [(session_room(view.session_id), view.full)]
-    if view.status == QuestionStatus.PENDING:
-        rooms = [(hosts_room(view.session_id), view.full)]
-        if view.author_id is not None:
-            rooms.append((user_room(view.author_id), view.full))
-        return rooms
+    """The rooms a question in its current state goes to (`rules.audiences`), and what each
+    may see of it."""
+    rooms = {
+        Audience.ROOM: session_room(view.session_id),
+        Audience.HOSTS: hosts_room(view.session_id),
+    }
+    if view.author_id is not None:
+        rooms[Audience.ASKER] = user_room(view.author_id)
     return [
-        (hosts_room(view.session_id), view.full),
-        (session_room(view.session_id), view.redacted),
+        (rooms[audience], view.full if whole else view.redacted)
+        for audience, whole in audiences(view.status, view.author_id is not None)
     ]
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from networkfest.qa import rules
-from networkfest.qa.rules import QaError, Viewer
+from networkfest.qa.rules import Audience, QaError, Viewer, audiences
 
 ATTENDEE = Viewer(user_id=1, confirmed=True)
 WATCHER = Viewer(user_id=None)
@@ -101,3 +101,19 @@ def test_order_pinned_then_votes_then_oldest() -> None:
     ]
     ordered = sorted(items, key=lambda i: rules.top_order(i[1], i[2], i[3], i[0]))
     assert [i[0] for i in ordered] == [3, 2, 4, 1]
+
+
+@pytest.mark.parametrize(
+    ("status", "asked_by_someone", "told"),
+    [
+        ("visible", True, [(Audience.ROOM, True)]),
+        ("answered", False, [(Audience.ROOM, True)]),
+        ("pending", True, [(Audience.HOSTS, True), (Audience.ASKER, True)]),
+        ("pending", False, [(Audience.HOSTS, True)]),
+        ("hidden", True, [(Audience.HOSTS, True), (Audience.ROOM, False)]),
+    ],
+)
+def test_who_is_told_about_a_question(
+    status: str, asked_by_someone: bool, told: list[tuple[Audience, bool]]
+) -> None:
+    assert audiences(status, asked_by_someone) == told
