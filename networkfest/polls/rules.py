@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from networkfest.programme.rules import PollResults, PollSpec, poll_problems
-from networkfest.qa.rules import Viewer
+from networkfest.qa.rules import Audience, Viewer
 from networkfest.timing.rules import Phase
 
 
@@ -94,3 +94,15 @@ def counts_visible(results: str, status: str, moderator: bool) -> bool:
 def can_see(status: str, moderator: bool) -> bool:
     """A prepared poll not yet opened is the hosts' secret; opened and closed ones are public."""
     return moderator or status != PollStatus.READY
+
+
+def audiences(status: str, results: str) -> list[tuple[Audience, bool]]:
+    """Who is told about a poll in this state, and whether with its counts (True) or without
+    (False): a prepared poll, the hosts only; one whose counts are public, the room; one whose
+    results wait for the close, the room without counts, then the hosts with them (last, so a
+    host's page ends on the counts)."""
+    if status == PollStatus.READY:
+        return [(Audience.HOSTS, True)]
+    if counts_visible(results, status, moderator=False):
+        return [(Audience.ROOM, True)]
+    return [(Audience.ROOM, False), (Audience.HOSTS, True)]

@@ -43,6 +43,7 @@ class PollView:
     id: int
     session_id: int
     status: str
+    results: str
     revision: int
     full: dict[str, Any]
     public: dict[str, Any]
@@ -57,6 +58,7 @@ def view_of(poll: Poll, slug: str, counts: Counts) -> PollView:
         id=poll.id,
         session_id=poll.session_id,
         status=poll.status,
+        results=poll.results,
         revision=poll.revision,
         full=payload(poll, slug, counts, visible=True),
         public=payload(
@@ -442,6 +444,33 @@ def my_choices(
     ):
         chosen[str(poll_id)].append(option)
     return dict(chosen)
+
+
+@dataclass(frozen=True)
+class PollTurnout:
+    """How many people answered one poll that ran: for the organisers' dashboard, which
+    divides it by the people in the room (insights sits above polls and knows those)."""
+
+    session_id: int
+    poll_id: int
+    question: str
+    status: str
+    answered: int
+
+
+def turnout(db: DbSession, session_ids: list[int]) -> list[PollTurnout]:
+    """Every opened or closed poll of these sessions with how many people answered it, in
+    the order they opened; two queries whatever the number of sessions."""
+    polls = db.scalars(
+        select(Poll)
+        .where(Poll.session_id.in_(session_ids), Poll.status != PollStatus.READY)
+        .order_by(Poll.session_id, Poll.opened_at, Poll.id)
+    ).all()
+    counts = _counts(db, [poll.id for poll in polls])
+    return [
+        PollTurnout(poll.session_id, poll.id, poll.question, poll.status, counts[poll.id][1])
+        for poll in polls
+    ]
 
 
 def current_views(db: DbSession, poll_ids: list[int]) -> list[PollView]:

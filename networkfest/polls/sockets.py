@@ -1,6 +1,6 @@
 """Poll events on `/live`: poll_open, poll_answer, poll_close, and who receives a `poll`.
 
-Who receives a poll (decided here, in `destinations`):
+Who receives a poll (a rule, `polls.rules.audiences`; `destinations` maps it to rooms):
 - `ready` (prepared, not yet opened): the hosts room only.
 - `open` / `closed` with counts everyone may see: the whole session room, counts included.
 - `open` with `results = "closed"`: the session room with `votes` null, and the hosts room
@@ -23,9 +23,16 @@ from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.polls import services
 from networkfest.polls.models import Poll
-from networkfest.polls.rules import ANSWER_REFUSED, HOSTS_ONLY, PollError, written_poll
+from networkfest.polls.rules import (
+    ANSWER_REFUSED,
+    HOSTS_ONLY,
+    PollError,
+    audiences,
+    written_poll,
+)
 from networkfest.programme.queries import room_by_slug
 from networkfest.programme.rules import MAX_POLL_OPTION, MAX_POLL_OPTIONS, MAX_POLL_QUESTION
+from networkfest.qa.rules import Audience
 from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
@@ -51,15 +58,15 @@ def protocol_errors() -> Iterator[None]:
 
 
 def destinations(view: services.PollView) -> list[tuple[str, dict[str, Any]]]:
-    """Where a poll in its current state goes, and what each room may see of it."""
-    if view.status == "ready":
-        return [(hosts_room(view.session_id), view.full)]
-    if view.public == view.full:
-        return [(session_room(view.session_id), view.full)]
-    # The hosts' full copy last: a host's page then ends on the counts.
+    """The rooms a poll in its current state goes to (`rules.audiences`), and what each may
+    see of it."""
+    rooms = {
+        Audience.ROOM: session_room(view.session_id),
+        Audience.HOSTS: hosts_room(view.session_id),
+    }
     return [
-        (session_room(view.session_id), view.public),
-        (hosts_room(view.session_id), view.full),
+        (rooms[audience], view.full if counts else view.public)
+        for audience, counts in audiences(view.status, view.results)
     ]
 
 

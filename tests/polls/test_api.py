@@ -14,6 +14,7 @@ from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token
 from networkfest.clock import SettableClock
 from networkfest.extensions import db
+from networkfest.polls import services
 from tests.factories import DURING
 from tests.live.helpers import Room
 from tests.polls.helpers import answer, close, open_poll, prepare, votes
@@ -105,3 +106,14 @@ def test_the_hosts_csv(
     assert rows[0]["status"] == "closed" and rows[0]["multiple"] == "yes"
     assert as_(room.attendee).status_code == 403
     assert as_(room.organiser).status_code == 200
+
+
+def test_turnout_for_the_dashboard(socket_client: Any, room: Room, clock: SettableClock) -> None:
+    clock.set(DURING)
+    polls = run_polls(socket_client, room)
+    figures = services.turnout(db.session, [room.session_id])
+    assert [(t.poll_id, t.status, t.answered) for t in figures] == [
+        (polls[0], "closed", 2),
+        (polls[1], "open", 1),
+    ]
+    assert services.turnout(db.session, []) == []

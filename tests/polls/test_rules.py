@@ -7,7 +7,7 @@ import pytest
 from networkfest.polls import rules
 from networkfest.polls.rules import PollError
 from networkfest.programme.rules import PollSpec, poll_problems
-from networkfest.qa.rules import Viewer
+from networkfest.qa.rules import Audience, Viewer
 
 
 def test_a_good_poll_is_trimmed() -> None:
@@ -95,3 +95,10 @@ def test_polls_only_while_live(phase: str) -> None:
         rules.check_live(phase)
     assert refused.value.code == "not_live"
     rules.check_live("live")
+
+
+def test_who_is_told_about_a_poll() -> None:
+    assert rules.audiences("ready", "live") == [(Audience.HOSTS, True)]
+    assert rules.audiences("open", "live") == [(Audience.ROOM, True)]
+    assert rules.audiences("open", "closed") == [(Audience.ROOM, False), (Audience.HOSTS, True)]
+    assert rules.audiences("closed", "closed") == [(Audience.ROOM, True)]
