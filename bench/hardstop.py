@@ -5,7 +5,9 @@
 The server runs with its test clock; once everyone has joined, the clock is set a few
 seconds before the session's end. Measured: time from the scheduled end (on the server's
 clock) until each client has the `clock` event with phase `ended`, and that every `ask`
-sent after it is refused with `not_live`. No floor: the bare server has no clock.
+sent after it (all at once) is refused with `not_live`. An ask refused `busy` (no database
+connection within the pool timeout) is sent again after 0.5, 1 and 2 s, as a person would.
+No floor: the bare server has no clock.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
                     fmt(after["max"]),
                     f"{result['asks_refused']}/{result['clients']}",
                     str(result["asks_accepted"]),
+                    str(result["asks_busy"]),
                     fmt(cpu, 1),
                 ]
             )
@@ -55,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
             "max ms",
             "asks refused not_live",
             "asks accepted",
+            "asks refused busy, sent again",
             "server CPU s",
         ],
         rows,

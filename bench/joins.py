@@ -4,8 +4,9 @@
 
 Time from the first connect until every client holds its `join` acknowledgement with
 the room's state; the floor is bench/bare_server.py's `join` on the same stack. A `join`
-refused `busy` (no database connection within the pool timeout) is sent again after 0.5, 1
-and 2 s, as the live page does: "busy" counts those refusals.
+refused `busy` (no database connection within the pool timeout) is sent again after 0.5, 1,
+2 and then every 4 s until it succeeds, as the live page does: "busy" counts those
+refusals. "pool ran dry" counts the server log's lines saying its pool was exhausted.
 """
 
 from __future__ import annotations

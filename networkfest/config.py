@@ -67,12 +67,14 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
 
 # The connection pool of one process on PostgreSQL (docs/deploy.md sizes it against the
 # server's `max_connections`). A gevent worker runs thousands of greenlets on these few
-# connections; a vote holds one for a handful of round trips (qa/services.py), so 10 + 10
-# carried the 2,000-voter storm on two cores (docs/benchmarks.md). A live event or request
-# that finds them all taken waits at most the timeout, then is refused `busy` / 503, rather
-# than queueing for SQLAlchemy's default of 30 s (`database.CallerPool`).
-DEFAULT_POOL_SIZE = 10
-DEFAULT_MAX_OVERFLOW = 10
+# connections, and a vote holds one for five round trips (qa/services.py), each waiting for
+# a turn of the hub. When the process's CPU is the limit, votes queue for a connection; a
+# pool of 20 + 20 kept that queue under the timeout in the 2,000-voter storm on two cores,
+# where 10 + 10 tipped into refusals in two runs of five (docs/benchmarks.md). A live event or
+# request that finds them all taken waits at most the timeout, then is refused `busy` / 503,
+# rather than queueing for SQLAlchemy's default of 30 s (`database.CallerPool`).
+DEFAULT_POOL_SIZE = 20
+DEFAULT_MAX_OVERFLOW = 20
 DEFAULT_POOL_TIMEOUT_S = 2.0
 
 

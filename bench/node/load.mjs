@@ -27,15 +27,22 @@ function open(token) {
   });
 }
 
-// The live page's answer to `busy` (static/js/live/actions.js): send again after these
-// waits, then give up. `busy` means the server refused it unwritten, for want of a database
-// connection (docs/deploy.md); every refusal is counted in `busy`.
-const BUSY_RETRY_MS = [500, 1000, 2000];
-const busy = { join: 0, vote: 0 };
+// The live page's answers to `busy` (the server refused the event unwritten, for want of a
+// database connection: docs/deploy.md): a vote is sent again after 0.5, 1 and 2 s, then
+// given up (static/js/live/actions.js); a join is sent again, waiting up to 4 s between
+// tries, until it succeeds (static/js/live/connection.js). Every refusal counts in `busy`.
+const RETRIES = {
+  vote: { waits: [500, 1000, 2000], tries: 4 },
+  join: { waits: [500, 1000, 2000, 4000], tries: Infinity },
+  // A person whose question was refused `busy` sends it again; here as a vote is.
+  ask: { waits: [500, 1000, 2000], tries: 4 },
+};
+const busy = { join: 0, vote: 0, ask: 0 };
 
 // One event, sent again while the server answers `busy`: the last ack, or a timeout error.
 async function withRetries(socket, event, payload, timeoutMs) {
-  for (let attempt = 0; ; attempt += 1) {
+  const { waits, tries } = RETRIES[event];
+  for (let attempt = 1; ; attempt += 1) {
     let ack;
     try {
       ack = await socket.timeout(timeoutMs).emitWithAck(event, payload);
@@ -43,9 +50,9 @@ async function withRetries(socket, event, payload, timeoutMs) {
       return { ok: false, error: { code: "timeout", message: `no ack within ${timeoutMs} ms` } };
     }
     if (ack.ok || ack.error.code !== "busy") return ack;
-    busy[event] = (busy[event] || 0) + 1;
-    if (attempt >= BUSY_RETRY_MS.length) return ack;
-    await sleep(BUSY_RETRY_MS[attempt]);
+    busy[event] += 1;
+    if (attempt >= tries || now() > deadline) return ack;
+    await sleep(waits[Math.min(attempt, waits.length) - 1]);
   }
 }
 
@@ -235,10 +242,7 @@ async function hardStop() {
   );
   const acks = await Promise.all(
     receivers.map((socket) =>
-      socket
-        .timeout(30000)
-        .emitWithAck("ask", { session: cfg.session, text: "Too late?", anonymous: false })
-        .catch(() => ({ ok: false, error: { code: "timeout" } }))
+      withRetries(socket, "ask", { session: cfg.session, text: "Too late?", anonymous: false }, 30000)
     )
   );
   receivers.forEach((s) => s.disconnect());
@@ -249,6 +253,7 @@ async function hardStop() {
     after_end: stats(endedAt.filter((t) => t !== null)),
     asks_refused: acks.filter((a) => !a.ok && a.error.code === "not_live").length,
     asks_accepted: acks.filter((a) => a.ok).length,
+    asks_busy: busy.ask,
   };
 }
 

@@ -185,7 +185,7 @@ def ask(
 
 def autocommit(db: DbSession) -> None:
     """On PostgreSQL, let each statement of this unit of work commit on its own: for a unit
-    whose only write is one statement (a vote). Call it before the first statement.
+    whose only write is one statement (a vote, a question). Call it before the first one.
 
     Under gevent every round trip waits while the hub runs every other ready greenlet. In a
     transaction a vote held its pooled connection for about fifteen round trips, BEGIN and

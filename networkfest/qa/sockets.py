@@ -142,6 +142,8 @@ class QuestionEvents:
                 "too_long", f"Questions can be at most {MAX_QUESTION_LENGTH} characters long."
             )
         anonymous = require_bool(data, "anonymous", default=False)
+        # Reads and one INSERT: no transaction to hold a connection across the hub's turns.
+        services.autocommit(db.session)
         festival_session = room_by_slug(db.session, slug, run_sheet=False)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no session with that name.")
