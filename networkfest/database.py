@@ -31,7 +31,9 @@ from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 log = logging.getLogger(__name__)
 
 SATURATION_LOG_INTERVAL_S = 10.0
-# What a refused caller is told to wait before trying again (HTTP `Retry-After`, seconds).
+# What a refused caller is told (the live `busy` error, the 503 page), and how long to wait
+# before trying again (HTTP `Retry-After`, seconds).
+BUSY_MESSAGE = "The server is busy: please try again in a moment."
 RETRY_AFTER_S = 2
 # How long work that nobody would send again waits for a connection (SQLAlchemy's default).
 BACKGROUND_WAIT_S = 30.0

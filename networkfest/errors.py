@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from networkfest.database import (
+    BUSY_MESSAGE,
     RETRY_AFTER_S,
     report_saturation,
     start_answering,
@@ -61,7 +62,6 @@ MESSAGES = {
     429: "Too many attempts. Please wait a minute and try again.",
     503: "The festival is briefly unavailable. Please try again in a moment.",
 }
-BUSY = "The server is busy: please try again in a moment."
 
 
 def init_app(app: Flask) -> None:
@@ -114,7 +114,7 @@ def init_app(app: Flask) -> None:
         g.setdefault("festival", None)
         if "_login_user" not in g:
             g._login_user = login_manager.anonymous_user()
-        response, status = error_response(503, BUSY, "busy")
+        response, status = error_response(503, BUSY_MESSAGE, "busy")
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response, status
 

@@ -2,9 +2,11 @@
 
 The pure parts without an app: the once-per-interval rule for logging refusals, the pool
 settings read from the environment, and the coalescer keeping what it could not settle.
-Then an app whose pool has one connection, held by the test: a live event waits the pool
-timeout and is refused `busy` with nothing written, and a request answers 503 with
-`Retry-After`. The same against a real server with many voters: tests/scale/test_small_pool.py.
+Then a pool of one connection without an app: who waits how long for it (`CallerPool`), and
+an idle one pinged and replaced. Then an app whose pool has one connection, held by the
+test: a live event waits the pool timeout and is refused `busy` with nothing written, and a
+request answers 503 with `Retry-After`. The same against a real server with many voters:
+tests/scale/test_small_pool.py; the live page's retries: tests/browser/test_live_busy.py.
 """
 
 from __future__ import annotations

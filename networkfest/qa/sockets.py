@@ -114,7 +114,7 @@ def find_question(target: int) -> Question:
     """The question with its session, which decides who may vote on or moderate it.
 
     The caller keeps it while the service runs: the session's identity map holds it weakly,
-    and the service then finds it there instead of reading it again (two round trips).
+    and the service then finds it there instead of reading it again (a round trip).
     """
     question = services.find_question(db.session, target)
     if question is None:

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from networkfest.database import answering, report_saturation
+from networkfest.database import BUSY_MESSAGE, answering, report_saturation
 from networkfest.extensions import db
 from networkfest.realtime import ratelimit
 from networkfest.security import NUL_REFUSED, has_nul
@@ -41,7 +41,6 @@ ERROR_CODES = (
 
 Ack = dict[str, Any]
 RATE_LIMITED = "That was a lot at once. Please wait a moment and try again."
-BUSY = "The server is busy: please try again in a moment."
 
 
 class ProtocolError(Exception):
@@ -89,7 +88,7 @@ def live_event(handler: Callable[..., Ack]) -> Callable[..., Ack]:
         except PoolTimeout:
             db.session.rollback()
             report_saturation(f"live event {event} answered busy", db.engine)
-            return failure("busy", BUSY)
+            return failure("busy", BUSY_MESSAGE)
         except Exception:
             db.session.rollback()
             log.exception("live event %s failed", handler.__name__)
