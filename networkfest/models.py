@@ -2,9 +2,12 @@
 
 from networkfest.accounts.models import ApiToken, SignIn, User
 from networkfest.audit.models import AuditEntry
+from networkfest.commitments.models import Commitment
 from networkfest.insights.models import Feedback
 from networkfest.live.models import CallClick, Presence
 from networkfest.notifications.models import Notice, Reminder
+from networkfest.outcomes.models import Outcome
+from networkfest.peers.models import PeerConsent
 from networkfest.polls.models import Poll, PollChoice
 from networkfest.programme.models import (
     AgendaItem,
@@ -25,10 +28,13 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CallClick",
+    "Commitment",
     "Feedback",
     "Festival",
     "FestivalSession",
     "Notice",
+    "Outcome",
+    "PeerConsent",
     "Poll",
     "PollChoice",
     "Presence",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from networkfest.extensions import Model
@@ -33,6 +34,11 @@ class User(UserMixin, Model):
     # When the owner proved the address is theirs (a verification or invitation link, or
     # made by an organiser at the command line); None until then.
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The optional line peers see beside the name: "Organisation" and "Role".
+    organisation: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Whether commitments are followed up by mail; the person can turn it off.
+    follow_up_mails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

@@ -47,6 +47,8 @@ class Festival(Model):
     ends: Mapped[date] = mapped_column(Date)
     lobby_minutes: Mapped[int] = mapped_column(Integer, default=10)
     warning_minutes: Mapped[list[int]] = mapped_column(JSON, default=lambda: [5, 1])
+    # Weeks after a session that its commitments are followed up; 0: never.
+    follow_up_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     themes: Mapped[list[Theme]] = relationship(

@@ -1,0 +1,1 @@
+"""Commitments: what people said they would do differently, followed up weeks later."""
