@@ -10,7 +10,8 @@ from flask import Flask, current_app
 
 from networkfest import signals
 from networkfest.extensions import db, socketio
-from networkfest.notifications import services
+from networkfest.notifications import changes as change_notices
+from networkfest.notifications import feedback_requests, notices
 from networkfest.programme.changes import Change
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.realtime import emit
@@ -34,11 +35,11 @@ def tell_about_changes(
     """Notices for moved, retitled and cancelled sessions (the feeds already show them)."""
     festival = db.session.get(Festival, festival_id)
     if festival is not None:
-        services.notify_changes(db.session, festival, changes, version, now)
+        change_notices.notify_changes(db.session, festival, changes, version, now)
 
 
 def tell_promoted(sender: str, *, session_id: int, user_id: int, now: datetime, **kw: Any) -> None:
-    services.tell_promoted(db.session, session_id, user_id, now, emit_notice)
+    notices.tell_promoted(db.session, session_id, user_id, now, emit_notice)
 
 
 def ask_for_feedback(sender: str, *, session_id: int, now: datetime, **kwargs: Any) -> None:
@@ -52,7 +53,7 @@ def _ask_for_feedback(app: Flask, session_id: int, now: datetime) -> None:
         try:
             festival_session = db.session.get(FestivalSession, session_id)
             if festival_session is not None:
-                services.send_feedback_requests(db.session, festival_session, now)
+                feedback_requests.send_feedback_requests(db.session, festival_session, now)
         except Exception:
             db.session.rollback()
             log.exception("feedback requests for session %s failed", session_id)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from networkfest import context
 from networkfest.authz import SIGNED_IN, require
 from networkfest.extensions import db
-from networkfest.notifications import services
+from networkfest.notifications import notices
 from networkfest.notifications.models import Notice
 
 bp = Blueprint("notifications", __name__)
@@ -24,7 +24,7 @@ def _notices() -> dict[str, Callable[[], list[Notice]]]:
     def my_notices() -> list[Notice]:
         if not current_user.is_authenticated:
             return []
-        return services.unseen_notices(db.session, current_user.id)
+        return notices.unseen_notices(db.session, current_user.id)
 
     return {"my_notices": my_notices}
 
@@ -32,7 +32,7 @@ def _notices() -> dict[str, Callable[[], list[Notice]]]:
 @bp.post("/notices/<int:notice_id>/seen")
 @require(SIGNED_IN)
 def notice_seen(notice_id: int) -> BaseResponse:
-    if not services.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
+    if not notices.mark_notice_seen(db.session, notice_id, current_user.id, context.now()):
         abort(404, description="There is no such notice for you.")
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):

@@ -11,7 +11,7 @@ from networkfest.extensions import db
 from networkfest.insights import services
 from networkfest.insights.models import Feedback
 from networkfest.mail import outbox
-from networkfest.notifications import services as notifications
+from networkfest.notifications import feedback_requests
 from networkfest.notifications.models import Reminder
 from tests.factories import FESTIVAL_START
 from tests.insights.conftest import after, attend
@@ -251,14 +251,14 @@ def test_no_transaction_is_open_while_feedback_requests_are_mailed(
         attend(session, factory.user(), after(START, 1), sid=sid)
     clock.set(after(START, 45))
     open_while_sending: list[bool] = []
-    sent_mail = notifications.send_mail
+    sent_mail = feedback_requests.send_mail
 
     def watched(*args: Any) -> None:
         open_while_sending.append(db.session().in_transaction())
         sent_mail(*args)
 
-    monkeypatch.setattr(notifications, "send_mail", watched)
-    assert notifications.send_feedback_requests(db.session, session, clock.now()) == 2
+    monkeypatch.setattr(feedback_requests, "send_mail", watched)
+    assert feedback_requests.send_feedback_requests(db.session, session, clock.now()) == 2
     assert open_while_sending == [False, False]
 
 
@@ -269,11 +269,11 @@ def test_feedback_requests_are_mailed_once_to_attendees(factory, clock, app):
     attend(session, attendee, after(START, 5), sid="b")
     attend(session, None, after(START, 5), sid="anonymous")
     clock.set(after(START, 30))
-    assert notifications.send_feedback_requests(db.session, session, clock.now()) == 0
+    assert feedback_requests.send_feedback_requests(db.session, session, clock.now()) == 0
 
     clock.set(after(START, 45))
-    assert notifications.send_feedback_requests(db.session, session, clock.now()) == 1
-    assert notifications.send_feedback_requests(db.session, session, clock.now()) == 0
+    assert feedback_requests.send_feedback_requests(db.session, session, clock.now()) == 1
+    assert feedback_requests.send_feedback_requests(db.session, session, clock.now()) == 0
 
     (mail,) = outbox(app)
     assert mail.to == attendee.email
@@ -294,5 +294,5 @@ def test_time_in_the_lobby_alone_is_not_attending(factory, clock, signed_in):
     )
 
     assert response.status_code == 403
-    assert notifications.send_feedback_requests(db.session, session, clock.now()) == 0
+    assert feedback_requests.send_feedback_requests(db.session, session, clock.now()) == 0
     assert all_feedback() == []

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from networkfest.extensions import db
 from networkfest.mail import outbox
-from networkfest.notifications import services
+from networkfest.notifications import changes as change_notices
 from networkfest.notifications.models import Notice
 from networkfest.programme.changes import Change, ChangeKind
 from tests.factories import FESTIVAL_START
@@ -42,8 +42,8 @@ def setup_programme(factory, clock):
 def test_everyone_registered_gets_a_notice_and_a_mail_once(app, factory, clock):
     festival, sessions, people, changes = setup_programme(factory, clock)
 
-    created = services.notify_changes(db.session, festival, changes, 2, clock.now())
-    again = services.notify_changes(db.session, festival, changes, 2, clock.now())
+    created = change_notices.notify_changes(db.session, festival, changes, 2, clock.now())
+    again = change_notices.notify_changes(db.session, festival, changes, 2, clock.now())
 
     assert (created, again) == (4, 0)
     notices = db.session.scalars(select(Notice).order_by(Notice.id)).all()
@@ -70,14 +70,14 @@ def test_everyone_registered_gets_a_notice_and_a_mail_once(app, factory, clock):
 def test_a_later_version_notifies_again(app, factory, clock):
     festival, sessions, _people, _changes = setup_programme(factory, clock)
     moved = [Change(ChangeKind.MOVED, "Moved", sessions["moved"].slug)]
-    assert services.notify_changes(db.session, festival, moved, 2, clock.now()) == 2
-    assert services.notify_changes(db.session, festival, moved, 3, clock.now()) == 2
-    assert services.notify_changes(db.session, festival, [], 4, clock.now()) == 0
+    assert change_notices.notify_changes(db.session, festival, moved, 2, clock.now()) == 2
+    assert change_notices.notify_changes(db.session, festival, moved, 3, clock.now()) == 2
+    assert change_notices.notify_changes(db.session, festival, [], 4, clock.now()) == 0
 
 
 def test_banner_shows_unseen_notices_and_only_the_owner_dismisses(app, factory, clock, signed_in):
     festival, sessions, people, changes = setup_programme(factory, clock)
-    services.notify_changes(db.session, festival, changes, 2, clock.now())
+    change_notices.notify_changes(db.session, festival, changes, 2, clock.now())
     ann_notice = db.session.scalars(
         select(Notice).where(Notice.user_id == people["ann"].id).order_by(Notice.id)
     ).first()

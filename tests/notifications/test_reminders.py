@@ -14,7 +14,7 @@ from sqlalchemy import select
 from networkfest import create_app
 from networkfest.extensions import db
 from networkfest.mail import outbox
-from networkfest.notifications import services
+from networkfest.notifications import reminders
 from networkfest.notifications.models import Reminder
 from tests.factories import FESTIVAL_START
 
@@ -80,9 +80,9 @@ def test_nothing_is_due_early_and_next_due_is_reported(app, clock, programme):
     clock.set(START - timedelta(minutes=20))
     notices = Notices()
 
-    assert services.send_due_reminders(db.session, clock.now(), notices) == 0
-    assert services.next_reminder_due(db.session, clock.now()) == START - timedelta(minutes=15)
-    assert services.next_reminder_due(db.session, clock.now(), 30) == clock.now()
+    assert reminders.send_due_reminders(db.session, clock.now(), notices) == 0
+    assert reminders.next_reminder_due(db.session, clock.now()) == START - timedelta(minutes=15)
+    assert reminders.next_reminder_due(db.session, clock.now(), 30) == clock.now()
     assert outbox(app) == [] and notices.sent == []
 
 
@@ -92,15 +92,15 @@ def test_confirmed_attendees_get_one_reminder_across_instances_and_a_restart(
     clock.set(START - timedelta(minutes=14))
     notices = Notices()
 
-    sent_here = services.send_due_reminders(db.session, clock.now(), notices)
+    sent_here = reminders.send_due_reminders(db.session, clock.now(), notices)
     second = another_app()
     sent_there = run_in(
-        second, lambda: services.send_due_reminders(db.session, clock.now(), notices)
+        second, lambda: reminders.send_due_reminders(db.session, clock.now(), notices)
     )
     restarted = another_app()
     sent_after_restart = run_in(
         restarted,
-        lambda: services.send_due_reminders(
+        lambda: reminders.send_due_reminders(
             db.session, clock.now() + timedelta(minutes=5), notices
         ),
     )
@@ -120,7 +120,7 @@ def test_confirmed_attendees_get_one_reminder_across_instances_and_a_restart(
     assert payload["url"].endswith("/live")
     claims = db.session.scalars(select(Reminder).where(Reminder.kind == "before")).all()
     assert len(claims) == 2
-    assert services.next_reminder_due(db.session, clock.now()) == START + timedelta(
+    assert reminders.next_reminder_due(db.session, clock.now()) == START + timedelta(
         hours=2, minutes=-15
     )
 
@@ -136,7 +136,7 @@ def test_racing_instances_send_each_reminder_once(app, clock, programme, another
         with instance.app_context():
             barrier.wait()
             try:
-                counts.append(services.send_due_reminders(db.session, clock.now(), notices))
+                counts.append(reminders.send_due_reminders(db.session, clock.now(), notices))
             finally:
                 db.session.remove()
 
@@ -154,7 +154,7 @@ def test_racing_instances_send_each_reminder_once(app, clock, programme, another
 
 def test_no_reminder_once_the_session_has_started(app, clock, programme):
     clock.set(START)
-    assert services.send_due_reminders(db.session, clock.now(), Notices()) == 0
+    assert reminders.send_due_reminders(db.session, clock.now(), Notices()) == 0
     assert outbox(app) == []
 
 
@@ -165,7 +165,7 @@ def test_no_transaction_is_open_while_a_reminder_is_mailed_or_announced(
     conversation (or a Redis emit), and every other greenlet's BEGIN then stops the hub."""
     clock.set(START - timedelta(minutes=14))
     open_while_sending: list[bool] = []
-    sent_mail = services.send_mail
+    sent_mail = reminders.send_mail
 
     def watched_mail(*args: Any) -> None:
         open_while_sending.append(db.session().in_transaction())
@@ -174,8 +174,8 @@ def test_no_transaction_is_open_while_a_reminder_is_mailed_or_announced(
     def watched_notice(payload: dict[str, Any], user_id: int) -> None:
         open_while_sending.append(db.session().in_transaction())
 
-    monkeypatch.setattr(services, "send_mail", watched_mail)
-    assert services.send_due_reminders(db.session, clock.now(), watched_notice) == 2
+    monkeypatch.setattr(reminders, "send_mail", watched_mail)
+    assert reminders.send_due_reminders(db.session, clock.now(), watched_notice) == 2
     assert open_while_sending == [False] * 4
     assert sorted(mail.to for mail in outbox(app)) == sorted(
         [programme["emails"]["ann"], programme["emails"]["bob"]]
