@@ -11,8 +11,14 @@ from networkfest.api.spec import add_path, add_schemas, error_response
 from networkfest.authz import PUBLIC, require_json
 from networkfest.extensions import db
 from networkfest.formatting import iso
+from networkfest.pagecache import pages
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import current_festival, festival_sessions, session_by_slug
+from networkfest.programme.queries import (
+    current_festival,
+    festival_sessions,
+    seat_counts,
+    session_by_slug,
+)
 
 
 def session_json(festival_session: FestivalSession) -> dict[str, Any]:
@@ -40,8 +46,16 @@ def session_json(festival_session: FestivalSession) -> dict[str, Any]:
 @require_json(PUBLIC)
 def list_sessions() -> Response:
     festival = current_festival(db.session)
-    sessions = festival_sessions(db.session, festival) if festival else []
-    return json_response({"sessions": [session_json(fs) for fs in sessions]})
+    if festival is None:
+        return json_response({"sessions": []})
+    # The same for everyone until the programme or a seat count changes: built once for each.
+    key = ("api-sessions", festival.id, festival.version, *seat_counts(db.session, festival))
+    body = pages().get(key)
+    if body is None:
+        sessions = festival_sessions(db.session, festival)
+        body = json_response({"sessions": [session_json(fs) for fs in sessions]}).get_data()
+        pages().put(key, body)
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/sessions/<slug>")

@@ -20,6 +20,7 @@ from networkfest.authz import SIGNED_IN, require
 from networkfest.context import now
 from networkfest.extensions import db, limiter
 from networkfest.feeds import frab, freshness, ical, queries, rules, services
+from networkfest.pagecache import pages
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival, festival_sessions
 
@@ -205,19 +206,24 @@ def _frab(festival: Festival) -> dict[str, object]:
 def _public_feed(
     published: freshness.Published, content_type: str, build: Callable[[Festival], bytes]
 ) -> BaseResponse:
-    """Answer 304 when the client holds this version of this path; load the festival and
-    build the body only if not. The ETag sent with a body is the loaded festival's, so a
-    publication between the two reads can never pair a new body with an old tag."""
-    not_modified = _not_modified(
-        rules.feed_etag(*_etag_base(published.id, published.version)), PUBLIC_CACHE
-    )
+    """Answer 304 when the client holds this version of this path; else the body built for
+    it, building it only once per version. A body is kept under the ETag of the festival it
+    was built from, so a publication between the two reads can never pair a new body with
+    an old tag."""
+    etag = rules.feed_etag(*_etag_base(published.id, published.version))
+    not_modified = _not_modified(etag, PUBLIC_CACHE)
     if not_modified is not None:
         return not_modified
-    festival = db.session.get(Festival, published.id)
-    if festival is None:
-        abort(404)
-    etag = rules.feed_etag(*_etag_base(festival.id, festival.version))
-    return _response(build(festival), content_type, etag, PUBLIC_CACHE)
+    # Built once per version, path and base URL (all in the ETag), then served from memory.
+    body = pages().get(etag)
+    if body is None:
+        festival = db.session.get(Festival, published.id)
+        if festival is None:
+            abort(404)
+        etag = rules.feed_etag(*_etag_base(festival.id, festival.version))
+        body = build(festival)
+        pages().put(etag, body)
+    return _response(body, content_type, etag, PUBLIC_CACHE)
 
 
 def _not_modified(etag: str, cache_control: str) -> Response | None:

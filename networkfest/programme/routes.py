@@ -21,12 +21,14 @@ from flask import (
 )
 from flask.sansio.app import App
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from networkfest.accounts.links import password_link
 from networkfest.authz import ORGANISER, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.formatting import in_zone
+from networkfest.pagecache import pages
 from networkfest.programme.changes import Change, describe_change
 from networkfest.programme.forms import ScheduleUploadForm
 from networkfest.programme.markdown import render as render_markdown
@@ -48,6 +50,8 @@ bp = Blueprint("programme", __name__)
 # change its ETag too, or a 304 would keep a "Live now" past the session's end: each says
 # what its additions depend on with `add_schedule_etag_part`.
 SCHEDULE_ETAG_PARTS = "networkfest.schedule_etag_parts"
+# Stands for the visitor's CSRF token in a page kept for every visitor (`pagecache`).
+CSRF_SLOT = "networkfest-csrf-token-slot"
 EtagPart = Callable[[Festival], str]
 
 
@@ -105,30 +109,42 @@ def schedule() -> Response:
     has_flashes = bool(session.get("_flashes"))
     if not has_flashes and request.if_none_match.contains(etag):
         response = Response(status=304)
+    elif has_flashes or current_user.is_authenticated:
+        response = make_response(_schedule_page(festival, theme, format_))
     else:
-        sessions = festival_sessions(db.session, festival) if festival else []
-        shown = [
-            fs
-            for fs in sessions
-            if (not theme or fs.theme.slug == theme) and (not format_ or fs.format == format_)
-        ]
-        response = make_response(
-            render_template(
-                "programme/schedule.html",
-                festival=festival,
-                days=days_of(shown, festival) if festival else [],
-                sessions=shown,
-                total=len(sessions),
-                shown=len(shown),
-                theme=theme,
-                format=format_,
-                formats=FORMATS,
-            )
-        )
+        # The same page for every visitor while its ETag holds: built once, then only the
+        # visitor's own CSRF token is put in.
+        key = ("schedule", etag)
+        body = pages().get(key)
+        if body is None:
+            body = _schedule_page(festival, theme, format_, csrf_token=lambda: CSRF_SLOT).encode()
+            pages().put(key, body)
+        response = make_response(body.replace(CSRF_SLOT.encode(), generate_csrf().encode()))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response
+
+
+def _schedule_page(festival: Festival | None, theme: str, format_: str, **context: Any) -> str:
+    sessions = festival_sessions(db.session, festival) if festival else []
+    shown = [
+        fs
+        for fs in sessions
+        if (not theme or fs.theme.slug == theme) and (not format_ or fs.format == format_)
+    ]
+    return render_template(
+        "programme/schedule.html",
+        festival=festival,
+        days=days_of(shown, festival) if festival else [],
+        sessions=shown,
+        total=len(sessions),
+        shown=len(shown),
+        theme=theme,
+        format=format_,
+        formats=FORMATS,
+        **context,
+    )
 
 
 def run_sheet(fs: FestivalSession) -> list[dict[str, Any]]:

@@ -95,3 +95,41 @@ def test_openapi_describes_the_sessions_api(client) -> None:
     assert set(document["components"]["schemas"]["Session"]["required"]) == KEYS
     assert "get" in document["paths"]["/sessions"]
     assert "404" in document["paths"]["/sessions/{slug}"]["get"]["responses"]
+
+
+def test_the_list_is_built_once_per_version_and_seat_count(app, client) -> None:
+    """Kept in memory under the version and the seat counts (`networkfest.pagecache`): a
+    place taken or a new version shows at once, and nothing else rebuilds it."""
+    from sqlalchemy import event
+
+    from networkfest.programme.models import FestivalSession
+
+    publish_two()
+
+    def places(slug: str) -> int | None:
+        listing = client.get("/api/v1/sessions").json["sessions"]
+        return next(s["places_left"] for s in listing if s["slug"] == slug)
+
+    assert places("beta") == 5
+    loaded: list[object] = []
+
+    def record(target: object, context: object) -> None:
+        loaded.append(target)
+
+    event.listen(FestivalSession, "load", record)
+    try:
+        assert places("beta") == 5
+        assert loaded == []
+    finally:
+        event.remove(FestivalSession, "load", record)
+    beta = session_by_slug(db.session, "beta")
+    assert beta is not None
+    beta.confirmed_count = 1
+    db.session.commit()
+    assert places("beta") == 4
+    text = schedule(
+        session(hosts='["amira.hassan@example.org"]'),
+        session("beta", theme="purpose", starts="2026-09-22T14:00:00", extra="capacity = 9"),
+    )
+    assert publish(db.session, text, NOW).ok
+    assert places("beta") == 8

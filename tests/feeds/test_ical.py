@@ -304,7 +304,8 @@ def test_another_process_publication_reaches_the_feeds_within_a_second(
 def test_a_304_loads_no_festival(
     client: FlaskClient, programme: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The ETag comes from two columns; the Festival object is built only for a body."""
+    """The ETag comes from two columns; the Festival object is loaded only to build a body,
+    once per version (`networkfest.pagecache`)."""
     etag = client.get("/schedule.ics").headers["ETag"]
     loaded: list[Any] = []
 
@@ -315,8 +316,9 @@ def test_a_304_loads_no_festival(
     try:
         assert client.get("/schedule.ics", headers={"If-None-Match": etag}).status_code == 304
         assert loaded == []
+        # The first request built this version's body: a 200 is answered from memory too.
         assert client.get("/schedule.ics", headers={"If-None-Match": '"stale"'}).status_code == 200
-        assert len(loaded) == 1
+        assert loaded == []
     finally:
         sa_event.remove(Festival, "load", record)
 

@@ -234,3 +234,44 @@ def test_organiser_upload_refuses_bad_files(app, client, factory, login) -> None
     )
     assert latin.status_code == 400
     assert "not UTF-8 text" in latin.get_data(as_text=True)
+
+
+def _csrf_meta(page: str) -> str:
+    start = page.index('<meta name="csrf-token" content="') + len('<meta name="csrf-token" content="')
+    return page[start : page.index('"', start)]
+
+
+def test_visitors_share_one_built_page_but_each_gets_their_own_csrf_token(app, factory) -> None:
+    """The anonymous programme is built once per ETag (`networkfest.pagecache`): a second
+    visitor's page renders no template, and carries that visitor's token, not the first's."""
+    from flask import template_rendered
+
+    publish_programme()
+    first, second = app.test_client(), app.test_client()
+    page_one = first.get("/schedule").get_data(as_text=True)
+    rendered: list[str] = []
+
+    def record(sender: object, template: object, context: object, **extra: object) -> None:
+        rendered.append(str(template))
+
+    template_rendered.connect(record, app)
+    try:
+        page_two = second.get("/schedule").get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert rendered == []
+    token_one, token_two = _csrf_meta(page_one), _csrf_meta(page_two)
+    assert token_one and token_two and token_one != token_two
+    assert page_one.replace(token_one, "") == page_two.replace(token_two, "")
+    assert "networkfest-csrf-token-slot" not in page_two
+
+
+def test_a_taken_place_rebuilds_the_visitors_page(app, client, factory) -> None:
+    """A new seat count is a new key: the kept page never shows yesterday's places."""
+    publish_programme()
+    assert "2 of 2 places left" in client.get("/schedule").get_data(as_text=True)
+    beta = session_by_slug(db.session, "beta")
+    factory.registration(beta, factory.user(), "confirmed", NOW)
+    assert "1 of 2 places left" in client.get("/schedule").get_data(as_text=True)
+    publish_programme(PROGRAMME.replace("capacity = 2", "capacity = 5"))
+    assert "4 of 5 places left" in client.get("/schedule").get_data(as_text=True)
