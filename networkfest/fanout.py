@@ -44,15 +44,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from networkfest.database import report_saturation
-from networkfest.extensions import socketio
+from networkfest.extensions import db, socketio
+from networkfest.types import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,22 @@ Fresh = tuple[Payload, str, Hashable, int | None]
 Refresher = Callable[[list[Hashable]], list[Fresh]]
 Emit = Callable[[str, Payload, str], None]
 """`emit(event, payload, room)`."""
+Destinations = list[tuple[str, Payload]]
+"""(room, payload) for every room one object goes to, with what that room may see of it."""
+
+
+class Versioned(Protocol):
+    """An object of the live room as a slice sends it (a question, a poll): its id is the
+    coalescer's key, its revision (raised by every committed change) the version."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def revision(self) -> int: ...
+
+
+View = TypeVar("View", bound=Versioned)
 
 
 @dataclass
@@ -244,3 +261,37 @@ def publish_now(
 ) -> None:
     """Send an update at once, superseding any coalesced one still waiting for that key."""
     coalescer().send_now(event, payload, room, key, version)
+
+
+def send_view(event: str, view: Versioned, destinations: Destinations, *, coalesce: bool) -> None:
+    """Send one created or changed object to every room it goes to: coalesced with others
+    for the same key (counts moved by a storm), or at once, superseding a pending count."""
+    send = publish if coalesce else publish_now
+    # End any read transaction before network I/O: no lock is held while sending.
+    db.session.commit()
+    for room, payload in destinations:
+        send(event, payload, room, view.id, view.revision)
+
+
+def refresher(
+    app: Flask,
+    read: Callable[[DbSession, list[int]], Sequence[View]],
+    destinations: Callable[[View], Destinations],
+) -> Refresher:
+    """A refresher (see above) for objects read by id: `read` takes them as they are now in
+    one query, in the loop's own app context, ended before anything is sent (a background
+    task holds no connection while it waits for the network)."""
+
+    def refresh(keys: list[Hashable]) -> list[Fresh]:
+        with app.app_context():
+            try:
+                views = read(db.session, [key for key in keys if isinstance(key, int)])
+            finally:
+                db.session.remove()
+        return [
+            (payload, room, view.id, view.revision)
+            for view in views
+            for room, payload in destinations(view)
+        ]
+
+    return refresh

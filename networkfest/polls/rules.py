@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from networkfest.programme.rules import PollResults, PollSpec, poll_problems
-from networkfest.qa.rules import Audience, Viewer
+from networkfest.qa.rules import Audience, RoomSees, Viewer, told
 from networkfest.timing.rules import Phase
 
 
@@ -39,11 +39,10 @@ def check_live(phase: str) -> None:
         raise PollError("not_live", "Polls open only while the session is live.")
 
 
-def check_participant(viewer: Viewer) -> None:
-    if viewer.user_id is None:
-        raise PollError("unauthenticated", "Please sign in to answer polls.")
-    if not viewer.participant:
-        raise PollError("forbidden", ANSWER_REFUSED)
+def hosts_see_prepared_live(phase: str) -> bool:
+    """A published change to a session's prepared polls reaches its hosts' open pages while
+    its room is open (lobby or live); otherwise they see it when they next join."""
+    return phase in (Phase.LOBBY, Phase.LIVE)
 
 
 def check_moderator(viewer: Viewer) -> None:
@@ -102,7 +101,7 @@ def audiences(status: str, results: str) -> list[tuple[Audience, bool]]:
     results wait for the close, the room without counts, then the hosts with them (last, so a
     host's page ends on the counts)."""
     if status == PollStatus.READY:
-        return [(Audience.HOSTS, True)]
+        return told(RoomSees.NOTHING)
     if counts_visible(results, status, moderator=False):
-        return [(Audience.ROOM, True)]
-    return [(Audience.ROOM, False), (Audience.HOSTS, True)]
+        return told(RoomSees.WHOLE)
+    return told(RoomSees.PART, hosts_last=True)

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy import (
+    Integer,
+    all_,
+    bindparam,
+    delete,
+    distinct,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -28,9 +40,9 @@ from networkfest.polls.rules import PollError, PollStatus
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.rules import PollSpec
 from networkfest.qa.rules import Viewer
-from networkfest.qa.services import viewer_for
-from networkfest.timing.services import session_phase
-from networkfest.types import DbSession
+from networkfest.qa.services import safe_cell, viewer_for
+from networkfest.timing.services import phase_or_cancelled
+from networkfest.types import DbSession, UTCDateTime
 
 ANOTHER_OPEN = "Another poll is open in this room: close it first."
 
@@ -105,6 +117,81 @@ def _counts(db: DbSession, poll_ids: list[int]) -> dict[int, Counts]:
     return {poll_id: (votes[poll_id], totals.get(poll_id, 0)) for poll_id in poll_ids}
 
 
+# The statements of every answer, built once: composing one and deriving its cache key cost
+# more CPU than SQLite takes to run it, and a storm of answers is all these.
+_CLAIM_OPEN = (
+    update(Poll)
+    .where(Poll.id == bindparam("poll_id"), Poll.status == PollStatus.OPEN)
+    .values(revision=Poll.revision + 1)
+    .returning(Poll.revision)
+    .execution_options(synchronize_session=False)
+)
+_FORMER_ANSWER = delete(PollChoice).where(
+    PollChoice.poll_id == bindparam("poll_id"), PollChoice.user_id == bindparam("user_id")
+)
+_ADD_CHOICE = insert(PollChoice)
+_OPTION_COUNTS = (
+    select(PollChoice.option, func.count())
+    .where(PollChoice.poll_id == bindparam("poll_id"))
+    .group_by(PollChoice.option)
+)
+_PEOPLE = select(func.count(distinct(PollChoice.user_id))).where(
+    PollChoice.poll_id == bindparam("poll_id")
+)
+
+
+# An answer on PostgreSQL, one statement (built once): the poll claimed open (revision raised,
+# its row locked for this statement only), the options the person no longer chooses removed
+# and the ones they now choose added. Nothing changes if the poll is not open (no revision
+# comes back). Removing only what is no longer chosen means no row is removed and added
+# again within the statement, which sees one snapshot.
+_CLAIMED = (
+    update(Poll)
+    .where(Poll.id == bindparam("poll_id"), Poll.status == PollStatus.OPEN)
+    .values(revision=Poll.revision + 1)
+    .returning(Poll.id, Poll.revision)
+    .cte("claimed")
+)
+_OPTIONS = bindparam("chosen", type_=postgresql.ARRAY(Integer))
+_CHOSEN = func.unnest(_OPTIONS).table_valued("option").render_derived(name="chosen_options")
+_ADDED = postgresql.insert(PollChoice).from_select(
+    ["poll_id", "user_id", "option", "answered_at"],
+    select(
+        _CLAIMED.c.id,
+        bindparam("user_id", type_=Integer),
+        _CHOSEN.c.option,
+        bindparam("now", type_=UTCDateTime()),
+    ).select_from(_CLAIMED.join(_CHOSEN, true())),
+)
+_ANSWER = (
+    select(_CLAIMED.c.revision)
+    .add_cte(
+        delete(PollChoice)
+        .where(
+            PollChoice.poll_id.in_(select(_CLAIMED.c.id)),
+            PollChoice.user_id == bindparam("user_id"),
+            PollChoice.option != all_(_OPTIONS),
+        )
+        .cte("dropped")
+    )
+    .add_cte(
+        _ADDED.on_conflict_do_update(
+            index_elements=["poll_id", "user_id", "option"],
+            set_={"answered_at": _ADDED.excluded.answered_at},
+        ).cte("added")
+    )
+)
+
+
+def _answer_counts(db: DbSession, poll: Poll) -> Counts:
+    """One poll's counts as `_counts` gives them, in one query for a single-choice poll (one
+    row per person who answered, so the people are the sum of the votes)."""
+    votes = {option: number for option, number in db.execute(_OPTION_COUNTS, {"poll_id": poll.id})}
+    if not poll.multiple:
+        return votes, sum(votes.values())
+    return votes, db.scalar(_PEOPLE, {"poll_id": poll.id}) or 0
+
+
 def _view(db: DbSession, poll: Poll) -> PollView:
     return view_of(poll, poll.session.slug, _counts(db, [poll.id])[poll.id])
 
@@ -112,12 +199,12 @@ def _view(db: DbSession, poll: Poll) -> PollView:
 # -- preparing from the programme ------------------------------------------------------------
 
 
-def sync_prepared(db: DbSession, festival_id: int, now: datetime) -> int:
+def sync_prepared(db: DbSession, festival_id: int, now: datetime) -> list[int]:
     """Keep each session's `ready` polls in step with the polls its schedule file prepares.
 
     A prepared poll keeps its id while it waits. One already opened is history: it stays as
     it ran, and if the file then changes it, the new wording becomes a new prepared poll.
-    Returns how many rows changed.
+    Returns the ids of the sessions whose polls changed.
     """
     sessions = db.scalars(
         select(FestivalSession).where(FestivalSession.festival_id == festival_id)
@@ -128,7 +215,7 @@ def sync_prepared(db: DbSession, festival_id: int, now: datetime) -> int:
         )
     ).all()
     existing = {(row.session_id, row.prepared_position): row for row in rows}
-    changed = 0
+    changed: set[int] = set()
     for festival_session in sessions:
         specs = [_spec(data) for data in festival_session.prepared_polls or []]
         for position, spec in enumerate(specs):
@@ -139,21 +226,46 @@ def sync_prepared(db: DbSession, festival_id: int, now: datetime) -> int:
                 row.question, row.options = spec.question, list(spec.options)
                 row.multiple, row.results = spec.multiple, spec.results
                 row.revision += 1
-                changed += 1
+                changed.add(festival_session.id)
                 continue
             if row is not None:
                 row.prepared_position = None  # it ran: keep it as it was
                 db.flush()
             db.add(_new_poll(festival_session.id, spec, PollStatus.READY, now, position))
-            changed += 1
+            changed.add(festival_session.id)
     for row in existing.values():
         if row.status == PollStatus.READY:
             db.delete(row)
         else:
             row.prepared_position = None
-        changed += 1
+        changed.add(row.session_id)
     db.commit()
-    return changed
+    return sorted(changed)
+
+
+def prepared_lists(
+    db: DbSession, session_ids: list[int], now: datetime
+) -> list[tuple[int, dict[str, Any]]]:
+    """For each of these sessions whose room is open now (lobby or live), the hosts' list of
+    prepared polls: (session id, `prepared_polls` payload `{session, polls}`), the polls
+    ready to open in the order they were made, with their (empty) counts."""
+    sessions = db.scalars(select(FestivalSession).where(FestivalSession.id.in_(session_ids))).all()
+    open_rooms = {
+        s.id: s.slug for s in sessions if rules.hosts_see_prepared_live(phase_or_cancelled(s, now))
+    }
+    ready: dict[int, list[dict[str, Any]]] = {session_id: [] for session_id in open_rooms}
+    for poll in db.scalars(
+        select(Poll)
+        .where(Poll.session_id.in_(list(open_rooms)), Poll.status == PollStatus.READY)
+        .order_by(Poll.id)
+    ):
+        ready[poll.session_id].append(
+            payload(poll, open_rooms[poll.session_id], ({}, 0), visible=True)
+        )
+    return [
+        (session_id, {"session": open_rooms[session_id], "polls": polls})
+        for session_id, polls in sorted(ready.items())
+    ]
 
 
 def _spec(data: dict[str, Any]) -> PollSpec:
@@ -215,12 +327,6 @@ def _poll(db: DbSession, poll_id: int) -> Poll:
     return poll
 
 
-def _phase(festival_session: FestivalSession, now: datetime) -> str:
-    if festival_session.cancelled:
-        return "cancelled"
-    return session_phase(festival_session, now)
-
-
 def _moderator(db: DbSession, festival_session: FestivalSession, user: User | None) -> Viewer:
     viewer = viewer_for(db, festival_session, user)
     rules.check_moderator(viewer)
@@ -239,7 +345,7 @@ def open_prepared(
     """Open a prepared poll; opening the poll that is already open answers it as it is (a
     retry after a lost acknowledgement must not fail)."""
     _moderator(db, festival_session, user)
-    rules.check_live(_phase(festival_session, now))
+    rules.check_live(phase_or_cancelled(festival_session, now))
     poll = db.get(Poll, poll_id)
     if poll is None or poll.session_id != festival_session.id:
         raise PollError("not_found", "There is no such poll in this session.")
@@ -285,7 +391,7 @@ def open_written(
 ) -> PollView:
     """Open a poll a host wrote in the room."""
     _moderator(db, festival_session, user)
-    rules.check_live(_phase(festival_session, now))
+    rules.check_live(phase_or_cancelled(festival_session, now))
     poll = _new_poll(festival_session.id, spec, PollStatus.OPEN, now, None)
     poll.revision = 1
     try:
@@ -299,46 +405,47 @@ def open_written(
     return view
 
 
-def answer(db: DbSession, poll_id: int, user: User | None, choices: Any, now: datetime) -> PollView:
+def answer(
+    db: DbSession, poll_id: int, user_id: int, moderator: bool, choices: Any, now: datetime
+) -> PollView:
     """One answer per person, replacing their earlier one, only while the poll is open.
 
+    The caller holds the participant right in the poll's session (a confirmed place, a host,
+    an organiser): the handler asked `authz` once, so no second look at the registration here;
+    `moderator` (a host or an organiser) decides whether a prepared poll is visible at all.
     The poll's row is claimed first (`status = 'open'`, revision raised): an answer racing a
     close either commits before the close reads the final counts or finds the poll closed
-    and is refused; it is never half-counted.
+    and is refused; it is never half-counted. On PostgreSQL the claim, the removal and the
+    insertion are one statement (`_ANSWER`), run without a transaction when the handler asked
+    for `qa.services.autocommit`, so the poll's row lock lasts that one statement.
     """
     poll = _poll(db, poll_id)
     festival_session = poll.session
-    viewer = viewer_for(db, festival_session, user)
-    rules.check_participant(viewer)
-    if not rules.can_see(poll.status, viewer.moderator):
+    if not rules.can_see(poll.status, moderator):
         raise PollError("not_found", "There is no such poll.")
-    rules.check_live(_phase(festival_session, now))
+    rules.check_live(phase_or_cancelled(festival_session, now))
     if poll.status != PollStatus.OPEN:
         raise PollError("invalid", "This poll is not open.")
     chosen = rules.clean_choices(choices, len(poll.options), poll.multiple)
-    assert viewer.user_id is not None
-    row = db.execute(
-        update(Poll)
-        .where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
-        .values(revision=Poll.revision + 1)
-        .returning(Poll.revision)
-        .execution_options(synchronize_session=False)
-    ).first()
+    if db.get_bind().dialect.name == "postgresql":
+        values = {"poll_id": poll_id, "user_id": user_id, "now": now}
+        row = db.execute(_ANSWER, {**values, "chosen": list(chosen)}).first()
+    else:
+        row = db.execute(_CLAIM_OPEN, {"poll_id": poll_id}).first()
+        if row is not None:
+            db.execute(_FORMER_ANSWER, {"poll_id": poll_id, "user_id": user_id})
+            db.execute(
+                _ADD_CHOICE,
+                [
+                    {"poll_id": poll_id, "user_id": user_id, "option": option, "answered_at": now}
+                    for option in chosen
+                ],
+            )
     if row is None:
         db.rollback()
         raise PollError("invalid", "This poll has just closed: your answer was not counted.")
-    db.execute(
-        delete(PollChoice).where(
-            PollChoice.poll_id == poll_id, PollChoice.user_id == viewer.user_id
-        )
-    )
-    db.add_all(
-        PollChoice(poll_id=poll_id, user_id=viewer.user_id, option=option, answered_at=now)
-        for option in chosen
-    )
-    db.flush()
     _take(poll, revision=row[0])
-    view = view_of(poll, festival_session.slug, _counts(db, [poll_id])[poll_id])
+    view = view_of(poll, festival_session.slug, _answer_counts(db, poll))
     db.commit()
     return view
 
@@ -526,12 +633,5 @@ def polls_csv(db: DbSession, festival_session: FestivalSession) -> str:
                 text,
                 votes.get(number, 0),
             ]
-            writer.writerow([_safe_cell(cell) for cell in row])
+            writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
-
-
-def _safe_cell(value: object) -> object:
-    """Stop spreadsheets from running a cell someone typed as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

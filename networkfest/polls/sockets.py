@@ -11,7 +11,7 @@ version: its revision); an open or a close goes at once and supersedes a pending
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +33,7 @@ from networkfest.polls.rules import (
 from networkfest.programme.queries import room_by_slug
 from networkfest.programme.rules import MAX_POLL_OPTION, MAX_POLL_OPTIONS, MAX_POLL_QUESTION
 from networkfest.qa.rules import Audience
+from networkfest.qa.services import autocommit
 from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
@@ -72,29 +73,12 @@ def destinations(view: services.PollView) -> list[tuple[str, dict[str, Any]]]:
 
 def publish(view: services.PollView, *, coalesce: bool = False) -> None:
     """Send an opened, answered or closed poll to exactly those allowed to see it."""
-    send = fanout.publish if coalesce else fanout.publish_now
-    db.session.commit()  # end any read transaction: no lock is held while sending
-    for room, payload in destinations(view):
-        send("poll", payload, room, view.id, view.revision)
+    fanout.send_view("poll", view, destinations(view), coalesce=coalesce)
 
 
 def current_polls(app: Flask) -> fanout.Refresher:
     """The coalescer's refresher for `poll`: the polls as they are when a storm is over."""
-
-    def refresh(poll_ids: list[Hashable]) -> list[fanout.Fresh]:
-        with app.app_context():
-            try:
-                ids = [i for i in poll_ids if isinstance(i, int)]
-                views = services.current_views(db.session, ids)
-            finally:
-                db.session.remove()
-        return [
-            (payload, room, view.id, view.revision)
-            for view in views
-            for room, payload in destinations(view)
-        ]
-
-    return refresh
+    return fanout.refresher(app, services.current_views, destinations)
 
 
 def poll_id(payload: dict[str, Any], key: str = "poll") -> int:
@@ -145,14 +129,17 @@ class PollEvents:
         choices = data.get("choices")
         if isinstance(choices, list) and len(choices) > MAX_POLL_OPTIONS:
             raise ProtocolError("invalid", "There are not that many options.")
+        # A storm of answers must not hold the pool's connections: statements, not a
+        # transaction (the answer's one write is one statement on PostgreSQL).
+        autocommit(db.session)
         poll = find_poll(target)
         user = authorise(PARTICIPANT, poll.session, ANSWER_REFUSED)
         # Read before the service commits: afterwards every attribute is a round trip.
-        sees_counts = poll.session.is_host(user) or is_organiser(user)
+        moderator = poll.session.is_host(user) or is_organiser(user)
         with protocol_errors():
-            view = services.answer(db.session, target, user, choices, now())
+            view = services.answer(db.session, target, user.id, moderator, choices, now())
         publish(view, coalesce=True)
-        return ok(poll=view.full if sees_counts else view.public)
+        return ok(poll=view.full if moderator else view.public)
 
     @live_event
     def on_poll_close(self, payload: Any) -> Ack:

@@ -157,15 +157,35 @@ class Audience(StrEnum):
     ASKER = "asker"  # the person who asked it
 
 
+class RoomSees(StrEnum):
+    """How much of something in the live room (a question, a poll) the whole room may see."""
+
+    WHOLE = "whole"  # everyone sees all of it
+    PART = "part"  # the room gets a copy without what it may not see; the hosts all of it
+    NOTHING = "nothing"  # only the hosts (and whoever wrote it)
+
+
+def told(
+    room_sees: RoomSees, *, author: bool = False, hosts_last: bool = False
+) -> list[tuple[Audience, bool]]:
+    """Who is told about something in the live room, and whether whole (True) or in part
+    (False): the one rule behind questions and polls. `author`: its author has a room of
+    their own to be told in while the room may not see it. `hosts_last`: the hosts' whole
+    copy goes after the room's partial one, for a client that keeps the last copy it gets."""
+    if room_sees == RoomSees.WHOLE:
+        return [(Audience.ROOM, True)]
+    if room_sees == RoomSees.NOTHING:
+        return [(Audience.HOSTS, True)] + ([(Audience.ASKER, True)] if author else [])
+    shielded = [(Audience.HOSTS, True), (Audience.ROOM, False)]
+    return shielded[::-1] if hosts_last else shielded
+
+
 def audiences(status: str, asked_by_someone: bool) -> list[tuple[Audience, bool]]:
     """Who is told about a question in this state, and whether they see it whole (True) or
     only enough to remove it (False): public questions go to the room; pending ones to the
     hosts and their asker; hidden ones whole to the hosts and redacted to the room."""
     if status in PUBLIC_STATUSES:
-        return [(Audience.ROOM, True)]
+        return told(RoomSees.WHOLE)
     if status == QuestionStatus.PENDING:
-        told = [(Audience.HOSTS, True)]
-        if asked_by_someone:
-            told.append((Audience.ASKER, True))
-        return told
-    return [(Audience.HOSTS, True), (Audience.ROOM, False)]
+        return told(RoomSees.NOTHING, author=asked_by_someone)
+    return told(RoomSees.PART)

@@ -27,7 +27,7 @@ from networkfest.qa.models import Question, Vote
 from networkfest.qa.rules import QaError, QuestionStatus, Viewer
 from networkfest.registration.models import Registration
 from networkfest.registration.rules import RegistrationStatus
-from networkfest.timing.services import session_phase
+from networkfest.timing.services import phase_or_cancelled
 from networkfest.types import DbSession
 
 
@@ -155,7 +155,7 @@ def ask(
     viewer = viewer_for(db, festival_session, user)
     rules.check_participant(viewer)
     status = rules.initial_status(festival_session.qa_mode)
-    rules.check_live(_phase(festival_session, now))
+    rules.check_live(phase_or_cancelled(festival_session, now))
     cleaned = rules.clean_text(text)
     recent = db.scalar(
         select(func.count(Question.id)).where(
@@ -218,7 +218,7 @@ def vote(
     rules.check_participant(viewer)
     if not rules.can_see(question.status, viewer, question.author_id):
         raise QaError("not_found", "There is no such question.")
-    rules.check_live(_phase(question.session, now))
+    rules.check_live(phase_or_cancelled(question.session, now))
     assert viewer.user_id is not None
     if db.get_bind().dialect.name == "postgresql":
         values = {"question_id": question.id, "user_id": viewer.user_id, "now": now}
@@ -373,12 +373,13 @@ def questions_csv(db: DbSession, festival_session: FestivalSession, organiser: b
         ]
         if organiser:
             row.insert(6, q.author.name if q.author is not None else "")
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 
-def _safe_cell(value: object) -> object:
-    """Stop spreadsheets from running a cell someone typed as a formula."""
+def safe_cell(value: object) -> object:
+    """Stop spreadsheets from running a cell someone typed as a formula (every CSV of what
+    people typed in the room: questions, polls)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -416,9 +417,3 @@ def _question(db: DbSession, question_id: int) -> Question:
     if question is None:
         raise QaError("not_found", "There is no such question.")
     return question
-
-
-def _phase(festival_session: FestivalSession, now: datetime) -> str:
-    if festival_session.cancelled:
-        return "cancelled"
-    return session_phase(festival_session, now)

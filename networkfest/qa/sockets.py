@@ -12,7 +12,7 @@ Who asked an anonymous question (`asked_by`) is never broadcast: organisers see 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -83,31 +83,13 @@ def publish(view: services.QuestionView, *, coalesce: bool = False) -> None:
     then is once the storm is over: `current_questions`); anything else goes at once and
     supersedes a pending count.
     """
-    send = fanout.publish if coalesce else fanout.publish_now
-    # End any read transaction before network I/O: no lock is held while sending.
-    db.session.commit()
-    for room, payload in destinations(view):
-        send("question", payload, room, view.id, view.revision)
+    fanout.send_view("question", view, destinations(view), coalesce=coalesce)
 
 
 def current_questions(app: Flask) -> fanout.Refresher:
     """The coalescer's refresher for `question`: the questions as they are when a storm is
-    over, read in one query (a background task: its own app context, ended before sending)."""
-
-    def refresh(question_ids: list[Hashable]) -> list[fanout.Fresh]:
-        with app.app_context():
-            try:
-                ids = [i for i in question_ids if isinstance(i, int)]
-                views = services.current_views(db.session, ids)
-            finally:
-                db.session.remove()
-        return [
-            (payload, room, view.id, view.revision)
-            for view in views
-            for room, payload in destinations(view)
-        ]
-
-    return refresh
+    over, read in one query."""
+    return fanout.refresher(app, services.current_views, destinations)
 
 
 def find_question(target: int) -> Question:

@@ -33,6 +33,11 @@ DEFAULT_LIMITS: dict[str, str] = {
     "moderate": "120 per minute",
     "agenda_next": "60 per minute",
     "feedback": "20 per minute",
+    # A host opens and closes a handful of polls in a session; a person changes their mind a
+    # few times while one is open. A script answering or toggling in a loop is not a person.
+    "poll_open": "20 per minute",
+    "poll_close": "20 per minute",
+    "poll_answer": "30 per minute",
 }
 FALLBACK_LIMIT = "60 per minute"
 EXTENSION_KEY = "networkfest.event_limiter"

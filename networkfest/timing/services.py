@@ -67,6 +67,14 @@ def session_phase(festival_session: FestivalSession, now: datetime) -> str:
     return slot_of(festival_session).phase(now)
 
 
+def phase_or_cancelled(festival_session: FestivalSession, now: datetime) -> str:
+    """The phase at `now`, or `cancelled` for a cancelled session, whose slot still says
+    `live` at its old time: what the room's actions (asking, voting, polls) check."""
+    if festival_session.cancelled:
+        return SessionStatus.CANCELLED
+    return session_phase(festival_session, now)
+
+
 def require_live(festival_session: FestivalSession, now: datetime) -> None:
     """The hard stop for live actions (ask, vote, agenda_next): refused outside `live`."""
     phase = session_phase(festival_session, now)

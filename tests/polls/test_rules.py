@@ -74,14 +74,12 @@ def test_prepared_polls_are_the_hosts_until_opened() -> None:
     assert rules.can_see("open", moderator=False) and rules.can_see("closed", moderator=False)
 
 
-def test_who_may_answer_and_run_polls() -> None:
+def test_who_may_run_polls() -> None:
+    """Who may answer is the participant right, asked of `authz` by the handler
+    (test_sockets.py: anonymous and outsiders are refused)."""
     with pytest.raises(PollError) as anonymous:
-        rules.check_participant(Viewer(user_id=None))
+        rules.check_moderator(Viewer(user_id=None))
     assert anonymous.value.code == "unauthenticated"
-    with pytest.raises(PollError) as stranger:
-        rules.check_participant(Viewer(user_id=1))
-    assert stranger.value.code == "forbidden"
-    rules.check_participant(Viewer(user_id=1, confirmed=True))
     with pytest.raises(PollError) as attendee:
         rules.check_moderator(Viewer(user_id=1, confirmed=True))
     assert attendee.value.code == "forbidden"
@@ -102,3 +100,11 @@ def test_who_is_told_about_a_poll() -> None:
     assert rules.audiences("open", "live") == [(Audience.ROOM, True)]
     assert rules.audiences("open", "closed") == [(Audience.ROOM, False), (Audience.HOSTS, True)]
     assert rules.audiences("closed", "closed") == [(Audience.ROOM, True)]
+
+
+@pytest.mark.parametrize(
+    ("phase", "told"),
+    [("scheduled", False), ("lobby", True), ("live", True), ("ended", False), ("cancelled", False)],
+)
+def test_hosts_see_a_new_prepared_list_while_the_room_is_open(phase: str, told: bool) -> None:
+    assert rules.hosts_see_prepared_live(phase) is told

@@ -1,15 +1,20 @@
 """Polls across two processes sharing PostgreSQL and Redis: a poll opened on one reaches the
-other, answers on both move every client's counts to the same final state, and the hard stop
-closes the poll once for the whole cluster. Skips without PostgreSQL, Redis or nginx."""
+other, answers on both move every client's counts to the same final state, the hard stop
+closes the poll once for the whole cluster, and a programme published on one process gives
+the hosts on the other their new prepared list. Skips without PostgreSQL, Redis or nginx."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import create_engine, text
 
+from tests.factories import PASSWORD
+from tests.programme.schedules import schedule, session
 from tests.resilience.support import MINUTES, STARTS
 from tests.room_client import WAIT_S, RoomClient
 from tests.scale.test_two_processes import Cluster, cluster  # noqa: F401 (the fixture)
@@ -48,14 +53,17 @@ class PollClient(RoomClient):
             return sum(1 for p in self.polls if p["status"] == "closed")
 
 
-def test_polls_across_two_processes(cluster: Cluster) -> None:  # noqa: F811
-    database_url = cluster.processes[0].env["NETWORKFEST_DATABASE_URL"]
-    engine = create_engine(database_url)
-    with engine.begin() as connection:  # alice runs the poll: organisers may
+def make_organiser(cluster: Cluster, email: str) -> None:  # noqa: F811 (the fixture's name)
+    engine = create_engine(cluster.processes[0].env["NETWORKFEST_DATABASE_URL"])
+    with engine.begin() as connection:
         connection.execute(
-            text("UPDATE users SET organiser = true WHERE email = 'alice@example.org'")
+            text("UPDATE users SET organiser = true WHERE email = :email"), {"email": email}
         )
     engine.dispose()
+
+
+def test_polls_across_two_processes(cluster: Cluster) -> None:  # noqa: F811
+    make_organiser(cluster, "alice@example.org")  # alice runs the poll: organisers may
     cluster.set_clock(STARTS + timedelta(minutes=2))
     x = cluster.behind_nginx()
     y = next(p for p in cluster.processes if p is not x)
@@ -95,3 +103,82 @@ def test_polls_across_two_processes(cluster: Cluster) -> None:  # noqa: F811
     finally:
         for client in clients:
             client.close()
+
+
+class PreparedClient(RoomClient):
+    """A room client that also keeps every `prepared_polls` event it is sent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared: list[dict[str, Any]] = []
+        self.sio.on("prepared_polls", self._prepared, namespace="/live")
+
+    def _prepared(self, payload: dict[str, Any]) -> None:
+        with self.changed:
+            self.prepared.append(payload)
+            self.changed.notify_all()
+
+    def prepared_questions(self) -> list[list[str]]:
+        with self.changed:
+            return [[p["question"] for p in told["polls"]] for told in self.prepared]
+
+
+# Session "alpha" of tests.programme.schedules: 09:00-09:30 UTC on 21 September 2026.
+ALPHA_LIVE = datetime(2026, 9, 21, 9, 10, tzinfo=UTC)
+PITFALLS = '{ question = "Which pitfall does your network have?", options = ["Unclear", "Fading"] }'
+BREAKOUT = '{ question = "Ready for the breakout?", options = ["Yes", "Not yet"] }'
+
+
+def upload(url: str, organiser: str, text_of_file: str) -> None:
+    """Publish a schedule file as an organiser does, on `/organiser/schedule` of one process."""
+    browser = requests.Session()
+
+    def csrf(path: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url + path).text)
+        assert found is not None
+        return found.group(1)
+
+    signed_in = browser.post(
+        url + "/login",
+        data={"email": organiser, "password": PASSWORD, "csrf_token": csrf("/login")},
+        allow_redirects=False,
+        timeout=WAIT_S,
+    )
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    published = browser.post(
+        url + "/organiser/schedule",
+        data={"csrf_token": csrf("/organiser/schedule"), "publish": "1"},
+        files={"file": ("festival.toml", text_of_file.encode(), "text/plain")},
+        timeout=WAIT_S,
+    )
+    assert published.status_code == 200, published.text[:2000]
+
+
+def test_a_programme_published_on_one_process_reaches_the_hosts_on_the_other(
+    cluster: Cluster,  # noqa: F811
+) -> None:
+    make_organiser(cluster, "alice@example.org")
+    cluster.set_clock(ALPHA_LIVE)
+    x = cluster.behind_nginx()
+    y = next(p for p in cluster.processes if p is not x)
+    hosted = session(hosts='["bob@example.org"]', extra=f"polls = [{PITFALLS}]")
+    upload(x.url, "alice@example.org", schedule(hosted))
+    origin = cluster.nginx.url
+    bob = PreparedClient(y.url, cluster.tokens["bob"], "alpha", origin=origin)
+    carol = PreparedClient(y.url, cluster.tokens["carol"], "alpha", origin=origin)
+    try:
+        bob.connect()
+        carol.connect()
+        changed = session(hosts='["bob@example.org"]', extra=f"polls = [{PITFALLS}, {BREAKOUT}]")
+        upload(x.url, "alice@example.org", schedule(changed))
+        bob.wait_for(lambda: bob.prepared != [], "the new prepared list on the other process")
+        assert bob.prepared_questions() == [
+            ["Which pitfall does your network have?", "Ready for the breakout?"]
+        ]
+        # Carol watches on the same process: her join's answer comes after anything sent to
+        # her before it, and the hosts' list never is.
+        carol.sio.call("join", {"session": "alpha"}, namespace="/live", timeout=WAIT_S)
+        assert carol.prepared == []
+    finally:
+        bob.close()
+        carol.close()

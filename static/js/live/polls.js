@@ -1,7 +1,8 @@
 /* The live room's polls: the open poll as a fieldset of radio buttons (one choice) or checkboxes
    (several), its results as a table with bars, closed polls' results below it, and for hosts
    the prepared polls with "Open", a form to write one and "Close". Answers go as `poll_answer`;
-   counts arrive as `poll` events (coalesced by the server) and after every (re)join.
+   counts arrive as `poll` events (coalesced by the server) and after every (re)join; a newly
+   published programme's prepared polls arrive as `prepared_polls` (hosts only).
    The answer form is built once per poll, so a count moving never loses what someone has
    ticked or where their focus is; only the results are rebuilt. User text only via textContent.
    Part of the live room's scripts (static/js/live/*.js, wired together by static/js/live.js). */
@@ -287,7 +288,22 @@
       });
     }
 
+    /* A published change to the programme's prepared polls (hosts only): the new list
+       replaces the prepared ones, except a poll this page already knows has opened or closed
+       (the list may have been read just before the host opened it). */
+    function receivePrepared(prepared) {
+      if (!page.isHost || !prepared || prepared.session !== page.slug || !prepared.polls) { return; }
+      byStatus("ready").forEach(function (poll) { delete polls[poll.id]; });
+      prepared.polls.forEach(function (poll) {
+        var known = polls[poll.id];
+        if (!known || known.status === "ready") { polls[poll.id] = poll; }
+      });
+      render();
+      hooks.announce("The prepared polls were updated from the programme.");
+    }
+
     socket.on("poll", receive);
+    socket.on("prepared_polls", receivePrepared);
 
     return {
       /* The join state's `polls` and `my_choices`: the full picture, also after a reconnect. */
