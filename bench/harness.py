@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import common
 from bench.common import (
+    BIN,
     STACKS,
+    Server,
     fresh_database,
     live_room_available,
     pool_exhaustion,
     run_node,
-    serving,
 )
 from bench.seed import SESSION_SLUG, schema, seed
 from networkfest.clock import to_epoch_ms
+
+# Benchmarks run side by side on one PostgreSQL (several people's, say) must not share a
+# database: each starts by dropping it, with everyone's connections. Name your own.
+common.BENCH_DATABASE = os.environ.get("NETWORKFEST_BENCH_DATABASE", common.BENCH_DATABASE)
 
 ASKERS = 100  # questions rotate over them, so no one meets the per-person rate limit
 
@@ -27,7 +36,37 @@ def arguments(description: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--stack", choices=sorted(STACKS), default="gws")
     parser.add_argument("--floor-only", action="store_true", help="measure the floor alone")
     parser.add_argument("--no-floor", action="store_true", help="measure the app alone")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code before a change (git worktree add DIR COMMIT): its app "
+        "is measured too, between the floor and this code's, in every round",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="measure everything this often")
     return parser
+
+
+@contextmanager
+def serving(work: Path, *, root: Path | None = None, **kwargs: Any) -> Iterator[Server]:
+    """A server of this code, or with `root` of another checkout (the code before a change,
+    run from its own directory on the same settings), stopped at the end."""
+    server = Server(work, **kwargs)
+    if root is None:
+        server.start()
+    else:
+        server.command = [str(BIN / "gunicorn"), "-c", str(root / "gunicorn.conf.py")]
+        server.env["PYTHONPATH"] = str(root)
+        # gunicorn puts the directory it starts in first on sys.path (`--chdir` does not
+        # replace it): the other checkout must be where the server starts.
+        here, common.ROOT = common.ROOT, root
+        try:
+            server.start()
+        finally:
+            common.ROOT = here
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def measure(
@@ -40,8 +79,10 @@ def measure(
     n: int,
     askers: int,
     seed_options: dict[str, Any] | None = None,
+    root: Path | None = None,
 ) -> tuple[dict[str, Any], float]:
-    """Run the load clients against a fresh floor or app server; the result and server CPU.
+    """Run the load clients against a fresh floor or app server (the app of the checkout at
+    `root` when given); the result and server CPU.
 
     The result's `pool_exhausted` holds the server log's lines saying its connection pool
     ran dry (none in a passing run)."""
@@ -55,7 +96,7 @@ def measure(
         seeded = None
         tokens, asker_tokens = [None] * n, [None] * askers
         server_kwargs = {"app": "bench.bare_server:app"}
-    with serving(work, stack=stack, **server_kwargs) as server:
+    with serving(work, stack=stack, root=root if app else None, **server_kwargs) as server:
         before = server.cpu()
         result = run_node(
             {
@@ -77,4 +118,17 @@ def which(floor_only: bool, no_floor: bool = False) -> list[tuple[str, bool]]:
     runs = [] if no_floor else [("floor", False)]
     if not floor_only and live_room_available():
         runs.append(("app", True))
+    return runs
+
+
+def servers(
+    floor_only: bool, no_floor: bool = False, before: Path | None = None
+) -> list[tuple[str, bool, Path | None]]:
+    """What one round measures, in order: the floor, the code before (`--before`), this
+    code; each as (label, is the app, the checkout to run it from)."""
+    runs: list[tuple[str, bool, Path | None]] = [
+        (label, app, None) for label, app in which(floor_only, no_floor)
+    ]
+    if before is not None and runs and runs[-1][1]:
+        runs.insert(len(runs) - 1, ("before", True, before.resolve()))
     return runs

@@ -1,12 +1,18 @@
 """Join storm: N attendees connect and `join` one live room at the same moment.
 
     .venv/bin/python -m bench.joins [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
+                                    [--before DIR] [--rounds 2]
 
 Time from the first connect until every client holds its `join` acknowledgement with
 the room's state; the floor is bench/bare_server.py's `join` on the same stack. A `join`
 refused `busy` (no database connection within the pool timeout) is sent again after 0.5, 1,
 2 and then every 4 s until it succeeds, as the live page does: "busy" counts those
 refusals. "pool ran dry" counts the server log's lines saying its pool was exhausted.
+
+With `--before DIR` (a checkout of an earlier commit: `git worktree add DIR COMMIT`) each
+round measures the floor, that code and this code one after the other, on fresh databases:
+a change measured before and after in the same run, its floor beside it. `--rounds` repeats
+the whole, so the spread shows.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import fmt, report, workspace
-from bench.harness import arguments, measure, which
+from bench.harness import arguments, measure, servers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,36 +29,53 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rows: list[list[str]] = []
     with workspace() as work:
-        for n in args.n:
-            floor_all: float | None = None
-            for label, app in which(args.floor_only, args.no_floor):
-                result, cpu = measure(
-                    work, {"mode": "join"}, stack=args.stack, app=app, db=args.db, n=n, askers=0
-                )
-                if not result.get("ok"):
-                    rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
-                    continue
-                floor_all = result["all_ms"] if not app else floor_all
-                ratio = result["all_ms"] / floor_all if app and floor_all else None
-                rows.append(
-                    [
-                        str(n),
-                        label,
-                        f"{result['joined']}/{result['clients']}",
-                        str(result["busy"]),
-                        fmt(result["all_ms"]),
-                        fmt(result["join"]["p50"]),
-                        fmt(result["join"]["p99"]),
-                        fmt(ratio, 2) if ratio else "-",
-                        fmt(cpu, 1),
-                        str(len(result["pool_exhausted"])),
-                        "; ".join(result["failures"])[:120] or "-",
-                    ]
-                )
+        for round_ in range(1, args.rounds + 1):
+            for n in args.n:
+                floor_all: float | None = None
+                for label, app, root in servers(args.floor_only, args.no_floor, args.before):
+                    result, cpu = measure(
+                        work,
+                        {"mode": "join"},
+                        stack=args.stack,
+                        app=app,
+                        db=args.db,
+                        n=n,
+                        askers=0,
+                        root=root,
+                    )
+                    if not result.get("ok"):
+                        rows.append(
+                            [
+                                str(round_),
+                                str(n),
+                                label,
+                                "failed: " + str(result.get("error"))[:160],
+                            ]
+                        )
+                        continue
+                    floor_all = result["all_ms"] if not app else floor_all
+                    ratio = result["all_ms"] / floor_all if app and floor_all else None
+                    rows.append(
+                        [
+                            str(round_),
+                            str(n),
+                            label,
+                            f"{result['joined']}/{result['clients']}",
+                            str(result["busy"]),
+                            fmt(result["all_ms"]),
+                            fmt(result["join"]["p50"]),
+                            fmt(result["join"]["p99"]),
+                            fmt(ratio, 2) if ratio else "-",
+                            fmt(cpu, 1),
+                            str(len(result["pool_exhausted"])),
+                            "; ".join(result["failures"])[:120] or "-",
+                        ]
+                    )
     report(
         f"Join storm ({args.stack}, {args.db})",
         "python -m bench.joins " + " ".join(sys.argv[1:] if argv is None else argv),
         [
+            "round",
             "N",
             "server",
             "joined",

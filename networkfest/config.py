@@ -57,6 +57,10 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "TICKER": _env_bool("TICKER", True),
         "REMINDER_MINUTES": int(_env("REMINDER_MINUTES", "15") or 15),
         "FANOUT_INTERVAL_MS": int(_env("FANOUT_INTERVAL_MS", "200") or 200),
+        # How often a process writes the live rooms' new stays (0: with each join), and how
+        # long it trusts what it remembers of a personal token (docs/deploy.md).
+        "PRESENCE_FLUSH_SECONDS": _env_seconds_or_zero("PRESENCE_FLUSH_SECONDS", 1.0),
+        "TOKEN_CACHE_SECONDS": _env_seconds_or_zero("TOKEN_CACHE_SECONDS", 60.0),
         "SMTP_CA_FILE": _env("SMTP_CA_FILE"),
         "ENV": _env("ENV", "production"),
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
@@ -110,6 +114,14 @@ def _env_seconds(name: str, default: float) -> float:
     if not 0 < seconds < float("inf"):
         raise SettingsError(f"{ENV_PREFIX}{name} must be a number of seconds above 0: {value!r}")
     return seconds
+
+
+def _env_seconds_or_zero(name: str, default: float) -> float:
+    """Seconds, where 0 turns the thing off."""
+    value = _env(name)
+    return (
+        0.0 if value is not None and value.strip() in {"0", "0.0"} else _env_seconds(name, default)
+    )
 
 
 def _env_int(name: str, default: int) -> int:

@@ -13,6 +13,10 @@ methods written for Networkfest:
   seconds at most, and answers probes: `round_trip` publishes a probe and waits until
   this process's own listener hears it.
 
+Beside python-socketio's messages it carries two of Networkfest's own: disconnect everyone
+in a room (`disconnect_room`), and forget what a per-process cache holds under a label
+(`forget`, for `process_cache`: a revoked token, a newly published programme).
+
 A round trip is the only honest "up": a PING, or a listener seen subscribed a moment
 ago, can both be true while this process still hears nothing (`queue_health` relies on it).
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import redis
@@ -37,6 +41,8 @@ CHANNEL = "flask-socketio"
 PROBE_PREFIX = b"networkfest-probe:"
 DISCONNECT_ROOM = "networkfest_disconnect_room"
 DISCONNECT_ROOM_MARK = DISCONNECT_ROOM.encode("ascii")
+FORGET = "networkfest_forget"
+FORGET_MARK = FORGET.encode("ascii")
 # Short: a publish must not hold an `ask` for long on a dead network.
 TIMEOUT_S = 2.0
 # The listener's waits between reconnection attempts: short, so a festival recovers
@@ -74,6 +80,9 @@ class RedisQueue(PubSubManager):
         # Set while the listener is subscribed: a probe published meanwhile can come back.
         self.ready = threading.Event()
         self._probes: dict[str, Any] = {}
+        # Told (cache name, label or None) when another process forgets cached facts; set
+        # by `process_cache` when this process first caches anything.
+        self.forget_heard: Callable[[str, str | None], None] | None = None
 
     def _publish(self, data: Any) -> None:
         """Send one message to every process; a dead queue is logged, never raised into a
@@ -102,6 +111,8 @@ class RedisQueue(PubSubManager):
                         self._heard(data[len(PROBE_PREFIX) :].decode("ascii", "replace"))
                         continue
                     if DISCONNECT_ROOM_MARK in data and self._disconnect_room_heard(data):
+                        continue
+                    if FORGET_MARK in data and self._forget_heard(data):
                         continue
                     yield data
             except Exception as error:
@@ -141,6 +152,27 @@ class RedisQueue(PubSubManager):
             return False
         if message.get("host_id") != self.host_id:
             disconnect_local(self, str(message.get("room")), str(message.get("namespace")))
+        return True
+
+    def forget(self, cache: str, label: str | None) -> None:
+        """Tell every other process to drop what its cache `cache` holds under `label`."""
+        self._publish({"method": FORGET, "cache": cache, "label": label, "host_id": self.host_id})
+
+    def _forget_heard(self, data: bytes) -> bool:
+        """Another process's `forget`; False for anything else that merely mentions its name.
+        A failing cache is logged: the listener must go on delivering."""
+        try:
+            message = self.json.loads(data)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or message.get("method") != FORGET:
+            return False
+        label = message.get("label")
+        if message.get("host_id") != self.host_id and self.forget_heard is not None:
+            try:
+                self.forget_heard(str(message.get("cache")), None if label is None else str(label))
+            except Exception:
+                log.exception("could not forget what another process changed")
         return True
 
     def _heard(self, token: str) -> None:

@@ -8,21 +8,24 @@ their person's room so notices, reminders and a logout reach every open page.
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
-from networkfest.accounts.auth import user_for_token
+from networkfest.accounts.auth import token_identity
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
+from networkfest.database import BUSY_MESSAGE
 from networkfest.extensions import db
 from networkfest.live import presence
 from networkfest.polls import services as polls
 from networkfest.polls.sockets import PollEvents
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import room_by_slug
+from networkfest.programme.queries import published_room, room_by_slug
 from networkfest.qa import services as qa
 from networkfest.qa.sockets import QuestionEvents
 from networkfest.realtime.protocol import (
@@ -50,12 +53,54 @@ def origin_allowed(origin: str | None) -> bool:
     return origin is None or origin.rstrip("/") in allowed_origins(current_app)
 
 
-def _session_from(payload: Any, *, run_sheet: bool) -> FestivalSession:
+def _session_from(payload: Any) -> FestivalSession:
     slug = require_str(require_object(payload), "session", max_length=80)
-    festival_session = room_by_slug(db.session, slug, run_sheet=run_sheet)
+    festival_session = room_by_slug(db.session, slug, run_sheet=False)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     return festival_session
+
+
+# How long a join waits for its turn at the gate before it is refused `busy`: longer than
+# the pool timeout, since a join waiting here holds no connection.
+JOIN_GATE_WAIT_S = 30.0
+_JOIN_GATE_KEY = "networkfest.join_gate"
+
+
+def _join_gate() -> threading.BoundedSemaphore | None:
+    """On PostgreSQL, the joins' share of this process's connection pool (half of it, the rest
+    for questions, votes and pages); None on SQLite, whose statements never yield."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    gate: threading.BoundedSemaphore | None = app.extensions.get(_JOIN_GATE_KEY)
+    if gate is None and db.engine.dialect.name == "postgresql":
+        size = max(1, db.engine.pool.size() // 2)  # type: ignore[attr-defined]
+        gate = app.extensions.setdefault(_JOIN_GATE_KEY, threading.BoundedSemaphore(size))
+    return gate
+
+
+def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
+    """Join the room and read its state: (state, session id, viewer's id, the instant). Ends
+    by giving the connection back (a commit without a transaction costs no round trip)."""
+    qa.autocommit(db.session)
+    festival_session = published_room(db.session, slug)
+    if festival_session is None:
+        raise ProtocolError("not_found", "There is no session with that name.")
+    user = authorise(PUBLIC)
+    viewer = qa.viewer_for(db.session, festival_session, user)
+    instant = now()
+    join_room(session_room(festival_session.id))
+    if viewer.moderator:
+        join_room(hosts_room(festival_session.id))
+    state = {
+        "clock": clock_state(db.session, festival_session, instant),
+        "questions": qa.snapshot(db.session, festival_session, viewer),
+        "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
+        "polls": polls.session_polls(db.session, festival_session, viewer),
+        "my_choices": polls.my_choices(db.session, festival_session, viewer.user_id),
+    }
+    session_id = festival_session.id
+    db.session.commit()
+    return state, session_id, viewer.user_id, instant
 
 
 class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
@@ -67,10 +112,10 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         credential_room: str | None = None
         token = auth.get("token") if isinstance(auth, dict) else None
         if token is not None:
-            user = user_for_token(token) if isinstance(token, str) else None
-            if user is None or user.api_token_id is None:
+            identity = token_identity(token) if isinstance(token, str) else None
+            if identity is None:
                 return False
-            user_id, credential_room = user.id, token_room(user.api_token_id)
+            user_id, credential_room = identity[0], token_room(identity[1])
         else:
             # Load the person from this handshake's own session cookie, never from a
             # user object an earlier request left in `g`.
@@ -89,31 +134,33 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         """The stays end; runs inside a logout's request too, so it leaves the session open."""
         sid: str = request.sid  # type: ignore[attr-defined]
         try:
-            presence.end(db.session, sid, now())
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            presence.end(db.session, sid, now(), app=app)
         finally:
             forget_connection(sid)
 
     @live_event
     def on_join(self, payload: Any) -> Ack:
-        festival_session = _session_from(payload, run_sheet=True)
-        user = authorise(PUBLIC)
-        viewer = qa.viewer_for(db.session, festival_session, user)
-        instant = now()
-        join_room(session_room(festival_session.id))
-        if viewer.moderator:
-            join_room(hosts_room(festival_session.id))
-        state = {
-            "clock": clock_state(db.session, festival_session, instant),
-            "questions": qa.snapshot(db.session, festival_session, viewer),
-            "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
-            "polls": polls.session_polls(db.session, festival_session, viewer),
-            "my_choices": polls.my_choices(db.session, festival_session, viewer.user_id),
-        }
-        # Last: its commit would expire what the snapshot above has just loaded.
-        presence.start(
+        """The room's state in as few round trips as it takes, none of them in a transaction,
+        and no write before the acknowledgement: the room's published facts come from this
+        process's copy (`published_room`), the stay is written by the next flush
+        (`presence.arrive`). On PostgreSQL at most half the pool's connections serve joins at
+        once (`_join_gate`): in a storm the rest wait their turn here, holding nothing, rather
+        than for a connection, which would refuse them `busy` after the pool timeout."""
+        slug = require_str(require_object(payload), "session", max_length=80)
+        gate = _join_gate()
+        if gate is not None and not gate.acquire(timeout=JOIN_GATE_WAIT_S):
+            raise ProtocolError("busy", BUSY_MESSAGE)
+        try:
+            state, session_id, user_id, instant = _room_state(slug)
+        finally:
+            if gate is not None:
+                gate.release()
+        presence.arrive(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
             db.session,
-            festival_session.id,
-            viewer.user_id,
+            session_id,
+            user_id,
             request.sid,  # type: ignore[attr-defined]
             instant,
         )
@@ -121,7 +168,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
 
     @live_event
     def on_leave(self, payload: Any) -> Ack:
-        festival_session = _session_from(payload, run_sheet=False)
+        festival_session = _session_from(payload)
         authorise(PUBLIC)
         leave_room(session_room(festival_session.id))
         leave_room(hosts_room(festival_session.id))
@@ -130,5 +177,6 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
             request.sid,  # type: ignore[attr-defined]
             now(),
             session_id=festival_session.id,
+            app=current_app._get_current_object(),  # type: ignore[attr-defined]
         )
         return ok()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from typing import Any
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from networkfest import process_cache, signals
+from networkfest.accounts.models import User
 from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion
 from networkfest.types import DbSession
 
@@ -58,6 +63,69 @@ _ROOM = _SESSION_BY_SLUG.options(
     joinedload(FestivalSession.festival), selectinload(FestivalSession.hosts)
 )
 _ROOM_WITH_RUN_SHEET = _ROOM.options(selectinload(FestivalSession.agenda_items))
+
+# The published facts of each room, per process (`process_cache`): the session row, its
+# festival (the clock's settings), its run sheet and its hosts' ids. A host is cached as an
+# id alone: their name, roles and flags are read fresh wherever they are asked for.
+ROOMS = "programme.rooms"
+_PUBLISHED_ROOM = _SESSION_BY_SLUG.options(
+    joinedload(FestivalSession.festival),
+    selectinload(FestivalSession.hosts).load_only(User.id),
+    selectinload(FestivalSession.agenda_items),
+)
+
+
+def published_room(db: DbSession, slug: str) -> FestivalSession | None:
+    """The session as a `join` reads it (festival, run sheet, hosts), from this process's
+    copy of what was published; read from the database once per publication.
+
+    The copy is dropped in every process when a new version is published
+    (`programme_published`, through the message queue), so the festival, the times, the run
+    sheet and who hosts are those of the current version. What changes between publications
+    (the seats taken, `confirmed_count`) may be stale here: only the join reads this.
+    The session returned belongs to `db` like any loaded one; the copy itself is never
+    handed out, so no caller's session ever shares it.
+    """
+    if not _valid_slug(slug):
+        return None
+    rooms = process_cache.cache(ROOMS)
+    cached = rooms.get(slug)
+    if cached is not None:
+        merged: FestivalSession = db.merge(cached, load=False)
+        return merged
+    ticket = rooms.ticket()
+    room = db.scalar(_PUBLISHED_ROOM, {"slug": slug})
+    if room is not None:
+        rooms.put(slug, _detached_copy(room), ticket=ticket)
+    return room
+
+
+def _detached_copy(room: FestivalSession) -> FestivalSession:
+    """The loaded graph copied into a session bound to nothing, then let go: no query, and
+    none of `room`'s objects (the caller's) are shared. Its hosts become ids alone, whatever
+    the caller's session had loaded of them: merged into a session, a host's other
+    attributes load from the database when asked for, never from this copy."""
+    scratch = Session()
+    try:
+        copy: FestivalSession = scratch.merge(room, load=False)
+    finally:
+        scratch.close()
+    hosts = []
+    for host in copy.hosts:
+        stub = User(id=host.id)
+        make_transient_to_detached(stub)
+        hosts.append(stub)
+    set_committed_value(copy, "hosts", hosts)
+    return copy
+
+
+def _forget_rooms(sender: str, **kwargs: Any) -> None:
+    """A new version: every room's published facts may have changed, in every process."""
+    process_cache.forget(ROOMS)
+
+
+# Connected on import, in every process that can publish (the servers and the CLI).
+signals.programme_published.connect(_forget_rooms)
 
 
 def _valid_slug(slug: object) -> bool:

@@ -1,0 +1,174 @@
+"""Per-process caches of facts that rarely change, dropped in every process the moment they do.
+
+A join asks the same questions thousands of times a minute whose answers change a few times a
+festival: what a room's session is (its festival, hosts and run sheet, until the programme is
+published again), who a personal token belongs to (until it is revoked). Each process keeps
+those answers here, in one `ProcessCache` per name and per app (tests run several apps in one
+process), and drops them when the slice that owns the facts says they changed:
+`forget(name, label)` drops every entry carrying `label` in this process at once and, when a
+message queue is configured, in every other process through it
+(`message_queue.RedisQueue.forget`); one process needs nothing else.
+
+Infrastructure: this module knows no slice. A slice names its cache, labels its entries (a
+festival, a person, a token) and says when to forget them.
+
+A reader that loaded a fact while it was being changed must not store it after the change was
+announced: `ticket()` before the read, `put(..., ticket=...)` after, and the entry is kept only
+if nothing was forgotten in between. An optional lifetime bounds how long an entry is trusted
+at all (monotonic seconds, read from an injectable timer).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+from networkfest.extensions import socketio
+from networkfest.message_queue import RedisQueue
+
+_EXTENSION = "networkfest.process_caches"
+# A bound, so a flood of distinct keys (made-up tokens are never stored, but rooms are many)
+# cannot grow a process without limit: the least recently used entry goes first.
+DEFAULT_SIZE = 10_000
+_setup_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    labels: frozenset[str]
+    expires: float | None
+
+
+class ProcessCache:
+    """One named cache: entries with labels and an optional lifetime, bounded in size."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        lifetime_s: float | None = None,
+        size: int = DEFAULT_SIZE,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.lifetime_s = lifetime_s
+        self.size = size
+        self.timer = timer
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        # Raised by every forget: a read that began before it must not be stored after it.
+        self._epoch = 0
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.expires is not None and self.timer() >= entry.expires:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry.value
+
+    def ticket(self) -> int:
+        """Take one before reading what will be stored; `put` refuses it after a forget."""
+        with self._lock:
+            return self._epoch
+
+    def put(self, key: Hashable, value: Any, *, labels: Iterable[str] = (), ticket: int) -> bool:
+        """Keep `value` unless something was forgotten since `ticket`; whether it was kept."""
+        expires = None if self.lifetime_s is None else self.timer() + self.lifetime_s
+        with self._lock:
+            if ticket != self._epoch:
+                return False
+            self._entries[key] = _Entry(value, frozenset(labels), expires)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+            return True
+
+    def forget_here(self, label: str | None = None) -> None:
+        """Drop the entries carrying `label` (every entry for None) in this process only."""
+        with self._lock:
+            self._epoch += 1
+            if label is None:
+                self._entries.clear()
+                return
+            for key in [k for k, e in self._entries.items() if label in e.labels]:
+                del self._entries[key]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+class Caches:
+    """The named caches of one app in this process."""
+
+    def __init__(self) -> None:
+        self._caches: dict[str, ProcessCache] = {}
+        self._lock = threading.Lock()
+
+    def named(self, name: str, make: Callable[[], ProcessCache]) -> ProcessCache:
+        with self._lock:
+            cache = self._caches.get(name)
+            if cache is None:
+                cache = self._caches[name] = make()
+            return cache
+
+    def forget_here(self, name: str, label: str | None) -> None:
+        with self._lock:
+            cache = self._caches.get(name)
+        if cache is not None:
+            cache.forget_here(label)
+
+
+def caches_of(app: Flask) -> Caches:
+    """The app's caches, made on first use; its message queue's listener is pointed at them
+    then, since another process's `forget` arrives there (before that, nothing was cached
+    here to forget)."""
+    caches: Caches | None = app.extensions.get(_EXTENSION)
+    if caches is not None:
+        return caches
+    with _setup_lock:
+        caches = app.extensions.get(_EXTENSION)
+        if caches is None:
+            caches = app.extensions[_EXTENSION] = Caches()
+            manager = _queue()
+            if manager is not None:
+                manager.forget_heard = caches.forget_here
+    return caches
+
+
+def _queue() -> RedisQueue | None:
+    """The message queue between processes, when one is configured."""
+    server = socketio.server
+    manager = server.manager if server is not None else None
+    return manager if isinstance(manager, RedisQueue) else None
+
+
+def cache(
+    name: str, *, lifetime_s: float | None = None, timer: Callable[[], float] = time.monotonic
+) -> ProcessCache:
+    """The current app's cache of that name, made on first use."""
+    return caches_of(current_app).named(
+        name, lambda: ProcessCache(name, lifetime_s=lifetime_s, timer=timer)
+    )
+
+
+def forget(name: str, label: str | None = None) -> None:
+    """Drop what carries `label` in the cache `name` here at once, then in every other
+    process through the message queue when there is one (from a request, a live event, the
+    CLI or a background task alike; outside an app there is nothing cached here)."""
+    if has_app_context():
+        caches_of(current_app).forget_here(name, label)
+    manager = _queue()
+    if manager is not None:
+        manager.forget(name, label)

@@ -1,0 +1,338 @@
+"""A join at nearly the floor's cost, and still right: the per-process caches it reads (a room's
+published facts, a token's owner) are dropped the moment what they hold changes, and the
+stays it no longer writes before its acknowledgement are written by the next flush, at
+disconnect and at shutdown, never lost. Cross-process forgetting: tests/scale/test_join_caches.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, select, update
+
+from networkfest import process_cache, signals
+from networkfest.accounts import services as accounts
+from networkfest.accounts.auth import TOKENS, token_identity
+from networkfest.accounts.models import ApiToken, User
+from networkfest.extensions import db
+from networkfest.live import presence
+from networkfest.live.models import Presence
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import ROOMS
+from tests.factories import SESSION_START
+from tests.live.helpers import Room, emit, joined
+
+NS = "/live"
+
+
+class FakeTimer:
+    """Monotonic seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# The cache itself.
+
+
+def test_an_entry_is_kept_until_its_label_is_forgotten() -> None:
+    cache = process_cache.ProcessCache("test")
+    assert cache.put("a", 1, labels=("user:1",), ticket=cache.ticket())
+    assert cache.put("b", 2, labels=("user:2",), ticket=cache.ticket())
+    cache.forget_here("user:1")
+    assert (cache.get("a"), cache.get("b")) == (None, 2)
+    cache.forget_here()
+    assert cache.get("b") is None
+
+
+def test_a_read_begun_before_a_forget_is_not_stored_after_it() -> None:
+    cache = process_cache.ProcessCache("test")
+    ticket = cache.ticket()
+    cache.forget_here("anything")  # the fact changed while it was being read
+    assert cache.put("a", "stale", ticket=ticket) is False
+    assert cache.get("a") is None
+
+
+def test_an_entry_lives_its_lifetime_and_no_longer() -> None:
+    timer = FakeTimer()
+    cache = process_cache.ProcessCache("test", lifetime_s=60, timer=timer)
+    cache.put("a", 1, ticket=cache.ticket())
+    timer.now += 59.9
+    assert cache.get("a") == 1
+    timer.now += 0.1
+    assert cache.get("a") is None
+
+
+def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:
+    cache = process_cache.ProcessCache("test", size=2)
+    for key in ("a", "b"):
+        cache.put(key, key, ticket=cache.ticket())
+    cache.get("a")
+    cache.put("c", "c", ticket=cache.ticket())
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("a", None, "c")
+    assert len(cache) == 2
+
+
+# A token's owner.
+
+
+def test_a_revoked_token_is_refused_at_once_though_it_was_remembered(
+    app: Flask, factory: Any, socket_client: Any, clock: Any
+) -> None:
+    user = factory.user()
+    raw = accounts.create_api_token(db.session, user, "laptop", clock.now())
+    first = socket_client(auth={"token": raw})
+    assert first.is_connected(NS)
+    assert len(process_cache.cache(TOKENS)) == 1  # remembered
+    bearer = {"Authorization": f"Bearer {raw}"}
+    assert app.test_client().delete("/api/v1/me/token", headers=bearer).status_code == 204
+    assert len(process_cache.cache(TOKENS)) == 0
+    again = socket_client(auth={"token": raw})
+    assert not again.is_connected(NS)
+
+
+def test_deleting_an_account_forgets_every_token_of_it(
+    app: Flask, factory: Any, socket_client: Any, clock: Any
+) -> None:
+    user = factory.user()
+    bystander = factory.user()
+    raws = [accounts.create_api_token(db.session, user, n, clock.now()) for n in ("a", "b")]
+    kept = accounts.create_api_token(db.session, bystander, "c", clock.now())
+    for raw in [*raws, kept]:
+        assert token_identity(raw) is not None
+    signals.send(
+        signals.credentials_changed,
+        "privacy",
+        user_id=user.id,
+        reason="deleted",
+        sign_in_ids=[],
+        token_id=None,
+        everything=True,
+    )
+    assert len(process_cache.cache(TOKENS)) == 1  # the bystander's
+    assert token_identity(kept) == (bystander.id, _token_id(bystander.id))
+
+
+def test_a_token_removed_behind_the_apps_back_works_no_longer_than_the_lifetime(
+    app: Flask, factory: Any, socket_client: Any, clock: Any
+) -> None:
+    timer = FakeTimer()
+    process_cache.caches_of(app).named(
+        TOKENS, lambda: process_cache.ProcessCache(TOKENS, lifetime_s=60, timer=timer)
+    )
+    user = factory.user()
+    raw = accounts.create_api_token(db.session, user, "laptop", clock.now())
+    assert token_identity(raw) == (user.id, _token_id(user.id))
+    db.session.execute(delete(ApiToken))  # by hand: no signal
+    db.session.commit()
+    assert token_identity(raw) is not None  # remembered, within its lifetime
+    timer.now += 60
+    assert token_identity(raw) is None
+    assert not socket_client(auth={"token": raw}).is_connected(NS)
+
+
+def test_an_unknown_token_is_never_remembered(app: Flask, factory: Any, clock: Any) -> None:
+    assert token_identity("not-a-token") is None
+    user = factory.user()
+    assert len(process_cache.cache(TOKENS)) == 0
+    raw = accounts.create_api_token(db.session, user, "new", clock.now())
+    assert token_identity(raw) == (user.id, _token_id(user.id))
+
+
+def _token_id(user_id: int) -> int:
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user_id))
+    assert token_id is not None
+    return token_id
+
+
+# A room's published facts.
+
+
+def test_a_join_reads_the_room_once_per_published_version(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    clock.set(SESSION_START)
+    sio = socket_client(room.attendee)
+    ends_at = joined(sio, room.slug)["clock"]["ends_at"]
+    # Changed without a publication (nothing does this but a test): the copy still holds.
+    later = SESSION_START + timedelta(minutes=90)
+    db.session.execute(
+        update(FestivalSession).where(FestivalSession.id == room.session_id).values(ends_at=later)
+    )
+    db.session.commit()
+    assert joined(sio, room.slug)["clock"]["ends_at"] == ends_at
+    festival_id = db.session.scalar(select(FestivalSession.festival_id))
+    signals.send(
+        signals.programme_published,
+        "programme",
+        festival_id=festival_id,
+        version=2,
+        changes=[],
+        now=clock.now(),
+    )
+    assert len(process_cache.cache(ROOMS)) == 0
+    assert joined(sio, room.slug)["clock"]["ends_at"] == int(later.timestamp() * 1000)
+
+
+def test_the_cached_room_keeps_its_hosts_as_ids_and_reads_people_fresh(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """A host who was an organiser when the copy was made, and is one no longer, is read
+    fresh: organisers see who asked an anonymous question, hosts do not."""
+    clock.set(SESSION_START)
+    set_organiser(room.host.id, True)
+    host = socket_client(room.host)
+    assert joined(host, room.slug)["questions"] == []  # the copy is made, the host in it
+    asked = emit(
+        socket_client(room.attendee),
+        "ask",
+        {"session": room.slug, "text": "Who asks?", "anonymous": True},
+    )
+    assert asked["ok"] is True
+    assert joined(host, room.slug)["questions"][0]["asked_by"] == room.attendee.name
+    set_organiser(room.host.id, False)
+    seen = joined(socket_client(room.host), room.slug)["questions"]
+    assert [q["text"] for q in seen] == ["Who asks?"]  # still a host: sees it pending
+    assert "asked_by" not in seen[0]
+
+
+def set_organiser(user_id: int, organiser: bool) -> None:
+    db.session.execute(update(User).where(User.id == user_id).values(organiser=organiser))
+    db.session.commit()
+
+
+def test_an_unknown_room_is_not_found(socket_client: Any, room: Room) -> None:
+    ack = emit(socket_client(room.attendee), "join", {"session": "no-such-room"})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_found"
+    assert len(process_cache.cache(ROOMS)) == 0
+
+
+# Stays written after the acknowledgement.
+
+
+def buffered(app: Flask, seconds: float = 60.0) -> presence.Buffer:
+    """Stays kept for a flush every `seconds`, with no background task: the test flushes."""
+    buffer = presence.Buffer(seconds)
+    buffer.started = True
+    app.extensions[presence.BUFFER_KEY] = buffer
+    return buffer
+
+
+def rows() -> list[tuple[Any, ...]]:
+    """The stays written, read in a transaction of its own (SQLite: it ends before a flush)."""
+    db.session.rollback()
+    found = [
+        (p.user_id, p.joined_at, p.left_at)
+        for p in db.session.scalars(select(Presence).order_by(Presence.id))
+    ]
+    db.session.rollback()
+    return found
+
+
+def test_a_join_waits_for_no_write_and_the_next_flush_writes_its_stay(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    buffer = buffered(app)
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    clock.advance(timedelta(seconds=20))
+    joined(socket_client(room.other), room.slug)
+    assert rows() == [] and len(buffer.pending) == 2
+    waits: list[float] = []
+    assert presence.flusher_round(app, waits.append) == 2
+    assert waits == [60.0]  # the documented interval, then the write
+    assert rows() == [
+        (room.attendee.id, SESSION_START, None),
+        (room.other.id, SESSION_START + timedelta(seconds=20), None),
+    ]
+    assert presence.flusher_round(app, waits.append) == 0
+
+
+def test_a_pending_stay_counts_as_having_been_in_the_room(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    buffered(app)
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    festival_session = db.session.get(FestivalSession, room.session_id)
+    assert festival_session is not None
+    assert presence.was_in_room(db.session, festival_session, room.attendee.id)
+    assert not presence.was_in_room(db.session, festival_session, room.other.id)
+
+
+def test_leaving_and_disconnecting_write_the_stays_at_once(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    buffered(app)
+    clock.set(SESSION_START)
+    leaver, dropper = socket_client(room.attendee), socket_client(room.other)
+    joined(leaver, room.slug)
+    joined(dropper, room.slug)
+    clock.advance(timedelta(minutes=5))
+    assert emit(leaver, "leave", {"session": room.slug})["ok"] is True
+    clock.advance(timedelta(minutes=5))
+    dropper.disconnect(NS)
+    assert sorted(rows()) == sorted(
+        [
+            (room.attendee.id, SESSION_START, SESSION_START + timedelta(minutes=5)),
+            (room.other.id, SESSION_START, SESSION_START + timedelta(minutes=10)),
+        ]
+    )
+
+
+def test_shutting_down_writes_what_is_pending(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    buffered(app)
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    presence.flush_at_exit(app)
+    assert rows() == [(room.attendee.id, SESSION_START, None)]
+
+
+class FailingDatabase:
+    def execute(self, *args: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    def rollback(self) -> None:
+        pass
+
+
+def test_a_failed_write_keeps_its_stays_for_the_next(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    buffer = buffered(app)
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    with pytest.raises(RuntimeError):
+        presence.flush(app, FailingDatabase())  # type: ignore[arg-type]
+    assert len(buffer.pending) == 1
+    assert presence.flusher_round(app, lambda seconds: None) == 1
+    assert rows() == [(room.attendee.id, SESSION_START, None)]
+
+
+def test_without_a_background_task_the_stay_is_written_with_the_join(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    assert presence.buffer_of(app).interval_s == 0  # TICKER is off in unit tests
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    assert rows() == [(room.attendee.id, SESSION_START, None)]
+
+
+def test_the_dashboard_says_how_fresh_presence_is(
+    app: Flask, signed_in: Any, factory: Any, room: Room
+) -> None:
+    organiser = db.session.get(User, room.organiser.id)
+    page = signed_in(organiser).get("/organiser/insights").get_data(as_text=True)
+    assert "Who is in a room is written as they join." in page
+    app.config.update(TICKER=True, PRESENCE_FLUSH_SECONDS=1.0)  # as a production server runs
+    page = signed_in(organiser).get("/organiser/insights").get_data(as_text=True)
+    assert "Who is in a room is written every 1 s" in page
+    assert "loses at most its last 1 s of arrivals" in page

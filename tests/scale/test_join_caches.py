@@ -1,0 +1,102 @@
+"""The join's per-process caches across two processes sharing PostgreSQL and Redis: what one
+process (or the CLI) changes, the other stops using at once, through the message queue.
+
+- a token the other process remembers is refused there as soon as it is revoked here;
+- a room both processes copied is read again by both as soon as a new version is published
+  (here from a third process, as `networkfest schedule publish` does).
+
+Skips without PostgreSQL, Redis or nginx (fails in CI instead).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from datetime import timedelta
+
+import pytest
+import socketio
+from sqlalchemy import update
+
+from networkfest import create_app, signals
+from networkfest.clock import to_epoch_ms
+from networkfest.extensions import db
+from networkfest.programme.models import FestivalSession
+from tests.resilience.support import MINUTES, STARTS
+from tests.room_client import RoomClient
+from tests.scale.test_two_processes import Cluster, cluster  # noqa: F401 (the fixture)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+ENDS = STARTS + timedelta(minutes=MINUTES)
+
+
+def ends_at_seen(running: Cluster, url: str, name: str) -> int:
+    """Join the room on one process with someone's token; the clock's end it answers."""
+    client = RoomClient(url, running.tokens[name], running.session, origin=running.nginx.url)
+    try:
+        client.connect()
+        ends_at: int = client.states[-1]["clock"]["ends_at"]
+        return ends_at
+    finally:
+        client.close()
+
+
+def publish_a_later_end(running: Cluster, later: int) -> None:
+    """What publishing does after its commit, from a process of its own sharing the queue:
+    the session's new end is committed, then `programme_published` is sent."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": running.processes[0].env["NETWORKFEST_DATABASE_URL"],
+            "MESSAGE_QUEUE": running.processes[0].env["NETWORKFEST_MESSAGE_QUEUE"],
+            "SECRET_KEY": "cli",
+            "TESTING": True,
+            "TICKER": False,
+        }
+    )
+    with app.app_context():
+        festival_session = db.session.scalars(
+            update(FestivalSession)
+            .where(FestivalSession.slug == running.session)
+            .values(ends_at=ENDS + timedelta(minutes=later))
+            .returning(FestivalSession)
+        ).one()
+        festival_id = festival_session.festival_id
+        db.session.commit()
+        signals.send(
+            signals.programme_published,
+            "programme",
+            festival_id=festival_id,
+            version=2,
+            changes=[],
+            now=STARTS,
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_what_one_process_changes_the_other_forgets_at_once(cluster: Cluster) -> None:  # noqa: F811
+    cluster.set_clock(STARTS + timedelta(minutes=2))
+    x, y = cluster.processes
+
+    # Both processes copy the room; y remembers alice's token.
+    assert ends_at_seen(cluster, x.url, "bob") == to_epoch_ms(ENDS)
+    assert ends_at_seen(cluster, y.url, "alice") == to_epoch_ms(ENDS)
+
+    # Revoked through x: y refuses the token it remembered, at once.
+    request = urllib.request.Request(
+        x.url + "/api/v1/me/token",
+        method="DELETE",
+        headers={"Authorization": f"Bearer {cluster.tokens['alice']}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204
+    refused = RoomClient(y.url, cluster.tokens["alice"], cluster.session, origin=cluster.nginx.url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        refused.connect()
+    refused.close()
+
+    # A new version published elsewhere: both processes read the room again, at once.
+    publish_a_later_end(cluster, later=15)
+    later = to_epoch_ms(ENDS + timedelta(minutes=15))
+    assert ends_at_seen(cluster, y.url, "bob") == later
+    assert ends_at_seen(cluster, x.url, "carol") == later
