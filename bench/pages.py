@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.pages [--seconds 5] [--concurrency 16] [--db sqlite|postgres]
 
-Targets: `/schedule`, `/schedule.ics` (200, and 304 with `If-None-Match`) and
-`/api/v1/sessions`, on a festival of 40 sessions; the floor is bench/bare_server.py's
-`GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency` requests in flight.
+Targets: `/schedule`, `/schedule.ics` (200, and 304 with `If-None-Match`),
+`/api/v1/sessions` and one session's page, as a visitor, on a festival of 40 sessions; the
+floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency` requests in flight.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
                     "headers": {"If-None-Match": etag(server.url + "/schedule.ics")},
                 },
                 {"name": "/api/v1/sessions", "path": "/api/v1/sessions"},
+                {"name": "/sessions/<slug>", "path": "/sessions/session-7"},
             ]
             result = run_node({**config, "url": server.url, "targets": targets}, work)
     measured = ([{**floor["targets"][0], "name": "floor: bare /hello"}] if hello else []) + (

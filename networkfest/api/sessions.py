@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Response
 
+from networkfest import pagecache
 from networkfest.api.blueprint import bp, json_response, not_found
 from networkfest.api.spec import add_path, add_schemas, error_response
 from networkfest.authz import PUBLIC, require_json
 from networkfest.extensions import db
 from networkfest.formatting import iso
-from networkfest.pagecache import pages
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import (
     current_festival,
@@ -50,11 +50,11 @@ def list_sessions() -> Response:
         return json_response({"sessions": []})
     # The same for everyone until the programme or a seat count changes: built once for each.
     key = ("api-sessions", festival.id, festival.version, *seat_counts(db.session, festival))
-    body = pages().get(key)
+    body = pagecache.kept(key)
     if body is None:
         sessions = festival_sessions(db.session, festival)
         body = json_response({"sessions": [session_json(fs) for fs in sessions]}).get_data()
-        pages().put(key, body)
+        pagecache.keep(key, body)
     return Response(body, mimetype="application/json")
 
 

@@ -16,11 +16,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from networkfest import pagecache
 from networkfest.authz import SIGNED_IN, require
 from networkfest.context import now
 from networkfest.extensions import db, limiter
 from networkfest.feeds import frab, freshness, ical, queries, rules, services
-from networkfest.pagecache import pages
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival, festival_sessions
 
@@ -215,14 +215,14 @@ def _public_feed(
     if not_modified is not None:
         return not_modified
     # Built once per version, path and base URL (all in the ETag), then served from memory.
-    body = pages().get(etag)
+    body = pagecache.kept(etag)
     if body is None:
         festival = db.session.get(Festival, published.id)
         if festival is None:
             abort(404)
         etag = rules.feed_etag(*_etag_base(festival.id, festival.version))
         body = build(festival)
-        pages().put(etag, body)
+        pagecache.keep(etag, body)
     return _response(body, content_type, etag, PUBLIC_CACHE)
 
 

@@ -24,7 +24,7 @@ from networkfest.extensions import db
 from networkfest.festival_day import presenters, rules, services
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival
-from networkfest.programme.routes import add_schedule_etag_part
+from networkfest.programme.routes import add_schedule_etag_part, add_session_page_part
 from networkfest.registration.personal_agenda import Place, places
 from networkfest.timing.rules import ClockSettings
 
@@ -121,6 +121,11 @@ def _marks_etag_part(festival: Festival) -> str:
     return services.marks_fingerprint(db.session, festival, _viewer_places(), _instant())
 
 
+def _session_mark_part(festival_session: FestivalSession) -> str:
+    return repr(session_mark(festival_session))
+
+
 @bp.record_once
 def _mark_the_schedule(state: BlueprintSetupState) -> None:
     add_schedule_etag_part(state.app, _marks_etag_part)
+    add_session_page_part(state.app, _session_mark_part)

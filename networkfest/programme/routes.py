@@ -23,12 +23,12 @@ from flask.sansio.app import App
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from networkfest import pagecache
 from networkfest.accounts.links import password_link
 from networkfest.authz import ORGANISER, require
 from networkfest.context import now
 from networkfest.extensions import db
 from networkfest.formatting import in_zone
-from networkfest.pagecache import pages
 from networkfest.programme.changes import Change, describe_change
 from networkfest.programme.forms import ScheduleUploadForm
 from networkfest.programme.markdown import render as render_markdown
@@ -60,6 +60,31 @@ def add_schedule_etag_part(app: App, part: EtagPart) -> None:
     parts: list[EtagPart] = app.extensions.setdefault(SCHEDULE_ETAG_PARTS, [])
     if part not in parts:
         parts.append(part)
+
+
+# The same for a session's page, kept for visitors in `pagecache`: what the slices above add
+# to it for a visitor (festival day's mark, the outcomes) is named by `add_session_page_part`,
+# so a kept page is never served across a start, an end or a new summary.
+SESSION_PAGE_PARTS = "networkfest.session_page_parts"
+SessionPagePart = Callable[[FestivalSession], str]
+
+
+def add_session_page_part(app: App, part: SessionPagePart) -> None:
+    """Put `part(session)` into the key of the page kept for visitors (once per app)."""
+    parts: list[SessionPagePart] = app.extensions.setdefault(SESSION_PAGE_PARTS, [])
+    if part not in parts:
+        parts.append(part)
+
+
+def _for_visitors(key: tuple[object, ...], build: Callable[..., str]) -> Response:
+    """A page that is the same for every visitor while `key` holds: built once (with the
+    demo banner on or off), then only the visitor's own CSRF token is put in."""
+    key = (*key, bool(current_app.config.get("DEMO")))
+    body = pagecache.kept(key)
+    if body is None:
+        body = build(csrf_token=lambda: CSRF_SLOT).encode()
+        pagecache.keep(key, body)
+    return make_response(body.replace(CSRF_SLOT.encode(), generate_csrf().encode()))
 
 
 @bp.app_template_filter("format_label")
@@ -112,14 +137,9 @@ def schedule() -> Response:
     elif has_flashes or current_user.is_authenticated:
         response = make_response(_schedule_page(festival, theme, format_))
     else:
-        # The same page for every visitor while its ETag holds: built once, then only the
-        # visitor's own CSRF token is put in.
-        key = ("schedule", etag)
-        body = pages().get(key)
-        if body is None:
-            body = _schedule_page(festival, theme, format_, csrf_token=lambda: CSRF_SLOT).encode()
-            pages().put(key, body)
-        response = make_response(body.replace(CSRF_SLOT.encode(), generate_csrf().encode()))
+        response = _for_visitors(
+            ("schedule", etag), lambda **kept: _schedule_page(festival, theme, format_, **kept)
+        )
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
@@ -159,17 +179,35 @@ def run_sheet(fs: FestivalSession) -> list[dict[str, Any]]:
 
 
 @bp.get("/sessions/<slug>")
-def session_page(slug: str) -> str:
+def session_page(slug: str) -> Response | str:
     fs = session_by_slug(db.session, slug)
     if fs is None:
         abort(404)
-    return render_template(
-        "programme/session.html",
-        session=fs,
-        items=run_sheet(fs),
-        ics_url=url_for("feeds.session_ics", slug=fs.slug),
-        live_url=url_for("live.room", slug=fs.slug),
+
+    def build(**kept: Any) -> str:
+        return render_template(
+            "programme/session.html",
+            session=fs,
+            items=run_sheet(fs),
+            ics_url=url_for("feeds.session_ics", slug=fs.slug),
+            live_url=url_for("live.room", slug=fs.slug),
+            **kept,
+        )
+
+    if current_user.is_authenticated or session.get("_flashes"):
+        return build()
+    # Everything a visitor's page shows: the session as published, its places and hosts'
+    # names (a host may rename), and what the slices above add.
+    key = (
+        "session",
+        fs.id,
+        fs.version,
+        fs.festival.version,
+        fs.confirmed_count,
+        *(host.name for host in fs.hosts),
+        *(part(fs) for part in current_app.extensions.get(SESSION_PAGE_PARTS, ())),
     )
+    return _for_visitors(key, build)
 
 
 @bp.get("/schedule/changes")

@@ -275,3 +275,45 @@ def test_a_taken_place_rebuilds_the_visitors_page(app, client, factory) -> None:
     assert "1 of 2 places left" in client.get("/schedule").get_data(as_text=True)
     publish_programme(PROGRAMME.replace("capacity = 2", "capacity = 5"))
     assert "4 of 5 places left" in client.get("/schedule").get_data(as_text=True)
+
+
+def test_a_session_page_is_kept_for_visitors_until_what_it_shows_changes(
+    app, client, clock
+) -> None:
+    """Built once for every visitor; a start (festival day's mark), a taken place and a
+    host's new name each make it anew."""
+    from datetime import timedelta
+
+    from flask import template_rendered
+    from sqlalchemy import select
+
+    from networkfest.accounts.models import User
+
+    publish_programme()
+    alpha = session_by_slug(db.session, "alpha")
+    assert alpha is not None
+    clock.set(alpha.starts_at - timedelta(hours=2))
+    page = "/sessions/alpha"
+    first = client.get(page).get_data(as_text=True)
+    assert "Hosted by" in first and "Amira Hassan" in first and "Live now" not in first
+    rendered: list[object] = []
+
+    def record(sender: object, template: object, context: object, **extra: object) -> None:
+        rendered.append(template)
+
+    template_rendered.connect(record, app)
+    try:
+        again = app.test_client().get(page).get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert rendered == []
+    assert again.replace(_csrf_meta(again), "") == first.replace(_csrf_meta(first), "")
+
+    clock.set(alpha.starts_at + timedelta(minutes=1))
+    assert "Live now" in client.get(page).get_data(as_text=True)
+
+    host = db.session.scalar(select(User).where(User.email == "amira.hassan@example.org"))
+    assert host is not None
+    host.name = "Amira Hassan-Ward"
+    db.session.commit()
+    assert "Amira Hassan-Ward" in client.get(page).get_data(as_text=True)
