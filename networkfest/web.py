@@ -14,12 +14,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from networkfest import commands, errors, fanout, formatting, jobs, models, queue_health, security
 from networkfest.accounts import auth
+from networkfest.accounts import jobs as accounts_jobs
 from networkfest.accounts.routes import bp as accounts_bp
 from networkfest.api import routes as api_routes
 from networkfest.api.blueprint import bp as api_bp
 from networkfest.api.openapi import bp as openapi_bp
 from networkfest.audit.routes import bp as audit_bp
 from networkfest.clock import OffsetClock, SystemClock
+from networkfest.commitments.routes import bp as commitments_bp
 from networkfest.config import PROJECT_ROOT
 from networkfest.database import configure_engine
 from networkfest.extensions import csrf, db, limiter, login_manager, migrate, socketio
@@ -35,6 +37,8 @@ from networkfest.message_queue import RedisQueue
 from networkfest.notifications import jobs as notifications_jobs
 from networkfest.notifications import receivers as notifications_receivers
 from networkfest.notifications.routes import bp as notifications_bp
+from networkfest.outcomes.routes import bp as outcomes_bp
+from networkfest.peers.routes import bp as peers_bp
 from networkfest.polls import jobs as polls_jobs
 from networkfest.polls import receivers as polls_receivers
 from networkfest.polls.routes import bp as polls_bp
@@ -97,8 +101,11 @@ def init_app(app: Flask) -> None:
         registration_bp,
         live_bp,
         polls_bp,
+        outcomes_bp,
+        peers_bp,
         timing_bp,
         insights_bp,
+        commitments_bp,
         notifications_bp,
         privacy_bp,
         audit_bp,
@@ -172,6 +179,7 @@ def connect_slices(app: Flask) -> None:
     live_receivers.connect()
     notifications_receivers.connect()
     jobs.connect()
+    accounts_jobs.register(app)
     timing_jobs.register(app)
     polls_jobs.register(app)
     notifications_jobs.register(app)

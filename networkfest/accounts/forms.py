@@ -91,6 +91,17 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Your name", validators=NAME, filters=[_strip])
+    # Optional: the line people who chose to stay in touch see beside the name.
+    organisation = StringField(
+        "Organisation (optional)",
+        validators=[Length(max=120, message="Keep your organisation to 120 characters or fewer.")],
+        filters=[_strip],
+    )
+    role = StringField(
+        "Role (optional)",
+        validators=[Length(max=120, message="Keep your role to 120 characters or fewer.")],
+        filters=[_strip],
+    )
 
 
 class TokenForm(FlaskForm):

@@ -16,6 +16,8 @@ def export(db: DbSession, user: User) -> dict[str, Any]:
         "account": {
             "name": user.name,
             "email": user.email,
+            "organisation": user.organisation,
+            "role": user.role,
             "organiser": user.organiser,
             "invited": user.invited,
             "created_at": iso_or_none(user.created_at),

@@ -290,7 +290,10 @@ def _profile_page(
     status: int = 200, new_token: str | None = None, **forms: FlaskForm
 ) -> BaseResponse:
     user = current_user._get_current_object()
-    forms.setdefault("profile_form", ProfileForm(formdata=None, name=user.name))
+    forms.setdefault(
+        "profile_form",
+        ProfileForm(formdata=None, name=user.name, organisation=user.organisation, role=user.role),
+    )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
     return _render(
@@ -311,8 +314,14 @@ def profile() -> BaseResponse:
     form = ProfileForm()
     if not form.validate_on_submit():
         return _profile_page(FORM_STATUS, profile_form=form)
-    services.rename(db.session, current_user._get_current_object(), form.name.data)
-    flash("Your name is saved.", "success")
+    services.update_profile(
+        db.session,
+        current_user._get_current_object(),
+        form.name.data,
+        form.organisation.data or "",
+        form.role.data or "",
+    )
+    flash("Your name, organisation and role are saved.", "success")
     return redirect(url_for("accounts.profile"))
 
 

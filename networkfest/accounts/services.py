@@ -260,8 +260,12 @@ def claim_invite(db: DbSession, user: User, password: str, now: datetime) -> Non
     set_password(db, user, password)
 
 
-def rename(db: DbSession, user: User, name: str) -> None:
+def update_profile(db: DbSession, user: User, name: str, organisation: str, role: str) -> None:
+    """The name everyone sees, and the optional organisation and role line that people who
+    chose to stay in touch see; trimmed, so stray spaces never make a line look filled."""
     user.name = name.strip()
+    user.organisation = organisation.strip()
+    user.role = role.strip()
     db.commit()
 
 
@@ -329,3 +333,11 @@ def set_organiser(db: DbSession, actor: User, user: User, flag: bool, now: datet
     db.commit()
     if not flag:
         signals.send(signals.rights_changed, "accounts", user_ids=[user_id], reason="organiser")
+
+
+def prune_ended_sign_ins(db: DbSession, before: datetime) -> int:
+    """Delete sign-ins that ended before `before`: a missing row refuses its cookie just as
+    an ended one does, so they only grow the table. Returns how many went."""
+    deleted = db.execute(delete(SignIn).where(SignIn.ended_at < before))
+    db.commit()
+    return int(getattr(deleted, "rowcount", 0) or 0)

@@ -24,6 +24,8 @@ def me() -> Response:
             "email": user.email,
             "organiser": user.organiser,
             "calendar_url": absolute("feeds.personal_ics", token=user.calendar_token),
+            "organisation": user.organisation,
+            "role": user.role,
         }
     )
 
@@ -54,6 +56,16 @@ add_schemas(
                     "type": "string",
                     "format": "uri",
                     "description": "The caller's private iCalendar feed; keep it secret.",
+                },
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 120,
+                    "description": "Optional (empty when not given); peers see it.",
+                },
+                "role": {
+                    "type": "string",
+                    "maxLength": 120,
+                    "description": "Optional (empty when not given); peers see it.",
                 },
             },
         }

@@ -1,5 +1,23 @@
 """Import every API module so their routes and OpenAPI fragments are registered on the blueprint."""
 
-from networkfest.api import me, polls, questions, registration, sessions
+from networkfest.api import (
+    commitments,
+    me,
+    outcomes,
+    peers,
+    polls,
+    questions,
+    registration,
+    sessions,
+)
 
-__all__ = ["me", "polls", "questions", "registration", "sessions"]
+__all__ = [
+    "commitments",
+    "me",
+    "outcomes",
+    "peers",
+    "polls",
+    "questions",
+    "registration",
+    "sessions",
+]

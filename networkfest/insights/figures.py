@@ -8,11 +8,12 @@ person are one attendee, and overlapping stays of one person merge before the pe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from networkfest.commitments import tally
 from networkfest.qa.rules import QuestionStatus
 from networkfest.registration.rules import RegistrationStatus
 
@@ -51,6 +52,18 @@ GROUP_COLUMNS = (
     "follow_up_yes",
 )
 DIFFERENT_COLUMNS = ("slug", "title", "theme", "different")
+FOLLOW_THROUGH_COLUMNS = tally.FOLLOW_THROUGH_COLUMNS
+POLL_COLUMNS = (
+    "slug",
+    "title",
+    "theme",
+    "poll",
+    "question",
+    "status",
+    "answered",
+    "in_room",
+    "share",
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,17 @@ class FeedbackRow:
     worth: int
     different: str
     follow_up: bool
+
+
+@dataclass(frozen=True)
+class PollRow:
+    """One poll that ran (`polls.services.PollTurnout`): how many people answered it."""
+
+    session_id: int
+    poll_id: int
+    question: str
+    status: str
+    answered: int
 
 
 @dataclass(frozen=True)
@@ -173,6 +197,37 @@ class DifferentAnswer:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@dataclass(frozen=True)
+class PollFigures:
+    """A poll's turnout: the share of the people in the room (its session's attendance)
+    who answered it."""
+
+    slug: str
+    title: str
+    theme: str
+    poll: int
+    question: str
+    status: str
+    answered: int
+    in_room: int
+    share: float | None
+
+    def as_row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in POLL_COLUMNS}
+
+
+@dataclass(frozen=True)
+class SessionPolls:
+    """The polls one session ran; `share` is their mean turnout."""
+
+    slug: str
+    title: str
+    theme_name: str
+    in_room: int
+    polls: list[PollFigures]
+    share: float | None
+
+
 @dataclass
 class Dashboard:
     sessions: list[SessionFigures] = field(default_factory=list)
@@ -180,6 +235,20 @@ class Dashboard:
     days: list[GroupFigures] = field(default_factory=list)
     festival: GroupFigures | None = None
     different: list[DifferentAnswer] = field(default_factory=list)
+    follow_through: tally.FollowThrough = field(default_factory=tally.FollowThrough)
+    polls: list[SessionPolls] = field(default_factory=list)
+
+    @property
+    def polls_run(self) -> int:
+        return sum(len(s.polls) for s in self.polls)
+
+    @property
+    def polls_share(self) -> float | None:
+        """The mean turnout over every poll shown, each weighted by the people in its room."""
+        return rate(
+            sum(min(p.answered, p.in_room) for s in self.polls for p in s.polls),
+            sum(p.in_room for s in self.polls for p in s.polls),
+        )
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -324,8 +393,12 @@ def dashboard(
     themes: Sequence[tuple[str, str]],
     now: datetime,
     day_label: Any = str,
+    follow_through: Mapping[int, tally.Tally] | None = None,
+    polls: Sequence[PollRow] = (),
 ) -> Dashboard:
-    """Every table of the dashboard; `themes` are (slug, name) in the festival's order."""
+    """Every table of the dashboard; `themes` are (slug, name) in the festival's order,
+    `follow_through` each session's commitments (`commitments.figures`), `polls` the polls
+    that ran."""
     by_session: dict[str, dict[int, list[Any]]] = {
         name: defaultdict(list) for name in ("registrations", "presences", "questions", "feedback")
     }
@@ -376,6 +449,54 @@ def dashboard(
     order = {s.id: i for i, s in enumerate(sessions)}
     slug_order = {s.slug: order[s.id] for s in sessions}
     result.different = sorted(answers, key=lambda a: (slug_order[a.slug], a.different.casefold()))
+    refs = [tally.SessionRef(s.id, s.slug, s.title, s.theme, s.theme_name) for s in sessions]
+    result.follow_through = tally.summarise(
+        tally.session_lines(refs, follow_through or {}), themes, "Whole festival"
+    )
+    result.polls = session_polls(sessions, figures, polls)
+    return result
+
+
+def session_polls(
+    sessions: Sequence[SessionRow], figures: Sequence[SessionFigures], polls: Sequence[PollRow]
+) -> list[SessionPolls]:
+    """Each session that ran a poll, in the sessions' order, with every poll's turnout.
+
+    The people in the room are the session's attendance; an answer from someone the
+    presence record missed never makes a share above 100%.
+    """
+    by_session: dict[int, list[PollRow]] = defaultdict(list)
+    for poll in polls:
+        by_session[poll.session_id].append(poll)
+    result = []
+    for session, figure in zip(sessions, figures, strict=True):
+        if not by_session[session.id]:
+            continue
+        in_room = figure.attended
+        lines = [
+            PollFigures(
+                slug=session.slug,
+                title=session.title,
+                theme=session.theme,
+                poll=poll.poll_id,
+                question=poll.question,
+                status=poll.status,
+                answered=poll.answered,
+                in_room=in_room,
+                share=rate(min(poll.answered, in_room), in_room),
+            )
+            for poll in by_session[session.id]
+        ]
+        result.append(
+            SessionPolls(
+                slug=session.slug,
+                title=session.title,
+                theme_name=session.theme_name,
+                in_room=in_room,
+                polls=lines,
+                share=rate(sum(min(p.answered, in_room) for p in lines), in_room * len(lines)),
+            )
+        )
     return result
 
 
@@ -392,3 +513,115 @@ def sort_sessions(
     missing = [f for f in figures if getattr(f, key) is None]
     present.sort(key=lambda f: (getattr(f, key), starts[f.slug]), reverse=descending)
     return present + sorted(missing, key=lambda f: starts[f.slug])
+
+
+# The dashboard's filters -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's query parameters, checked: unknown values fall back to 'all'."""
+
+    theme: str = ""
+    day: str = ""
+    sort: str = "starts"
+    descending: bool = False
+
+    @classmethod
+    def parse(
+        cls, args: Mapping[str, str], theme_slugs: Sequence[str], days: Sequence[date]
+    ) -> Filters:
+        theme = args.get("theme", "")
+        day = args.get("day", "")
+        sort = args.get("sort", "starts")
+        return cls(
+            theme=theme if theme in theme_slugs else "",
+            day=day if day in {d.isoformat() for d in days} else "",
+            sort=sort if sort in SORTABLE else "starts",
+            descending=args.get("dir") == "desc",
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether the sessions are narrowed to a theme or a day."""
+        return bool(self.theme or self.day)
+
+    def params(self, **overrides: str) -> dict[str, str]:
+        """The query string for a link that keeps these filters, with `overrides`."""
+        values = {
+            "theme": self.theme,
+            "day": self.day,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+        }
+        values.update(overrides)
+        return {key: value for key, value in values.items() if value}
+
+
+def days_of(result: Dashboard) -> list[date]:
+    """The festival days that have a session, for the day filter."""
+    return sorted({f.day for f in result.sessions if f.day is not None})
+
+
+def day_of(result: Dashboard, slug: str) -> str:
+    """The festival day of the session `slug` as an ISO date ('' when it has none)."""
+    day = next(f.day for f in result.sessions if f.slug == slug)
+    return day.isoformat() if day else ""
+
+
+def matching(result: Dashboard, filters: Filters) -> set[str]:
+    """The slugs of the sessions the filters keep."""
+    return {
+        f.slug
+        for f in result.sessions
+        if (not filters.theme or f.theme == filters.theme)
+        and (not filters.day or day_of(result, f.slug) == filters.day)
+    }
+
+
+def refilter(result: Dashboard, slugs: set[str]) -> Dashboard:
+    """Recompute the group tables over the sessions `slugs` only."""
+    kept = [f for f in result.sessions if f.slug in slugs]
+    narrowed = Dashboard(sessions=kept)
+    themes = {f.theme: f.theme_name for f in kept}
+    theme_order = [(t.key, t.label) for t in result.themes]
+    narrowed.themes = [
+        group_figures(slug, name, [f for f in kept if f.theme == slug])
+        for slug, name in theme_order
+        if slug in themes
+    ]
+    by_day: dict[str, list[SessionFigures]] = {}
+    for f in kept:
+        if f.day is not None:
+            by_day.setdefault(f.day.isoformat(), []).append(f)
+    narrowed.days = [
+        group_figures(d.key, d.label, by_day[d.key]) for d in result.days if d.key in by_day
+    ]
+    narrowed.festival = group_figures("festival", "Selected sessions", kept)
+    narrowed.different = [a for a in result.different if a.slug in slugs]
+    narrowed.follow_through = tally.summarise(
+        [line for line in result.follow_through.sessions if line.slug in slugs],
+        theme_order,
+        "Selected sessions",
+    )
+    narrowed.polls = [s for s in result.polls if s.slug in slugs]
+    return narrowed
+
+
+TABLES = ("sessions", "themes", "days", "different", "follow-through", "polls")
+
+
+def table(result: Dashboard, name: str) -> tuple[Sequence[str], list[dict[str, Any]]]:
+    """One of the dashboard's `TABLES` as columns and rows, for its CSV."""
+    if name == "sessions":
+        return SESSION_COLUMNS, [f.as_row() for f in result.sessions]
+    if name == "different":
+        return DIFFERENT_COLUMNS, [a.as_row() for a in result.different]
+    if name == "follow-through":
+        return FOLLOW_THROUGH_COLUMNS, [line.as_row() for line in result.follow_through.sessions]
+    if name == "polls":
+        return POLL_COLUMNS, [poll.as_row() for s in result.polls for poll in s.polls]
+    groups = result.themes if name == "themes" else result.days
+    return ("key", "label", *GROUP_COLUMNS), [
+        {"key": g.key, "label": g.label, **g.as_row()} for g in groups
+    ]

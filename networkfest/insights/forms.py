@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from networkfest.insights.rules import MAX_DIFFERENT_LENGTH, WORTH_CHOICES
 
+STAY_IN_TOUCH_LABEL = (
+    "Let others from this session who also choose this see my name, organisation and e-mail"
+)
 WORTH_LABELS = {
     1: "1: not at all",
     2: "2",
@@ -39,3 +42,4 @@ class FeedbackForm(FlaskForm):
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired("Please say whether you would join a follow-up.")],
     )
+    stay_in_touch = BooleanField(STAY_IN_TOUCH_LABEL)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -18,12 +17,13 @@ from networkfest.extensions import db
 from networkfest.insights import charts, figures, services
 from networkfest.insights.forms import FeedbackForm
 from networkfest.insights.rules import FeedbackRefused, clean_feedback, feedback_closes_at
+from networkfest.peers.services import has_consent
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import current_festival, session_by_slug
 
 bp = Blueprint("insights", __name__)
 
-TABLES = ("sessions", "themes", "days", "different")
+TABLES = figures.TABLES
 REFUSAL_STATUS = {"not_live": 409, "forbidden": 403, "not_found": 404}
 
 
@@ -48,10 +48,14 @@ def feedback(slug: str) -> BaseResponse | tuple[str, int] | str:
         form.worth.data = existing.worth
         form.different.data = existing.different
         form.follow_up.data = "yes" if existing.follow_up else "no"
+        form.stay_in_touch.data = has_consent(db.session, festival_session.id, current_user.id)
     if form.validate_on_submit():
         try:
             answer = clean_feedback(
-                form.worth.data, form.different.data, form.follow_up.data == "yes"
+                form.worth.data,
+                form.different.data,
+                form.follow_up.data == "yes",
+                bool(form.stay_in_touch.data),
             )
             services.submit_feedback(db.session, festival_session, current_user.id, answer, now)
         except FeedbackRefused as error:
@@ -132,82 +136,27 @@ def host_dashboard_csv(table: str) -> Response:
     return _csv(table, host_id=current_user.id)
 
 
-class _Filters:
-    """The dashboard's query parameters, checked: unknown values fall back to 'all'."""
-
-    def __init__(self, args: Any, theme_slugs: Sequence[str], days: Sequence[date]) -> None:
-        theme = args.get("theme", "")
-        self.theme = theme if theme in theme_slugs else ""
-        day = args.get("day", "")
-        self.day = day if day in {d.isoformat() for d in days} else ""
-        sort = args.get("sort", "starts")
-        self.sort = sort if sort in figures.SORTABLE else "starts"
-        self.descending = args.get("dir") == "desc"
-
-    def params(self, **overrides: str) -> dict[str, str]:
-        values = {
-            "theme": self.theme,
-            "day": self.day,
-            "sort": self.sort,
-            "dir": "desc" if self.descending else "asc",
-        }
-        values.update(overrides)
-        return {key: value for key, value in values.items() if value}
-
-
-def _load(host_id: int | None) -> tuple[Any, services.DashboardData, _Filters, list[date]]:
+def _load(host_id: int | None) -> tuple[Any, services.DashboardData, figures.Filters, list[date]]:
     festival = current_festival(db.session)
     if festival is None:
         abort(404, description="No festival has been published yet.")
     data = services.dashboard_data(db.session, festival, context.now(), host_id=host_id)
-    all_days = sorted({f.day for f in data.figures.sessions if f.day is not None})
-    filters = _Filters(request.args, [t.slug for t in festival.themes], all_days)
-    if filters.theme or filters.day:
-        kept = [
-            s
-            for s in data.sessions
-            if (not filters.theme or s.theme.slug == filters.theme)
-            and (not filters.day or _day_of(data, s.slug) == filters.day)
-        ]
+    all_days = figures.days_of(data.figures)
+    filters = figures.Filters.parse(request.args, [t.slug for t in festival.themes], all_days)
+    if filters.active:
+        slugs = figures.matching(data.figures, filters)
         data = services.DashboardData(
-            figures=_refilter(data, {s.slug for s in kept}), starts=data.starts, sessions=kept
+            figures=figures.refilter(data.figures, slugs),
+            starts=data.starts,
+            sessions=[s for s in data.sessions if s.slug in slugs],
         )
     return festival, data, filters, all_days
-
-
-def _day_of(data: services.DashboardData, slug: str) -> str:
-    day = next(f.day for f in data.figures.sessions if f.slug == slug)
-    return day.isoformat() if day else ""
-
-
-def _refilter(data: services.DashboardData, slugs: set[str]) -> figures.Dashboard:
-    """Recompute the group tables over the filtered sessions only."""
-    kept = [f for f in data.figures.sessions if f.slug in slugs]
-    result = figures.Dashboard(sessions=kept)
-    themes = {f.theme: f.theme_name for f in kept}
-    result.themes = [
-        figures.group_figures(slug, name, [f for f in kept if f.theme == slug])
-        for slug, name in ((t.key, t.label) for t in data.figures.themes)
-        if slug in themes
-    ]
-    by_day: dict[str, list[figures.SessionFigures]] = {}
-    for f in kept:
-        if f.day is not None:
-            by_day.setdefault(f.day.isoformat(), []).append(f)
-    result.days = [
-        figures.group_figures(d.key, d.label, by_day[d.key])
-        for d in data.figures.days
-        if d.key in by_day
-    ]
-    result.festival = figures.group_figures("festival", "Selected sessions", kept)
-    result.different = [a for a in data.figures.different if a.slug in slugs]
-    return result
 
 
 def _render_dashboard(*, host_view: bool) -> str:
     host_id = current_user.id if host_view else None
     festival, data, filters, all_days = _load(host_id)
-    if host_view and not data.sessions and not filters.theme and not filters.day:
+    if host_view and not data.sessions and not filters.active:
         abort(403, description="The host insights show the sessions you host; you host none.")
     result = data.figures
     sessions = figures.sort_sessions(result.sessions, data.starts, filters.sort, filters.descending)
@@ -305,18 +254,7 @@ def _csv(table: str, host_id: int | None) -> Response:
     festival, data, _filters, _days = _load(host_id)
     if host_id is not None and not data.sessions:
         abort(403, description="The host insights show the sessions you host; you host none.")
-    result = data.figures
-    rows: list[dict[str, Any]]
-    if table == "sessions":
-        columns: Sequence[str] = figures.SESSION_COLUMNS
-        rows = [f.as_row() for f in result.sessions]
-    elif table == "different":
-        columns = figures.DIFFERENT_COLUMNS
-        rows = [a.as_row() for a in result.different]
-    else:
-        columns = ("key", "label", *figures.GROUP_COLUMNS)
-        groups = result.themes if table == "themes" else result.days
-        rows = [{"key": g.key, "label": g.label, **g.as_row()} for g in groups]
+    columns, rows = figures.table(data.figures, table)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from networkfest.commitments.rules import MAX_TEXT_LENGTH, sanitise
 from networkfest.timing.rules import Phase
 
 FEEDBACK_WINDOW = timedelta(hours=48)
-MAX_DIFFERENT_LENGTH = 500
+# "What will you do differently?" becomes the person's commitment: its limit is theirs.
+MAX_DIFFERENT_LENGTH = MAX_TEXT_LENGTH
 WORTH_CHOICES = (1, 2, 3, 4, 5)
 
 
@@ -31,17 +33,21 @@ class FeedbackAnswer:
     worth: int
     different: str
     follow_up: bool
+    stay_in_touch: bool = False
 
 
-def clean_feedback(worth: Any, different: Any, follow_up: Any) -> FeedbackAnswer:
-    """Check an answer whatever the client sent: worth 1 to 5, short trimmed text, a yes or no."""
+def clean_feedback(
+    worth: Any, different: Any, follow_up: Any, stay_in_touch: Any = False
+) -> FeedbackAnswer:
+    """Check an answer whatever the client sent: worth 1 to 5, short trimmed text, a yes or
+    no, and an optional yes or no to staying in touch (missing means no)."""
     if isinstance(worth, bool) or not isinstance(worth, int) or worth not in WORTH_CHOICES:
         raise FeedbackRefused("invalid", "Please rate the session from 1 to 5.")
     if different is None:
         different = ""
     if not isinstance(different, str):
         raise FeedbackRefused("invalid", "“What will you do differently?” must be text.")
-    different = different.strip()
+    different = sanitise(different)
     if len(different) > MAX_DIFFERENT_LENGTH:
         raise FeedbackRefused(
             "too_long",
@@ -49,7 +55,13 @@ def clean_feedback(worth: Any, different: Any, follow_up: Any) -> FeedbackAnswer
         )
     if not isinstance(follow_up, bool):
         raise FeedbackRefused("invalid", "Please say whether you would join a follow-up.")
-    return FeedbackAnswer(worth=worth, different=different, follow_up=follow_up)
+    if stay_in_touch is None:
+        stay_in_touch = False
+    if not isinstance(stay_in_touch, bool):
+        raise FeedbackRefused("invalid", "Please say yes or no to staying in touch.")
+    return FeedbackAnswer(
+        worth=worth, different=different, follow_up=follow_up, stay_in_touch=stay_in_touch
+    )
 
 
 def feedback_closes_at(ends_at: datetime) -> datetime:

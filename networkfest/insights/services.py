@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from networkfest.accounts.models import User
+from networkfest.commitments.figures import follow_through
+from networkfest.commitments.services import record_commitment
 from networkfest.formatting import day_label, in_zone
 from networkfest.insights import figures
 from networkfest.insights.models import Feedback
@@ -21,6 +23,8 @@ from networkfest.insights.rules import (
 )
 from networkfest.live.models import Presence
 from networkfest.live.presence import was_in_room
+from networkfest.peers.services import set_consent
+from networkfest.polls.services import turnout
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.rules import SessionStatus
 from networkfest.qa.models import Question
@@ -57,7 +61,10 @@ def submit_feedback(
     answer: FeedbackAnswer,
     now: datetime,
 ) -> Feedback:
-    """Record or replace the person's one answer; raises FeedbackRefused when not allowed."""
+    """Record or replace the person's one answer; raises FeedbackRefused when not allowed.
+
+    In the same unit of work, "what will you do differently?" becomes (or stops being) the
+    person's commitment and their choice to stay in touch is recorded."""
     refusal = feedback_refused(db, festival_session, user_id, now)
     if refusal is not None:
         raise refusal
@@ -83,6 +90,8 @@ def submit_feedback(
     feedback.different = answer.different
     feedback.follow_up = answer.follow_up
     feedback.updated_at = now
+    record_commitment(db, festival_session.id, user_id, answer.different, now)
+    set_consent(db, festival_session.id, user_id, answer.stay_in_touch, now)
     db.commit()
     return feedback
 
@@ -134,7 +143,8 @@ def dashboard_data(
     db: DbSession, festival: Festival, now: datetime, host_id: int | None = None
 ) -> DashboardData:
     """Load the rows for every session that was not cancelled (only the host's own when
-    `host_id` is given) and compute the dashboard from them."""
+    `host_id` is given) and compute the dashboard from them: counts of commitments and of
+    poll answers only, never who said or chose what."""
     query = (
         select(FestivalSession)
         .where(
@@ -198,6 +208,10 @@ def dashboard_data(
         )
         for row in punctuality_report(db, festival, now)
     }
+    polls = [
+        figures.PollRow(t.session_id, t.poll_id, t.question, t.status, t.answered)
+        for t in turnout(db, ids)
+    ]
     result = figures.dashboard(
         rows,
         registrations,
@@ -208,6 +222,8 @@ def dashboard_data(
         themes=[(t.slug, t.name) for t in festival.themes],
         now=now,
         day_label=day_label,
+        follow_through=follow_through(db, ids),
+        polls=polls,
     )
     return DashboardData(
         figures=result, starts={s.slug: s.starts_at for s in sessions}, sessions=sessions

@@ -33,7 +33,12 @@ class FeedbackEvents:
         if festival_session is None:
             raise ProtocolError("not_found", "There is no such session.")
         try:
-            answer = clean_feedback(data.get("worth"), data.get("different"), data.get("follow_up"))
+            answer = clean_feedback(
+                data.get("worth"),
+                data.get("different"),
+                data.get("follow_up"),
+                data.get("stay_in_touch"),
+            )
             services.submit_feedback(db.session, festival_session, user.id, answer, context.now())
         except FeedbackRefused as refusal:
             raise ProtocolError(refusal.code, refusal.message) from refusal

@@ -14,9 +14,12 @@ from networkfest import signals
 from networkfest.accounts import personal as accounts
 from networkfest.accounts.models import User
 from networkfest.audit import personal as audit
+from networkfest.commitments import personal as commitments
 from networkfest.insights import personal as insights
 from networkfest.live import personal as live
 from networkfest.notifications import personal as notifications
+from networkfest.outcomes import personal as outcomes
+from networkfest.peers import personal as peers
 from networkfest.polls import personal as polls
 from networkfest.programme import personal as programme
 from networkfest.qa import personal as qa
@@ -37,7 +40,10 @@ PARTS: tuple[PersonalData, ...] = (
     polls,
     live,
     insights,
+    commitments,
+    peers,
     notifications,
+    outcomes,
     programme,
     audit,
     accounts,

@@ -67,10 +67,22 @@ MAX_PREPARED_POLLS = 20
 MAX_THEMES = 3
 DEFAULT_LOBBY_MINUTES = 10
 DEFAULT_WARNINGS = (5, 1)
+# Weeks after a session that its commitments are followed up by mail; 0 turns it off.
+DEFAULT_FOLLOW_UP_WEEKS = 4
+MAX_FOLLOW_UP_WEEKS = 52
 DEFAULT_QA = QaMode.MODERATED
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FESTIVAL_FIELDS = {"name", "slug", "timezone", "starts", "ends", "themes", "clock"}
+FESTIVAL_FIELDS = {
+    "name",
+    "slug",
+    "timezone",
+    "starts",
+    "ends",
+    "themes",
+    "clock",
+    "follow_up_weeks",
+}
 FESTIVAL_REQUIRED = ("name", "slug", "timezone", "starts", "ends", "themes")
 CLOCK_FIELDS = {"lobby_minutes", "warnings"}
 THEME_FIELDS = {"slug", "name"}
@@ -236,6 +248,7 @@ class FestivalSpec:
     themes: tuple[ThemeSpec, ...]
     lobby_minutes: int = DEFAULT_LOBBY_MINUTES
     warnings: tuple[int, ...] = DEFAULT_WARNINGS
+    follow_up_weeks: int = DEFAULT_FOLLOW_UP_WEEKS
 
 
 @dataclass(frozen=True)
@@ -419,10 +432,21 @@ class _Checker:
         starts, ends = self.days(table)
         themes = self.themes(table.get("themes"))
         lobby, warnings = self.clock(table.get("clock"))
+        follow_up_weeks = self.integer(table, "follow_up_weeks", location, 0, MAX_FOLLOW_UP_WEEKS)
         if None in (name, slug, timezone, starts, ends) or themes is None:
             return None
         assert name and slug and timezone and starts and ends
-        return FestivalSpec(name, slug, timezone, starts, ends, themes, lobby, warnings)
+        return FestivalSpec(
+            name,
+            slug,
+            timezone,
+            starts,
+            ends,
+            themes,
+            lobby,
+            warnings,
+            DEFAULT_FOLLOW_UP_WEEKS if follow_up_weeks is None else follow_up_weeks,
+        )
 
     def timezone(self, value: Any) -> str | None:
         if value is None:

@@ -307,6 +307,8 @@ def _festival_changes(festival: Festival, spec: FestivalSpec) -> list[str]:
         spec.warnings
     ):
         fields.append("clock")
+    if festival.follow_up_weeks != spec.follow_up_weeks:
+        fields.append("follow-ups")
     return fields
 
 
@@ -317,6 +319,7 @@ def _apply_festival(db: DbSession, festival: Festival, spec: FestivalSpec, sessi
     festival.ends = spec.ends
     festival.lobby_minutes = spec.lobby_minutes
     festival.warning_minutes = list(spec.warnings)
+    festival.follow_up_weeks = spec.follow_up_weeks
     by_slug = {t.slug: t for t in festival.themes}
     in_use = {s.theme_id for s in sessions}
     kept: list[Theme] = []

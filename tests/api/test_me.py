@@ -32,6 +32,8 @@ def test_by_browser_session(client, factory, login) -> None:
         "email": user.email,
         "organiser": True,
         "calendar_url": f"http://localhost/calendar/{user.calendar_token}.ics",
+        "organisation": "",
+        "role": "",
     }
     jsonschema.validate(body, me_schema())
 

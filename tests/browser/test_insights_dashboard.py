@@ -17,7 +17,11 @@ from typing import Any
 
 import pytest
 
+from networkfest.commitments.models import Commitment
 from networkfest.extensions import db
+from networkfest.live.models import Presence
+from networkfest.polls.models import Poll, PollChoice
+from networkfest.programme.queries import session_by_slug
 from tests.browser.axe import assert_accessible
 from tests.browser.test_demo_journey import seed_demo, sign_in
 from tests.factories import FESTIVAL_START, PASSWORD, make_festival, make_session, make_user
@@ -141,6 +145,110 @@ def test_the_punctuality_page_and_the_host_dashboard_are_accessible(new_page, se
     assert_accessible(host)
 
 
+def add_commitments(server: Any, answers: list[str | None]) -> None:
+    """A session beside the demo's past "opening-circle" (same hosts, same slot), with one
+    commitment per answer from new people, all of them in the room, and a poll the first two
+    answered: its rows' figures are known exactly."""
+    with server.app.app_context():
+        past = session_by_slug(db.session, "opening-circle")
+        assert past is not None
+        checked = make_session(
+            db.session,
+            past.festival,
+            slug="follow-through-check",
+            title="Follow-through check",
+            starts_at=past.starts_at,
+            hosts=list(past.hosts),
+        )
+        ran = Poll(
+            session_id=checked.id,
+            question="Which pitfall is yours?",
+            options=["Purpose", "Worth"],
+            multiple=False,
+            results="live",
+            status="closed",
+            opened_at=checked.starts_at,
+            closed_at=checked.ends_at,
+            created_at=checked.starts_at,
+        )
+        db.session.add(ran)
+        for number, answer in enumerate(answers):
+            person = make_user(db.session, name=f"Committed {number}")
+            db.session.add(
+                Presence(
+                    session_id=checked.id,
+                    user_id=person.id,
+                    sid=f"check-{number}",
+                    joined_at=checked.starts_at,
+                    left_at=checked.ends_at,
+                )
+            )
+            if number < 2:
+                db.session.flush()
+                db.session.add(
+                    PollChoice(
+                        poll_id=ran.id, user_id=person.id, option=1, answered_at=checked.starts_at
+                    )
+                )
+            db.session.add(
+                Commitment(
+                    session_id=checked.id,
+                    user_id=person.id,
+                    text=f"Private words {number}",
+                    made_at=checked.ends_at,
+                    updated_at=checked.ends_at,
+                    answer=answer,
+                    answered_at=None if answer is None else checked.ends_at + timedelta(weeks=4),
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_follow_through_section_renders_for_organisers_and_hosts(new_page, server) -> None:
+    seeded = seed_demo(server)
+    add_commitments(server, ["done", "done", "partly", "not_yet", None])
+    row_selector = "#follow-through-table tr:has(a[href='/sessions/follow-through-check'])"
+    page = new_page()
+    sign_in(page, "organiser@example.org")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/organiser/insights")
+        totals = page.locator("#follow-through-totals")
+        assert totals.is_visible()
+        assert [t.strip() for t in totals.locator("dt").all_inner_texts()] == [
+            "Commitments",
+            "Followed up",
+            "Done",
+            "Partly",
+            "Not yet",
+        ]
+        # Commitments, followed up (= done + partly + not yet), done, partly, not yet, none.
+        row = page.locator(row_selector)
+        assert [c.strip() for c in row.locator("td").all_inner_texts()] == [
+            "5",
+            "4",
+            "2",
+            "1",
+            "1",
+            "1",
+        ]
+        assert "Private words" not in page.content()
+        # Two of the five in the room answered the poll.
+        polls = page.locator("#polls-table tr:has(a[href='/sessions/follow-through-check'])")
+        assert [c.strip() for c in polls.locator("td").all_inner_texts()] == ["2", "5", "40%"]
+        assert page.locator("#polls-table").get_by_text("Which pitfall is yours?").is_visible()
+        assert page.evaluate(OVERFLOW) <= 0
+        assert_accessible(page)
+    host = new_page()
+    sign_in(host, seeded["host"])
+    host.set_viewport_size({"width": 1280, "height": 900})
+    host.goto("/host/insights")
+    assert host.locator(row_selector).is_visible()
+    assert "Private words" not in host.content()
+    assert_accessible(host)
+
+
 def test_an_empty_dashboard_says_what_will_appear_and_when(new_page, server) -> None:
     with server.app.app_context():
         festival = make_festival(db.session)
@@ -165,5 +273,7 @@ def test_an_empty_dashboard_says_what_will_appear_and_when(new_page, server) -> 
         assert page.locator("svg[role=img]").count() == 0
         assert page.get_by_text("Not yet: it has not ended").is_visible()
         assert page.get_by_text("No written answers yet.", exact=False).is_visible()
+        assert page.get_by_text("No commitments yet:", exact=False).is_visible()
+        assert page.get_by_text("No poll has run yet.", exact=False).is_visible()
         assert page.evaluate(OVERFLOW) <= 0
         assert_accessible(page)

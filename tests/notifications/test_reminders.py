@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,12 +10,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from networkfest import create_app
 from networkfest.extensions import db
 from networkfest.mail import outbox
 from networkfest.notifications import reminders
 from networkfest.notifications.models import Reminder
 from tests.factories import FESTIVAL_START
+from tests.notifications.helpers import run_in
 
 START = FESTIVAL_START + timedelta(hours=2)
 
@@ -31,32 +30,6 @@ class Notices:
     def __call__(self, payload: dict[str, Any], user_id: int) -> None:
         with self._lock:
             self.sent.append((user_id, payload))
-
-
-@pytest.fixture
-def another_app(app: Flask, app_settings: dict[str, Any]) -> Callable[[], Flask]:
-    """Another instance of the server on the same database, as a second process would be."""
-    made: list[Flask] = []
-
-    def _make() -> Flask:
-        other = create_app(dict(app_settings, MAIL_BACKEND="memory"))
-        made.append(other)
-        return other
-
-    yield _make
-    for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def run_in(app: Flask, work: Callable[[], Any]) -> Any:
-    db.session.rollback()
-    with app.app_context():
-        try:
-            return work()
-        finally:
-            db.session.remove()
 
 
 @pytest.fixture

@@ -16,12 +16,18 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from networkfest.accounts.links import password_link, verification_link
 from networkfest.accounts.models import User
+from networkfest.commitments.links import follow_up_url
+from networkfest.commitments.models import Commitment
+from networkfest.commitments.rules import Answer
+from networkfest.commitments.services import record_commitment
 from networkfest.extensions import db
+from networkfest.programme.queries import session_by_slug
 from networkfest.web import LiveRoom
 from tests.conftest import sign_in
 from tests.security.conftest import AFTER, DURING, World
@@ -31,7 +37,9 @@ from tests.security.conftest import AFTER, DURING, World
 # one session. host_of_session: this session's hosts and organisers. participant: confirmed
 # attendees of this session, its hosts and organisers. token_owner: holding a secret link.
 # verified: an account whose address its owner proved. own_object: signed in, and the
-# object in the URL must be the caller's own (else 404).
+# object in the URL must be the caller's own (else 404). peer: signed in, and chose to stay
+# in touch with the others from this session (or, after the end, was in its room): nobody in
+# this world has, so everyone is refused.
 ROUTES: dict[str, str] = {
     "accounts.change_password": "signed_in",
     "accounts.change_role": "organiser",
@@ -60,7 +68,17 @@ ROUTES: dict[str, str] = {
     "api.registration_state": "signed_in",
     "api.session_questions": "public",
     "api.session_polls": "public",
+    "api.my_commitments": "signed_in",
+    "api.answer_commitment": "own_object",
+    "api.session_peers": "peer",
+    "api.session_outcomes": "public",
+    "api.write_outcomes": "host_of_session",
     "audit.log": "organiser",
+    "commitments.answer": "own_object",
+    "commitments.edit_text": "own_object",
+    "commitments.follow_up": "token_owner",
+    "commitments.follow_up_mails": "signed_in",
+    "commitments.my_commitments": "signed_in",
     "feeds.personal_ics": "token_owner",
     "feeds.reset_calendar_token": "signed_in",
     "feeds.schedule_ics": "public",
@@ -81,6 +99,9 @@ ROUTES: dict[str, str] = {
     "live.questions_csv": "host_of_session",
     "live.room": "public",
     "polls.polls_csv": "host_of_session",
+    "outcomes.save": "host_of_session",
+    "peers.peers": "peer",
+    "peers.choose": "peer",
     "openapi.openapi_json": "public",
     "programme.changes": "public",
     "programme.organiser_schedule": "organiser",
@@ -119,6 +140,7 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "host": ("visitor", "stranger", "attendee", "unverified"),
     "host_of_session": ("visitor", "stranger", "attendee", "other_host", "unverified"),
     "participant": ("visitor", "stranger", "other_host", "unverified"),
+    "peer": ("visitor", "stranger", "attendee", "host", "other_host", "organiser", "unverified"),
 }
 ALLOWED: dict[str, tuple[str, ...]] = {
     "public": ("visitor", "attendee"),
@@ -139,6 +161,7 @@ DECLARED = {
     "host": "host",
     "host_of_session": "host_of_session",
     "participant": "participant",
+    "peer": "signed_in",
 }
 GUARDED = sorted(name for name in ROUTES.values() if name in REFUSED)
 
@@ -179,6 +202,11 @@ def url_for_rule(app: Flask, rule: Rule, world: World, *, own: bool = True) -> s
             unverified = db.session.get(User, world.unverified_id)
             link = urlsplit(verification_link(unverified)).path.split("/")
             values[argument] = link[-1] if own else "not.a.link"
+        elif argument == "token" and rule.endpoint == "commitments.follow_up":
+            link = follow_up_url(attendee_commitment(world), world.attendee_id, Answer.DONE, AFTER)
+            values[argument] = urlsplit(link).path.split("/")[-1] if own else "not.a.link"
+        elif argument == "commitment_id":
+            values[argument] = attendee_commitment(world)
         elif argument == "user_id":
             values[argument] = world.attendee_id
         elif argument == "token_id":
@@ -193,6 +221,22 @@ def url_for_rule(app: Flask, rule: Rule, world: World, *, own: bool = True) -> s
             raise AssertionError(f"no test value for <{argument}> in {rule.rule}")
     with app.test_request_context():
         return url_for(rule.endpoint, **values)
+
+
+def attendee_commitment(world: World) -> int:
+    """The attendee's commitment in the world's session (their feedback's words), made on
+    first use."""
+    found = db.session.scalar(select(Commitment.id).where(Commitment.user_id == world.attendee_id))
+    if found is not None:
+        return found
+    festival_session = session_by_slug(db.session, world.slug)
+    assert festival_session is not None
+    made = record_commitment(
+        db.session, festival_session.id, world.attendee_id, "Timebox every item", AFTER
+    )
+    assert made is not None
+    db.session.commit()
+    return made.id
 
 
 def client_as(app: Flask, world: World, actor: str) -> FlaskClient:
