@@ -4,7 +4,8 @@
 
 Targets: `/schedule`, `/schedule.ics` (200, and 304 with `If-None-Match`),
 `/api/v1/sessions` and one session's page, as a visitor, on a festival of 40 sessions; the
-floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency` requests in flight.
+floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients (Node),
+`--concurrency` requests in flight.
 """
 
 from __future__ import annotations

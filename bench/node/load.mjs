@@ -24,6 +24,9 @@ function open(token) {
     reconnection: false,
     forceNew: true,
     timeout: 60000,
+    // bench/fanout_cluster.py: each client's loopback address, so that nginx's sticky hash
+    // spreads them over the processes.
+    ...(cfg.local_address_of?.[token] ? { localAddress: cfg.local_address_of[token] } : {}),
   });
 }
 
@@ -33,11 +36,13 @@ function open(token) {
 // tries, until it succeeds (static/js/live/connection.js). Every refusal counts in `busy`.
 const RETRIES = {
   vote: { waits: [500, 1000, 2000], tries: 4 },
+  // An answer to a poll, sent again as the live page's poll form lets a person do.
+  poll_answer: { waits: [500, 1000, 2000], tries: 4 },
   join: { waits: [500, 1000, 2000, 4000], tries: Infinity },
   // A person whose question was refused `busy` sends it again; here as a vote is.
   ask: { waits: [500, 1000, 2000], tries: 4 },
 };
-const busy = { join: 0, vote: 0, ask: 0 };
+const busy = { join: 0, vote: 0, ask: 0, poll_answer: 0 };
 
 // One event, sent again while the server answers `busy`: the last ack, or a timeout error.
 async function withRetries(socket, event, payload, timeoutMs) {
@@ -86,15 +91,19 @@ async function fanout() {
   const receivers = await connectAll(cfg.tokens);
   const sentAt = new Map();
   const latencies = [];
+  // With `cfg.group_of` (token -> label, e.g. the process a client is on): latencies per group.
+  const byGroup = {};
   let delivered = 0;
-  receivers.forEach((socket) => {
+  receivers.forEach((socket, i) => {
     const seen = new Set();
+    const group = cfg.group_of?.[cfg.tokens[i]];
     socket.on("question", (q) => {
       const t0 = sentAt.get(q.text);
       if (t0 === undefined || seen.has(q.text)) return;
       seen.add(q.text);
       delivered += 1;
       latencies.push(now() - t0);
+      if (group !== undefined) (byGroup[group] ??= []).push(now() - t0);
     });
   });
   const refused = [];
@@ -116,7 +125,15 @@ async function fanout() {
   const expected = cfg.questions * receivers.length;
   await waitUntil(() => delivered >= expected, Math.min(deadline, now() + cfg.drain_ms));
   [...askers, ...receivers].forEach((s) => s.disconnect());
-  return { expected, delivered, ratio: delivered / expected, refused, latency: stats(latencies) };
+  const groups = Object.fromEntries(Object.entries(byGroup).map(([g, v]) => [g, stats(v)]));
+  return {
+    expected,
+    delivered,
+    ratio: delivered / expected,
+    refused,
+    latency: stats(latencies),
+    groups,
+  };
 }
 
 async function votes() {
@@ -184,6 +201,82 @@ async function votes() {
     per_vote_broadcast: receivers.length * receivers.length,
     ack: stats(acked),
     busy: busy.vote,
+    join_busy: busy.join,
+    refused,
+  };
+}
+
+// Poll storm: the host (an organiser: the first asker token) opens a poll written on the spot,
+// then every receiver answers it once within `spread_ms`.
+async function pollStorm() {
+  const [host] = await connectAll(cfg.asker_tokens);
+  const receivers = await connectAll(cfg.tokens);
+  const opened = await host.timeout(30000).emitWithAck("poll_open", {
+    session: cfg.session,
+    question: `${cfg.run} poll`,
+    options: cfg.options,
+    multiple: false,
+    results: "live",
+  });
+  if (!opened.ok) throw new Error("poll_open refused: " + JSON.stringify(opened.error));
+  const id = opened.poll.id;
+  // Known once every answer is acknowledged: the answers acknowledged `ok`, per option.
+  let finalVotes = null;
+  let deliveries = 0;
+  const finalSeenAt = new Array(receivers.length).fill(null);
+  const lastVotes = new Array(receivers.length).fill(null);
+  receivers.forEach((socket, i) => {
+    socket.on("poll", (poll) => {
+      if (poll.id !== id) return;
+      deliveries += 1;
+      lastVotes[i] = JSON.stringify(poll.options.map((o) => o.votes));
+      if (lastVotes[i] === finalVotes && finalSeenAt[i] === null) finalSeenAt[i] = now();
+    });
+  });
+  await sleep(500);
+  deliveries = 0;
+  busy.poll_answer = 0;
+  const refused = [];
+  const acked = []; // ms from a person's click until the answer was counted, retries included
+  const tally = cfg.options.map(() => 0);
+  let lastAnswer = 0;
+  const start = now();
+  await Promise.all(
+    receivers.map(async (socket, i) => {
+      await sleep(Math.random() * cfg.spread_ms);
+      const choice = 1 + (i % cfg.options.length);
+      const clicked = now();
+      const ack = await withRetries(socket, "poll_answer", { poll: id, choices: [choice] }, 30000);
+      lastAnswer = Math.max(lastAnswer, now());
+      if (ack.ok) {
+        tally[choice - 1] += 1;
+        acked.push(now() - clicked);
+      } else {
+        refused.push(ack.error.code);
+      }
+    })
+  );
+  finalVotes = JSON.stringify(tally);
+  receivers.forEach((socket, i) => {
+    if (finalSeenAt[i] === null && lastVotes[i] === finalVotes) finalSeenAt[i] = lastAnswer;
+  });
+  const allSeen = await waitUntil(
+    () => finalSeenAt.every((t) => t !== null),
+    Math.min(deadline, now() + cfg.drain_ms)
+  );
+  const settle = allSeen ? Math.max(...finalSeenAt) - lastAnswer : null;
+  [host, ...receivers].forEach((s) => s.disconnect());
+  return {
+    people: receivers.length,
+    counted: acked.length,
+    answer_window_ms: lastAnswer - start,
+    all_show_final: allSeen,
+    shown_final: finalSeenAt.filter((t) => t !== null).length,
+    settle_ms: settle,
+    deliveries,
+    per_answer_broadcast: receivers.length * receivers.length,
+    ack: stats(acked),
+    busy: busy.poll_answer,
     join_busy: busy.join,
     refused,
   };
@@ -313,14 +406,18 @@ async function register() {
   const queue = [...cfg.tokens];
   const outcomes = {};
   const errors = [];
+  // Each token's answer, so the benchmark can check it against what the database holds.
+  const answers = {};
   const start = now();
   await Promise.all(
     Array.from({ length: cfg.concurrency }, async () => {
       while (queue.length) {
-        const { status, body } = await post(queue.pop());
+        const token = queue.pop();
+        const { status, body } = await post(token);
         let key = String(status);
         try {
-          key += " " + JSON.parse(body).status;
+          answers[token] = JSON.parse(body);
+          key += " " + answers[token].status;
         } catch {
           if (errors.length < 3) errors.push(body.slice(0, 200));
         }
@@ -330,15 +427,26 @@ async function register() {
   );
   const seconds = (now() - start) / 1000;
   agent.destroy();
-  return { requests: cfg.tokens.length, seconds, rps: cfg.tokens.length / seconds, outcomes, errors };
+  return {
+    requests: cfg.tokens.length,
+    seconds,
+    rps: cfg.tokens.length / seconds,
+    outcomes,
+    errors,
+    answers,
+  };
 }
 
-const modes = { fanout, votes, join: joinStorm, hardstop: hardStop, pages, register };
+const modes = { fanout, votes, polls: pollStorm, join: joinStorm, hardstop: hardStop, pages, register };
 try {
   const result = await modes[cfg.mode]();
-  console.log(JSON.stringify({ ok: true, ...result }));
-  process.exit(0);
+  finish(0, { ok: true, ...result });
 } catch (error) {
-  console.log(JSON.stringify({ ok: false, error: String(error.stack || error) }));
-  process.exit(1);
+  finish(1, { ok: false, error: String(error.stack || error) });
+}
+
+// Exit once the result is written: to a pipe, `console.log` then `process.exit` can cut off
+// a long line (the registration answers).
+function finish(code, result) {
+  process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(code));
 }

@@ -29,11 +29,12 @@ def _session(slug: str) -> FestivalSession:
 @bp.post("/sessions/<slug>/registration")
 @require_json(VERIFIED)
 def register(slug: str) -> Response:
-    festival_session = _session(slug)
     try:
-        result = services.register(db.session, festival_session, current_user, context.now())
+        result = services.register_by_slug(db.session, slug, current_user, context.now())
     except services.RegistrationRefused as refused:
         fail(409, refused.code, refused.message)
+    if result is None:
+        not_found("session")
     return json_response(result.as_json(), 201 if result.created else 200)
 
 

@@ -5,6 +5,12 @@ The personal agenda, built from the places a person holds, is `personal_agenda.p
 A seat is taken by one conditional UPDATE on `festival_sessions` (the CHECK constraint
 backs it), duplicates are stopped by UNIQUE(session_id, user_id), and waitlist positions
 are ranks computed on read, so concurrent requests can never overbook or share a position.
+
+On PostgreSQL every statement is a round trip that waits for a turn of the gevent hub while
+the session's row lock is held, so a registration is as few statements as the guarantees
+allow (docs/benchmarks.md, "Registration"): the session row locked together with the
+person's place, then the seat and the row in one statement (or the queue, then the row),
+then the commit.
 """
 
 from __future__ import annotations
@@ -13,12 +19,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from networkfest import signals
 from networkfest.accounts.models import User
-from networkfest.programme.models import FestivalSession
+from networkfest.programme.models import Festival, FestivalSession
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
 from networkfest.registration.rules import RegistrationStatus
@@ -63,6 +84,103 @@ _TAKE_SEAT = (
     .execution_options(synchronize_session=False)
 )
 _INSERT = insert(cast(Table, Registration.__table__))
+
+
+# A session's facts and the person's place: id, status, ends_at, capacity, confirmed_count,
+# place_id (None without a row).
+Facts = Row[int, str, datetime, int | None, int, int | None]
+
+
+def _facts_and_place(
+    which: ColumnElement[bool],
+) -> Select[int, str, datetime, int | None, int, int | None]:
+    """The session's own facts and the person's place in it (its id, or None), one statement."""
+    return (
+        select(
+            FestivalSession.id,
+            FestivalSession.status,
+            FestivalSession.ends_at,
+            FestivalSession.capacity,
+            FestivalSession.confirmed_count,
+            Registration.id.label("place_id"),
+        )
+        .outerjoin(
+            Registration,
+            and_(
+                Registration.session_id == FestivalSession.id,
+                Registration.user_id == bindparam("user_id"),
+            ),
+        )
+        .where(which)
+    )
+
+
+_FACTS_BY_ID = _facts_and_place(FestivalSession.id == bindparam("session_id"))
+# How a URL's slug finds a session (`programme.queries.session_row_by_slug`): in the festival
+# most recently published.
+_FACTS_BY_SLUG = _facts_and_place(
+    and_(
+        FestivalSession.festival_id
+        == select(Festival.id).order_by(Festival.id.desc()).limit(1).scalar_subquery(),
+        FestivalSession.slug == bindparam("slug"),
+    )
+)
+# The session's row lock (`_lock_session`), returning the row as it is once locked. The joined
+# place comes from the statement's snapshot, which may predate the wait for the lock: it only
+# says whether to read the place again.
+_LOCKED = _FACTS_BY_ID.with_for_update(of=FestivalSession)
+
+# PostgreSQL only (SQLite has no INSERT or UPDATE inside a WITH; there each part is its own
+# statement, all under the database's write lock anyway):
+_NOW = bindparam("now", type_=Registration.queued_at.type)
+_COLUMNS = ["session_id", "user_id", "status", "queued_at", "updated_at"]
+# the seat and the confirmed row in one statement, the row written only if the seat was
+# taken; the UPDATE holds the session's row lock from then until the commit;
+_SEAT = _TAKE_SEAT.returning(FestivalSession.id).cte("seat")
+_SEAT_AND_ROW = (
+    insert(cast(Table, Registration.__table__))
+    .from_select(
+        _COLUMNS,
+        select(
+            _SEAT.c.id,
+            bindparam("user_id"),
+            literal(RegistrationStatus.CONFIRMED.value),
+            _NOW,
+            _NOW,
+        ),
+    )
+    .returning(Registration.id)
+)
+# the queue and the waitlisted row in one statement, under the session's lock: the row's
+# queue time is `rules.queue_time(now, the latest waiting)`, and the count is of those
+# waiting before it (no part of a statement sees what the statement writes).
+_WAITING = (
+    select(
+        func.count(Registration.id).label("waiting"),
+        func.max(Registration.queued_at).label("last"),
+    )
+    .where(
+        Registration.session_id == bindparam("session_id"),
+        Registration.status == RegistrationStatus.WAITLISTED,
+    )
+    .cte("waiting")
+)
+_QUEUED = (
+    insert(cast(Table, Registration.__table__))
+    .from_select(
+        _COLUMNS,
+        select(
+            bindparam("session_id"),
+            bindparam("user_id"),
+            literal(RegistrationStatus.WAITLISTED.value),
+            case((_WAITING.c.last > _NOW, _WAITING.c.last), else_=_NOW),
+            _NOW,
+        ).select_from(_WAITING),
+    )
+    .returning(Registration.id)
+    .cte("queued")
+)
+_QUEUE_AND_ROW = select(_WAITING.c.waiting).select_from(_QUEUED.join(_WAITING, true()))
 
 
 class RegistrationRefused(Exception):
@@ -132,7 +250,7 @@ def _lock_session(db: DbSession, session_id: int) -> None:
     """Serialise the session's registrations, so queue places follow commit order and ranks
     never repeat: a row lock on PostgreSQL. On SQLite every transaction begins IMMEDIATE
     (`networkfest.database`) and so already holds the database's only write lock."""
-    if db.get_bind().dialect.name == "sqlite":
+    if _is_sqlite(db):
         return
     db.execute(_LOCK, {"session_id": session_id})
 
@@ -168,50 +286,144 @@ def register(
 ) -> RegistrationResult:
     """Take a place, or a place in the queue; registering again returns the current state.
 
-    One transaction under the session's lock: the answer is decided before the commit, since
-    no one else can join or leave the queue until then (`_lock_session`).
+    One transaction; a place in the queue is taken under the session's lock, so its answer
+    is decided before the commit: no one else can join or leave the queue until then
+    (`_lock_session`).
     """
-    refusal = rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
+    found = db.execute(_FACTS_BY_ID, {"session_id": festival_session.id, "user_id": user.id})
+    return _register(db, found.one(), user.id, now)
+
+
+def register_by_slug(
+    db: DbSession, slug: str, user: User, now: datetime
+) -> RegistrationResult | None:
+    """`register` for the session a URL's slug names, found in the same statement as the
+    person's place (one round trip fewer for the API); None when there is no such session."""
+    found = db.execute(_FACTS_BY_SLUG, {"slug": slug, "user_id": user.id}).first()
+    if found is None:
+        db.rollback()
+        return None
+    return _register(db, found, user.id, now)
+
+
+def _seat_free(session: Facts) -> bool:
+    return bool(session.capacity is None or session.confirmed_count < session.capacity)
+
+
+def _register(db: DbSession, session: Facts, user_id: int, now: datetime) -> RegistrationResult:
+    """The rest of `register`, given the session's facts and whether the person has a place
+    (`_facts_and_place`).
+
+    A seat needs no lock beyond the one its conditional UPDATE takes; the queue does (its
+    order and positions), so only a full session is locked first.
+    """
+    refusal = rules.registration_refusal(session.status, session.ends_at, now)
     if refusal is not None:
+        db.rollback()
         raise RegistrationRefused(refusal.code, refusal.message)
-    session_id = festival_session.id
-    _lock_session(db, session_id)
-    existing = _place(db, session_id, user.id)
-    if existing is not None and existing.status in rules.ACTIVE_STATUSES:
+    if session.place_id is not None:
+        return _register_again(db, session.id, user_id, now)
+    session_id = session.id
+    try:
+        if _seat_free(session) and _seat_and_row(db, session_id, user_id, now):
+            db.commit()
+            return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
+        session = _locked(db, session)
+        if _seat_free(session) and _seat_and_row(db, session_id, user_id, now):
+            db.commit()
+            return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
+        waiting = _queue_and_row(db, session_id, user_id, now)
+    except IntegrityError:  # the person's other request wrote their row first
+        db.rollback()
+        return _current(db, session_id, user_id)
+    db.commit()
+    # A new row queues behind everyone waiting: its time is the latest and its id the highest,
+    # given out under the lock after every row counted in `waiting` was committed.
+    return RegistrationResult(RegistrationStatus.WAITLISTED, waiting + 1, True)
+
+
+def _locked(db: DbSession, session: Facts) -> Facts:
+    """Take the session's lock (`_lock_session`) and return its facts as they are now. On
+    SQLite the transaction has held the database's write lock since it began: the facts
+    read in it are current."""
+    if _is_sqlite(db):
+        return session
+    return db.execute(_LOCKED, {"session_id": session.id, "user_id": None}).one()
+
+
+def _is_sqlite(db: DbSession) -> bool:
+    return db.get_bind().dialect.name == "sqlite"
+
+
+def _seat_and_row(db: DbSession, session_id: int, user_id: int, now: datetime) -> bool:
+    """Take a seat and write the confirmed row; False (nothing written) when no seat was free.
+
+    Confirmed places are never queued again (capacity cannot drop below them), so their
+    queue time only records when they came."""
+    if not _is_sqlite(db):
+        written = db.execute(
+            _SEAT_AND_ROW, {"session_id": session_id, "user_id": user_id, "now": now}
+        )
+        return written.first() is not None
+    if not _take_seat(db, session_id):
+        return False
+    db.execute(
+        _INSERT,
+        {
+            "session_id": session_id,
+            "user_id": user_id,
+            "status": RegistrationStatus.CONFIRMED,
+            "queued_at": now,
+            "updated_at": now,
+        },
+    )
+    return True
+
+
+def _queue_and_row(db: DbSession, session_id: int, user_id: int, now: datetime) -> int:
+    """Write a waitlisted row at the back of the queue, under the session's lock; how many
+    were waiting before it."""
+    if not _is_sqlite(db):
+        waiting = db.scalar(
+            _QUEUE_AND_ROW, {"session_id": session_id, "user_id": user_id, "now": now}
+        )
+        return int(waiting or 0)
+    waiting, last = _queue(db, session_id)
+    db.execute(
+        _INSERT,
+        {
+            "session_id": session_id,
+            "user_id": user_id,
+            "status": RegistrationStatus.WAITLISTED,
+            "queued_at": rules.queue_time(now, last),
+            "updated_at": now,
+        },
+    )
+    return waiting
+
+
+def _register_again(
+    db: DbSession, session_id: int, user_id: int, now: datetime
+) -> RegistrationResult:
+    """The person has a row: their current state if it is active, else (cancelled) a seat or
+    the back of the queue again. Under the session's lock, read afresh."""
+    session = db.execute(_LOCKED, {"session_id": session_id, "user_id": user_id}).one()
+    existing = _place(db, session_id, user_id)
+    if existing is None:  # rows are not deleted while their session exists
+        db.rollback()
+        raise LookupError("registration vanished")
+    if existing.status in rules.ACTIVE_STATUSES:
         position = None
         if existing.status == RegistrationStatus.WAITLISTED:
             position = _rank(db, session_id, existing.queued_at, existing.id)
         db.commit()
         return RegistrationResult(existing.status, position, created=False)
-    if _take_seat(db, session_id):
-        # Confirmed places are never queued again (capacity cannot drop below them), so
-        # their queue time only records when they came.
-        status, queued_at, waiting = RegistrationStatus.CONFIRMED, now, 0
+    if _seat_free(session) and _take_seat(db, session_id):
+        status, queued_at = RegistrationStatus.CONFIRMED, now
     else:
-        waiting, last = _queue(db, session_id)
+        _, last = _queue(db, session_id)
         status, queued_at = RegistrationStatus.WAITLISTED, rules.queue_time(now, last)
-    if existing is not None:
-        return _requeue(db, session_id, existing.id, user.id, status, queued_at, now)
-    try:
-        db.execute(
-            _INSERT,
-            {
-                "session_id": session_id,
-                "user_id": user.id,
-                "status": status,
-                "queued_at": queued_at,
-                "updated_at": now,
-            },
-        )
-    except IntegrityError:
-        db.rollback()
-        return _current(db, session_id, user.id)
-    db.commit()
-    # A new row queues behind everyone waiting: its time is the latest and its id the highest,
-    # given out under the lock after every row counted in `waiting` was committed.
-    return RegistrationResult(
-        status, waiting + 1 if status == RegistrationStatus.WAITLISTED else None, True
-    )
+    return _requeue(db, session_id, existing.id, user_id, status, queued_at, now)
 
 
 def _requeue(

@@ -236,8 +236,11 @@ def test_organiser_upload_refuses_bad_files(app, client, factory, login) -> None
     assert "not UTF-8 text" in latin.get_data(as_text=True)
 
 
+CSRF_META = '<meta name="csrf-token" content="'
+
+
 def _csrf_meta(page: str) -> str:
-    start = page.index('<meta name="csrf-token" content="') + len('<meta name="csrf-token" content="')
+    start = page.index(CSRF_META) + len(CSRF_META)
     return page[start : page.index('"', start)]
 
 
