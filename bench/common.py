@@ -291,6 +291,31 @@ def fmt(value: Any, digits: int = 0) -> str:
     return str(value)
 
 
+def storm_cells(
+    result: dict[str, Any], cpu: float, people: str, window: str, per: str
+) -> list[str]:
+    """A vote or poll storm's row after its first columns: counted, acknowledgements,
+    refusals, the final state shown, deliveries against one broadcast per event, CPU, pool.
+    `people`, `window` and `per` name the result's keys for the storm's kind."""
+    ack = result["ack"]
+    return [
+        f"{result['counted']}/{result[people]}",
+        fmt(ack["p50"]),
+        fmt(ack["p99"]),
+        fmt(ack["max"]),
+        str(result["busy"]),
+        str(len(result["refused"])),
+        f"{result['shown_final']}/{result[people]}",
+        fmt(result["settle_ms"]),
+        fmt(result[window]),
+        fmt(result["deliveries"]),
+        fmt(result[per]),
+        fmt(result[per] / max(result["deliveries"], 1), 1),
+        fmt(cpu, 1),
+        str(len(result["pool_exhausted"])),
+    ]
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A Markdown table, so a run can be pasted into docs/benchmarks.md as it is."""
     width = len(headers)

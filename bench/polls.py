@@ -24,7 +24,15 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bench.common import STACKS, fmt, pool_exhaustion, report, run_node, serving, workspace
+from bench.common import (
+    STACKS,
+    pool_exhaustion,
+    report,
+    run_node,
+    serving,
+    storm_cells,
+    workspace,
+)
 from bench.common import fresh_database as fresh
 from bench.seed import SESSION_SLUG, schema, seed
 from networkfest.accounts.models import User
@@ -87,24 +95,12 @@ def main(argv: list[str] | None = None) -> None:
                 if not result.get("ok"):
                     rows.append([str(n), "failed: " + str(result.get("error"))[:160]])
                     continue
-                ack = result["ack"]
                 rows.append(
                     [
                         str(n),
-                        f"{result['counted']}/{result['people']}",
-                        fmt(ack["p50"]),
-                        fmt(ack["p99"]),
-                        fmt(ack["max"]),
-                        str(result["busy"]),
-                        str(len(result["refused"])),
-                        f"{result['shown_final']}/{result['people']}",
-                        fmt(result["settle_ms"]),
-                        fmt(result["answer_window_ms"]),
-                        fmt(result["deliveries"]),
-                        fmt(result["per_answer_broadcast"]),
-                        fmt(result["per_answer_broadcast"] / max(result["deliveries"], 1), 1),
-                        fmt(cpu, 1),
-                        str(len(result["pool_exhausted"])),
+                        *storm_cells(
+                            result, cpu, "people", "answer_window_ms", "per_answer_broadcast"
+                        ),
                     ]
                 )
     report(

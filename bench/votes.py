@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from bench.common import fmt, report, workspace
+from bench.common import report, storm_cells, workspace
 from bench.harness import arguments, measure, which
 
 
@@ -42,25 +42,11 @@ def main(argv: list[str] | None = None) -> None:
                 if not result.get("ok"):
                     rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
                     continue
-                ack = result["ack"]
                 rows.append(
                     [
                         str(n),
                         label,
-                        f"{result['counted']}/{result['voters']}",
-                        fmt(ack["p50"]),
-                        fmt(ack["p99"]),
-                        fmt(ack["max"]),
-                        str(result["busy"]),
-                        str(len(result["refused"])),
-                        f"{result['shown_final']}/{result['voters']}",
-                        fmt(result["settle_ms"]),
-                        fmt(result["vote_window_ms"]),
-                        fmt(result["deliveries"]),
-                        fmt(result["per_vote_broadcast"]),
-                        fmt(result["per_vote_broadcast"] / max(result["deliveries"], 1), 1),
-                        fmt(cpu, 1),
-                        str(len(result["pool_exhausted"])),
+                        *storm_cells(result, cpu, "voters", "vote_window_ms", "per_vote_broadcast"),
                     ]
                 )
     report(
