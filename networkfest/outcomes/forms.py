@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, StringField, TextAreaField, URLField
 
 from networkfest.outcomes.rules import (
@@ -33,6 +34,16 @@ class LinkRow(Form):
 
 
 class OutcomesForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """A multipart part whose name werkzeug cannot read arrives named None, which
+            WTForms' lists cannot sort out (a 500): nothing of this form is unnamed, so such
+            parts are left out."""
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            return MultiDict([(k, v) for k, v in data.items(multi=True) if isinstance(k, str)])
+
     summary = TextAreaField(
         "Summary (Markdown: *emphasis*, lists, links)",
         render_kw={"maxlength": MAX_SUMMARY_LENGTH, "rows": 8},

@@ -95,6 +95,10 @@ def test_keyboard_ask_approve_and_vote(new_page, server) -> None:
     attendee, host = new_page(), new_page()
     for page, who in ((attendee, "attendee"), (host, "host")):
         page.goto("/login")
+        # Two pages are open, and autofocus is only sure to reach the address field in the
+        # one in front (the other test signs in by keyboard from autofocus alone).
+        page.bring_to_front()
+        page.locator("input[name=email]").focus()
         page.keyboard.type(seeded[f"{who}_email"])
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)

@@ -160,3 +160,17 @@ def test_an_unverified_host_is_told_to_confirm_first(cast, clock, signed_in):
     assert "once they have confirmed their e-mail address" in room
     assert 'name="links-0-url"' not in room
     assert post(host, cast).status_code == 403
+
+
+def test_a_part_without_a_readable_name_is_ignored_not_a_500(cast, clock, signed_in):
+    """Found by the form fuzzer: werkzeug names such a multipart part None."""
+    import io
+
+    host = signed_in(cast.host)
+    clock.set(LAST_ITEM)
+    data = dict(FORM)
+    data["a\r\nb"] = "x"
+    data["file"] = (io.BytesIO(b"x"), "notes.txt")
+    response = post(host, cast, data)
+    assert response.status_code == 303
+    assert services.outcome_of(db.session, cast.session.id) is not None
