@@ -32,6 +32,7 @@ RETRY_WAIT = timedelta(seconds=5)
 SETTLE = timedelta(milliseconds=20)
 WAKE_KEY = "networkfest.wake_jobs"
 JOBS_KEY = "networkfest.jobs"
+ROUND_LOCK_KEY = "networkfest.job_round"
 
 # Runs inside an app context with the round's instant; returns when it next falls due.
 Job = Callable[[datetime], datetime | None]
@@ -42,10 +43,11 @@ def register(app: Flask, name: str, job: Job) -> None:
 
 
 def tick(app: Flask, clock: Clock) -> timedelta:
-    """One round: run every job at the current instant; return how long to wait."""
+    """One round: run every job at the current instant; return how long to wait. Rounds in
+    one process never overlap, so a round that returns has seen every earlier one finish."""
     upcoming: list[datetime] = []
     failed = False
-    with app.app_context():
+    with app.extensions.setdefault(ROUND_LOCK_KEY, threading.Lock()), app.app_context():
         try:
             now = clock.now()
             for name, job in app.extensions.get(JOBS_KEY, {}).items():

@@ -116,6 +116,10 @@ class LiveServer:
     def set_clock(self, instant: datetime) -> None:
         self._post("/_test/clock", {"now": to_epoch_ms(instant)})
 
+    def run_jobs(self) -> None:
+        """Run one round of the server's jobs and return when it is over (`/_test/jobs`)."""
+        self._post("/_test/jobs", {})
+
     def _post(self, path: str, payload: dict[str, Any]) -> None:
         import json
 
