@@ -12,6 +12,7 @@ import pytest
 from networkfest.config import PROJECT_ROOT
 from networkfest.demo.services import DEMO_PASSWORD, prepare_demo
 from networkfest.extensions import db
+from tests.browser.journeys import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,18 +35,10 @@ def seed_demo(server: Any) -> dict[str, str]:
     return seeded
 
 
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def test_the_demo_host_finds_the_hosts_controls_in_the_live_room(new_page, server) -> None:
     seeded = seed_demo(server)
     page = new_page()
-    sign_in(page, seeded["host"])
+    sign_in(page, seeded["host"], DEMO_PASSWORD)
 
     page.goto(f"/sessions/{seeded['live']}/live")
     page.locator("#live-status[data-state=online]").wait_for()
@@ -71,7 +64,7 @@ def test_the_demo_host_finds_the_hosts_controls_in_the_live_room(new_page, serve
 def test_the_demo_attendee_sees_no_hosts_controls(new_page, server) -> None:
     seeded = seed_demo(server)
     page = new_page()
-    sign_in(page, seeded["attendee"])
+    sign_in(page, seeded["attendee"], DEMO_PASSWORD)
     page.goto(f"/sessions/{seeded['live']}/live")
     page.locator("#live-status[data-state=online]").wait_for()
     assert page.locator("#live-room").get_attribute("data-host") == "false"

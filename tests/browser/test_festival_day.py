@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from networkfest.extensions import db
 from tests.browser.axe import assert_accessible
+from tests.browser.journeys import sign_in
 from tests.factories import (
     FESTIVAL_START,
-    PASSWORD,
     make_festival,
     make_registration,
     make_session,
@@ -73,14 +73,6 @@ def seed(server: Any) -> dict[str, str]:
         }
         db.session.remove()
     return seeded
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def live_room_links(page: Any, scope: str = "main") -> set[str]:

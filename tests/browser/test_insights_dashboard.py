@@ -18,12 +18,14 @@ from typing import Any
 import pytest
 
 from networkfest.commitments.models import Commitment
+from networkfest.demo.services import DEMO_PASSWORD
 from networkfest.extensions import db
 from networkfest.live.models import Presence
 from networkfest.polls.models import Poll, PollChoice
 from networkfest.programme.queries import session_by_slug
 from tests.browser.axe import assert_accessible
-from tests.browser.test_demo_journey import seed_demo, sign_in
+from tests.browser.journeys import sign_in
+from tests.browser.test_demo_journey import seed_demo
 from tests.factories import FESTIVAL_START, PASSWORD, make_festival, make_session, make_user
 
 pytestmark = pytest.mark.browser
@@ -56,7 +58,7 @@ def title_lines(page: Any) -> int:
 def test_the_demo_dashboard_reads_at_1280_px(new_page, server) -> None:
     seed_demo(server)
     page = new_page()
-    sign_in(page, "organiser@example.org")
+    sign_in(page, "organiser@example.org", DEMO_PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/organiser/insights")
     assert page.evaluate(OVERFLOW) <= 0
@@ -104,7 +106,7 @@ def test_the_demo_dashboard_reads_at_1280_px(new_page, server) -> None:
 def test_the_demo_dashboard_on_a_phone(new_page, server) -> None:
     seed_demo(server)
     page = new_page()
-    sign_in(page, "organiser@example.org")
+    sign_in(page, "organiser@example.org", DEMO_PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/organiser/insights")
     # The page never scrolls sideways: the table does, inside its box, titles kept in view.
@@ -124,7 +126,7 @@ def test_the_demo_dashboard_on_a_phone(new_page, server) -> None:
 def test_the_punctuality_page_and_the_host_dashboard_are_accessible(new_page, server) -> None:
     seeded = seed_demo(server)
     page = new_page()
-    sign_in(page, "organiser@example.org")
+    sign_in(page, "organiser@example.org", DEMO_PASSWORD)
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/organiser/punctuality")
@@ -133,7 +135,7 @@ def test_the_punctuality_page_and_the_host_dashboard_are_accessible(new_page, se
         assert page.evaluate(OVERFLOW) <= 0
         assert_accessible(page)
     host = new_page()
-    sign_in(host, seeded["host"])
+    sign_in(host, seeded["host"], DEMO_PASSWORD)
     host.set_viewport_size({"width": 1280, "height": 900})
     host.goto("/host/insights")
     assert host.evaluate(OVERFLOW) <= 0
@@ -210,7 +212,7 @@ def test_the_follow_through_section_renders_for_organisers_and_hosts(new_page, s
     add_commitments(server, ["done", "done", "partly", "not_yet", None])
     row_selector = "#follow-through-table tr:has(a[href='/sessions/follow-through-check'])"
     page = new_page()
-    sign_in(page, "organiser@example.org")
+    sign_in(page, "organiser@example.org", DEMO_PASSWORD)
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/organiser/insights")
@@ -241,7 +243,7 @@ def test_the_follow_through_section_renders_for_organisers_and_hosts(new_page, s
         assert page.evaluate(OVERFLOW) <= 0
         assert_accessible(page)
     host = new_page()
-    sign_in(host, seeded["host"])
+    sign_in(host, seeded["host"], DEMO_PASSWORD)
     host.set_viewport_size({"width": 1280, "height": 900})
     host.goto("/host/insights")
     assert host.locator(row_selector).is_visible()

@@ -16,7 +16,8 @@ import pytest
 
 from networkfest.extensions import db
 from networkfest.qa import services
-from tests.browser.test_live_room import open_room, sign_in, watch_errors
+from tests.browser.journeys import sign_in
+from tests.browser.test_live_room import open_room, watch_errors
 from tests.factories import (
     FESTIVAL_START,
     make_festival,

@@ -10,7 +10,8 @@ import pytest
 from networkfest.extensions import db
 from networkfest.polls import services as polls
 from tests.browser.axe import assert_accessible
-from tests.browser.test_live_room import DURING, open_room, sign_in, watch_errors
+from tests.browser.journeys import sign_in
+from tests.browser.test_live_room import DURING, open_room, watch_errors
 from tests.factories import (
     FESTIVAL_START,
     make_festival,

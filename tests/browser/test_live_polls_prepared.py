@@ -12,7 +12,8 @@ import pytest
 from networkfest.extensions import db
 from networkfest.programme.services import publish
 from tests.browser.axe import assert_accessible
-from tests.browser.test_live_room import open_room, sign_in, watch_errors
+from tests.browser.journeys import sign_in
+from tests.browser.test_live_room import open_room, watch_errors
 from tests.factories import make_user
 from tests.programme.schedules import schedule, session
 

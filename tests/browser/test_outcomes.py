@@ -11,9 +11,9 @@ import pytest
 
 from networkfest.extensions import db
 from tests.browser.axe import assert_accessible
+from tests.browser.journeys import sign_in
 from tests.factories import (
     FESTIVAL_START,
-    PASSWORD,
     make_festival,
     make_registration,
     make_session,
@@ -50,14 +50,6 @@ def seed(server: Any) -> dict[str, str]:
         }
         db.session.remove()
     return seeded
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def mails_to(server: Any, email: str) -> list[str]:
