@@ -4,6 +4,7 @@ choice to stay in touch is recorded, in the same unit of work, from the socket a
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -40,6 +41,15 @@ def commitments():
 def consents():
     db.session.rollback()
     return db.session.scalars(select(PeerConsent)).all()
+
+
+def in_the_ended_room(factory: Any, clock: Any) -> tuple[Any, Any]:
+    """A session that has ended and a person who was in its room, the clock just after."""
+    session = ended_session(factory)
+    person = factory.user()
+    attend(session, person, after(START, 1))
+    clock.set(after(START, 50))
+    return session, person
 
 
 def test_stay_in_touch_is_optional_and_defaults_to_no():
@@ -81,10 +91,7 @@ def test_socket_feedback_makes_the_commitment_and_records_the_choice(factory, cl
 
 
 def test_socket_feedback_without_stay_in_touch_means_no(factory, clock, socket_client):
-    session = ended_session(factory)
-    person = factory.user()
-    attend(session, person, after(START, 1))
-    clock.set(after(START, 50))
+    session, person = in_the_ended_room(factory, clock)
     sio = socket_client(person)
 
     assert feedback_event(sio, session.slug, stay_in_touch=True)["ok"]
@@ -94,10 +101,7 @@ def test_socket_feedback_without_stay_in_touch_means_no(factory, clock, socket_c
 
 
 def test_socket_refuses_a_stay_in_touch_that_is_not_a_yes_or_no(factory, clock, socket_client):
-    session = ended_session(factory)
-    person = factory.user()
-    attend(session, person, after(START, 1))
-    clock.set(after(START, 50))
+    session, person = in_the_ended_room(factory, clock)
 
     ack = feedback_event(socket_client(person), session.slug, stay_in_touch="yes")
 
@@ -107,10 +111,7 @@ def test_socket_refuses_a_stay_in_touch_that_is_not_a_yes_or_no(factory, clock, 
 
 
 def test_a_replaced_answer_updates_or_removes_the_commitment(factory, clock, socket_client):
-    session = ended_session(factory)
-    person = factory.user()
-    attend(session, person, after(START, 1))
-    clock.set(after(START, 50))
+    session, person = in_the_ended_room(factory, clock)
     sio = socket_client(person)
 
     assert feedback_event(sio, session.slug, different="Try pairs")["ok"]
@@ -128,10 +129,7 @@ def test_a_replaced_answer_updates_or_removes_the_commitment(factory, clock, soc
 
 
 def test_an_answered_commitment_stays_when_the_words_are_removed(factory, clock, socket_client):
-    session = ended_session(factory)
-    person = factory.user()
-    attend(session, person, after(START, 1))
-    clock.set(after(START, 50))
+    session, person = in_the_ended_room(factory, clock)
     sio = socket_client(person)
     assert feedback_event(sio, session.slug, different="Try pairs")["ok"]
     (commitment,) = commitments()
@@ -156,10 +154,7 @@ def test_refused_feedback_records_no_commitment(factory, clock, socket_client):
 
 
 def test_the_service_keeps_feedback_commitment_and_choice_together(factory, clock):
-    session = ended_session(factory)
-    person = factory.user()
-    attend(session, person, after(START, 1))
-    clock.set(after(START, 50))
+    session, person = in_the_ended_room(factory, clock)
 
     services.submit_feedback(
         db.session,
