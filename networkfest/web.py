@@ -44,6 +44,7 @@ from networkfest.polls import receivers as polls_receivers
 from networkfest.polls.routes import bp as polls_bp
 from networkfest.polls.sockets import current_polls
 from networkfest.privacy.routes import bp as privacy_bp
+from networkfest.programme import queries as programme_queries
 from networkfest.programme import rights as programme_rights
 from networkfest.programme.queries import current_festival
 from networkfest.programme.routes import bp as programme_bp
@@ -174,6 +175,8 @@ def connect_slices(app: Flask) -> None:
     programme_rights.declare_rights()
     registration_rights.declare_rights()
     live_evidence.declare()
+    auth.connect()
+    programme_queries.connect()
     registration_receivers.connect()
     polls_receivers.connect()
     live_receivers.connect()

@@ -103,8 +103,9 @@ def _forget_credentials(
         process_cache.forget(TOKENS, f"token:{token_id}")
 
 
-# Connected on import, in every process that can end credentials (the servers and the CLI).
-signals.credentials_changed.connect(_forget_credentials)
+def connect() -> None:
+    """At start-up, in every process that can end credentials (the servers and the CLI)."""
+    signals.credentials_changed.connect(_forget_credentials)
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:

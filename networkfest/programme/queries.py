@@ -124,8 +124,9 @@ def _forget_rooms(sender: str, **kwargs: Any) -> None:
     process_cache.forget(ROOMS)
 
 
-# Connected on import, in every process that can publish (the servers and the CLI).
-signals.programme_published.connect(_forget_rooms)
+def connect() -> None:
+    """At start-up, in every process that can publish (the servers and the CLI)."""
+    signals.programme_published.connect(_forget_rooms)
 
 
 def _valid_slug(slug: object) -> bool:
