@@ -1,11 +1,16 @@
 """Pages and feeds: requests per second, against a bare Flask "hello" on the same stack.
 
     .venv/bin/python -m bench.pages [--seconds 5] [--concurrency 16] [--db sqlite|postgres]
+                                    [--before DIR] [--rounds 2]
 
-Targets: `/schedule`, `/schedule.ics` (200, and 304 with `If-None-Match`),
-`/api/v1/sessions` and one session's page, as a visitor, on a festival of 40 sessions; the
-floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients (Node),
-`--concurrency` requests in flight.
+Targets: `/` (the front page), `/schedule`, `/schedule.ics` (200, and 304 with
+`If-None-Match`), `/api/v1/sessions` and one session's page, as a visitor, on a festival of
+40 sessions; the floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients
+(Node), `--concurrency` requests in flight.
+
+With `--before DIR` (a checkout of an earlier commit: `git worktree add DIR COMMIT`) each
+round measures the floor, that code and this code one after the other, each on a fresh
+database: a change measured before and after in the same run. `--rounds` repeats the whole.
 """
 
 from __future__ import annotations
@@ -13,14 +18,38 @@ from __future__ import annotations
 import argparse
 import sys
 import urllib.request
+from pathlib import Path
+from typing import Any
 
-from bench.common import STACKS, fmt, fresh_database, report, run_node, serving, workspace
+from bench.common import STACKS, fmt, fresh_database, report, run_node, workspace
+from bench.harness import serving
 from bench.seed import schema, seed
+
+TARGETS = [
+    {"name": "/", "path": "/"},
+    {"name": "/schedule", "path": "/schedule"},
+    {"name": "/schedule.ics 200", "path": "/schedule.ics"},
+    {"name": "/schedule.ics 304", "path": "/schedule.ics", "etag_of": "/schedule.ics"},
+    {"name": "/api/v1/sessions", "path": "/api/v1/sessions"},
+    {"name": "/sessions/<slug>", "path": "/sessions/session-7"},
+]
 
 
 def etag(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.headers["ETag"])
+
+
+def targets_for(url: str) -> list[dict[str, Any]]:
+    """The targets, a 304's `If-None-Match` read from the server measured."""
+    made = []
+    for target in TARGETS:
+        target = dict(target)
+        of = target.pop("etag_of", None)
+        if of is not None:
+            target["headers"] = {"If-None-Match": etag(url + of)}
+        made.append(target)
+    return made
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--stack", choices=sorted(STACKS), default="gws")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
     config = {
         "mode": "pages",
@@ -37,46 +68,49 @@ def main(argv: list[str] | None = None) -> None:
     }
     rows: list[list[str]] = []
     with workspace() as work:
-        with serving(work, stack=args.stack, app="bench.bare_server:app") as server:
-            floor = run_node(
-                {**config, "url": server.url, "targets": [{"name": "hello", "path": "/hello"}]},
-                work,
+        for round_ in range(1, args.rounds + 1):
+            with serving(work, stack=args.stack, app="bench.bare_server:app") as server:
+                floor = run_node(
+                    {
+                        **config,
+                        "url": server.url,
+                        "targets": [{"name": "hello", "path": "/hello"}],
+                    },
+                    work,
+                )
+            hello = floor["targets"][0]["rps"] if floor.get("ok") else None
+            rows.append(
+                [str(round_), "floor", "bare /hello", fmt(hello, 0), "1.00" if hello else "-", ""]
             )
-        hello = floor["targets"][0]["rps"] if floor.get("ok") else None
-        database = fresh_database(args.db, work)
-        seed(schema(database), attendees=0, programme=40)
-        with serving(work, stack=args.stack, database=database) as server:
-            targets = [
-                {"name": "/schedule", "path": "/schedule"},
-                {"name": "/schedule.ics 200", "path": "/schedule.ics"},
-                {
-                    "name": "/schedule.ics 304",
-                    "path": "/schedule.ics",
-                    "headers": {"If-None-Match": etag(server.url + "/schedule.ics")},
-                },
-                {"name": "/api/v1/sessions", "path": "/api/v1/sessions"},
-                {"name": "/sessions/<slug>", "path": "/sessions/session-7"},
-            ]
-            result = run_node({**config, "url": server.url, "targets": targets}, work)
-    measured = ([{**floor["targets"][0], "name": "floor: bare /hello"}] if hello else []) + (
-        result.get("targets", []) if result.get("ok") else []
-    )
-    for target in measured:
-        rows.append(
-            [
-                target["name"],
-                fmt(target["rps"], 0),
-                fmt(target["rps"] / hello, 2) if hello else "-",
-                ", ".join(f"{k}: {v}" for k, v in sorted(target["statuses"].items())),
-            ]
-        )
-    if not result.get("ok"):
-        rows.append(["app", "failed: " + str(result.get("error"))[:160], "-", "-"])
+            apps: list[tuple[str, Path | None]] = [("this code", None)]
+            if args.before is not None:
+                apps.insert(0, ("before", args.before.resolve()))
+            for label, root in apps:
+                database = fresh_database(args.db, work)
+                seed(schema(database), attendees=0, programme=40)
+                with serving(work, root=root, stack=args.stack, database=database) as server:
+                    result = run_node(
+                        {**config, "url": server.url, "targets": targets_for(server.url)}, work
+                    )
+                if not result.get("ok"):
+                    rows.append([str(round_), label, "failed: " + str(result.get("error"))[:160]])
+                    continue
+                for target in result["targets"]:
+                    rows.append(
+                        [
+                            str(round_),
+                            label,
+                            target["name"],
+                            fmt(target["rps"], 0),
+                            fmt(target["rps"] / hello, 2) if hello else "-",
+                            ", ".join(f"{k}: {v}" for k, v in sorted(target["statuses"].items())),
+                        ]
+                    )
     report(
         f"Pages and feeds ({args.stack}, {args.db}, {args.concurrency} in flight, "
         f"{args.seconds:g} s each)",
         "python -m bench.pages " + " ".join(sys.argv[1:] if argv is None else argv),
-        ["target", "requests/s", "/ hello", "statuses"],
+        ["round", "code", "target", "requests/s", "/ hello", "statuses"],
         rows,
     )
 

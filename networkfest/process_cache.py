@@ -7,7 +7,9 @@ those answers here, in one `ProcessCache` per name and per app (tests run severa
 process), and drops them when the slice that owns the facts says they changed:
 `forget(name, label)` drops every entry carrying `label` in this process at once and, when a
 message queue is configured, in every other process through it
-(`message_queue.RedisQueue.forget`); one process needs nothing else.
+(`message_queue.RedisQueue.forget`); one process needs nothing else. Facts that change with
+a transaction are forgotten when it commits (`forget_on_commit`), or whenever the ORM writes a
+row of the models they come from (`forget_when_written`).
 
 Infrastructure: this module knows no slice. A slice names its cache, labels its entries (a
 festival, a person, a token) and says when to forget them.
@@ -15,7 +17,7 @@ festival, a person, a token) and says when to forget them.
 A reader that loaded a fact while it was being changed must not store it after the change was
 announced: `ticket()` before the read, `put(..., ticket=...)` after, and the entry is kept only
 if nothing was forgotten in between. An optional lifetime bounds how long an entry is trusted
-at all (monotonic seconds, read from an injectable timer).
+at all (seconds, read from an injectable timer: monotonic, or the app's clock).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
 from networkfest.extensions import socketio
 from networkfest.message_queue import RedisQueue
@@ -145,6 +149,49 @@ def caches_of(app: Flask) -> Caches:
             if manager is not None:
                 manager.forget_heard = caches.forget_here
     return caches
+
+
+def forget_on_commit(db_session: Session, name: str, label: str | None = None) -> None:
+    """`forget(name, label)` once `db_session`'s transaction commits, not before: until then
+    a reader would load the old facts again and keep them. A rollback forgets nothing."""
+    pending: set[tuple[str, str | None]] = db_session.info.setdefault(_PENDING, set())
+    pending.add((name, label))
+
+
+_PENDING = "networkfest.forget_on_commit"
+
+
+def forget_when_written(name: str, models: Iterable[type]) -> None:
+    """Forget all of `name` after any commit that wrote a row of `models` through the ORM:
+    a flushed object, or an INSERT, UPDATE or DELETE statement (a seat taken is one)."""
+    watched = tuple(models)
+
+    def row_written(_mapper: Any, _connection: Any, target: object) -> None:
+        db_session = object_session(target)
+        if db_session is not None:
+            forget_on_commit(db_session, name)
+
+    def statement_written(state: ORMExecuteState) -> None:
+        if state.is_update or state.is_delete or state.is_insert:
+            mapper = state.bind_mapper
+            if mapper is not None and issubclass(mapper.class_, watched):
+                forget_on_commit(state.session, name)
+
+    for model in watched:
+        for moment in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, moment, row_written)
+    event.listen(Session, "do_orm_execute", statement_written)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(db_session: Session) -> None:
+    for name, label in db_session.info.pop(_PENDING, ()):
+        forget(name, label)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_committed(db_session: Session) -> None:
+    db_session.info.pop(_PENDING, None)
 
 
 def _queue() -> RedisQueue | None:

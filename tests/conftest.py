@@ -197,6 +197,24 @@ def app(app_settings: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def another_app(app: Flask, app_settings: dict[str, Any]) -> Iterator[Callable[[], Flask]]:
+    """Another instance of the server on the same database, as a second process would be
+    (with no message queue between them unless the settings name one)."""
+    made: list[Flask] = []
+
+    def _make() -> Flask:
+        other = create_app(dict(app_settings))
+        made.append(other)
+        return other
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

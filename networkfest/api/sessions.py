@@ -13,12 +13,8 @@ from networkfest.authz import PUBLIC, require_json
 from networkfest.extensions import db
 from networkfest.formatting import iso
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import (
-    current_festival,
-    festival_sessions,
-    seat_counts,
-    session_by_slug,
-)
+from networkfest.programme.published import published_programme
+from networkfest.programme.queries import current_festival, festival_sessions, session_by_slug
 
 
 def session_json(festival_session: FestivalSession) -> dict[str, Any]:
@@ -45,14 +41,15 @@ def session_json(festival_session: FestivalSession) -> dict[str, Any]:
 @bp.get("/sessions")
 @require_json(PUBLIC)
 def list_sessions() -> Response:
-    festival = current_festival(db.session)
-    if festival is None:
+    programme = published_programme(db.session)
+    if programme is None:
         return json_response({"sessions": []})
-    # The same for everyone until the programme or a seat count changes: built once for each.
-    key = ("api-sessions", festival.id, festival.version, *seat_counts(db.session, festival))
+    # The same for everyone until the programme, a seat count or a host's name changes.
+    key = ("api-sessions", programme.fingerprint)
     body = pagecache.kept(key)
     if body is None:
-        sessions = festival_sessions(db.session, festival)
+        festival = current_festival(db.session)
+        sessions = festival_sessions(db.session, festival) if festival is not None else []
         body = json_response({"sessions": [session_json(fs) for fs in sessions]}).get_data()
         pagecache.keep(key, body)
     return Response(body, mimetype="application/json")

@@ -14,15 +14,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, make_response, render_template
+from flask import Blueprint, Response, g, make_response, render_template, session
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
-from networkfest import context
+from networkfest import context, pagecache
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
 from networkfest.festival_day import presenters, rules, services
-from networkfest.programme.models import Festival, FestivalSession
+from networkfest.outcomes.services import outcomes_written
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.published import (
+    PublishedProgramme,
+    PublishedSession,
+    published_programme,
+)
 from networkfest.programme.queries import current_festival
 from networkfest.programme.routes import add_schedule_etag_part, add_session_page_part
 from networkfest.registration.personal_agenda import Place, places
@@ -60,33 +66,54 @@ def _settings(festival_session: FestivalSession) -> ClockSettings:
     return cache[festival_id]
 
 
+# Stands for the server's time in the front page kept for visitors: put in on the way out,
+# so the page's clock (static/js/clock.js) starts from the instant it was served.
+SERVER_NOW_SLOT = b"networkfest-server-now-slot"
+
+
 @bp.get("/")
 def front_page() -> Response:
     """The festival's front page: dates and a countdown before it, what is live and what is
-    next during it (with the viewer's own next session), thanks and feedback after it."""
-    festival = current_festival(db.session)
+    next during it (with the viewer's own next session), thanks and feedback after it.
+
+    Its countdowns read to the second, so a visitor's page is kept for the second it was
+    built in (every visitor in that second shares it), with everything else it shows in its
+    key: the published programme (times, places, names) and the outcomes written."""
     instant = _instant()
-    page = (
-        services.front_page(
-            db.session,
-            festival,
-            current_user.id if current_user.is_authenticated else None,
-            instant,
+    if current_user.is_authenticated or session.get("_flashes"):
+        user_id = current_user.id if current_user.is_authenticated else None
+        body = _front_page(instant, user_id).encode()
+    else:
+        programme = published_programme(db.session)
+        second = instant.replace(microsecond=0)
+        key = (
+            "front",
+            programme.fingerprint if programme is not None else None,
+            second,
+            tuple(sorted(outcomes_written(db.session).items())),
         )
-        if festival is not None
-        else None
-    )
-    response = make_response(
-        render_template(
-            "festival_day/front_page.html",
-            page=page,
-            server_now=to_epoch_ms(instant),
-            countdown=presenters.countdown,
-        )
-    )
+        body = pagecache.for_visitors(key, lambda **kept: _front_page(second, None, **kept))
+    response = make_response(body.replace(SERVER_NOW_SLOT, str(to_epoch_ms(instant)).encode()))
     # The countdowns are rendered for this instant: never answer from a cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _front_page(instant: datetime, user_id: int | None, **context: Any) -> str:
+    festival = current_festival(db.session)
+    page = (
+        services.front_page(db.session, festival, user_id, instant)
+        if festival is not None
+        else None
+    )
+    return render_template(
+        "festival_day/front_page.html",
+        page=page,
+        server_now=to_epoch_ms(instant),
+        server_now_slot=SERVER_NOW_SLOT.decode(),
+        countdown=presenters.countdown,
+        **context,
+    )
 
 
 def session_mark(festival_session: FestivalSession) -> services.SessionMark:
@@ -117,12 +144,16 @@ def epoch_ms(instant: datetime) -> int:
     return to_epoch_ms(instant)
 
 
-def _marks_etag_part(festival: Festival) -> str:
-    return services.marks_fingerprint(db.session, festival, _viewer_places(), _instant())
+def _marks_etag_part(programme: PublishedProgramme) -> str:
+    return services.marks_fingerprint(programme, _viewer_places(), _instant())
 
 
-def _session_mark_part(festival_session: FestivalSession) -> str:
-    return repr(session_mark(festival_session))
+def _session_mark_part(programme: PublishedProgramme, published: PublishedSession) -> str:
+    """A visitor's page of the session shows its mark of time (a visitor holds no place)."""
+    phase, mark = services.published_mark(
+        published, services.published_settings(programme), _instant()
+    )
+    return f"{phase}:{mark}"
 
 
 @bp.record_once

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from networkfest.festival_day import queries, rules
+from networkfest.festival_day import rules
 from networkfest.festival_day.rules import MARK_LABELS, FestivalPhase, Listed, Mark
 from networkfest.insights.rules import feedback_closes_at
 from networkfest.insights.services import feedback_refused, my_feedback
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.published import PublishedProgramme, PublishedSession
 from networkfest.programme.queries import festival_sessions
-from networkfest.programme.rules import SessionStatus
 from networkfest.registration.personal_agenda import Place, places
 from networkfest.timing.rules import ClockSettings, Phase, Slot
 from networkfest.timing.services import slot_of
@@ -157,17 +157,30 @@ def _feedback_due(
     return due
 
 
+def published_settings(programme: PublishedProgramme) -> ClockSettings:
+    """`clock_settings` from the published programme, with no festival row loaded."""
+    return ClockSettings.from_minutes(programme.lobby_minutes, list(programme.warning_minutes))
+
+
+def published_mark(
+    published: PublishedSession, settings: ClockSettings, now: datetime
+) -> tuple[Phase, Mark | None]:
+    """A session's phase and mark of time at `now`, as a visitor's page shows them."""
+    phase = Slot(published.starts_at, published.ends_at, settings).phase(now)
+    return phase, rules.mark(phase, published.cancelled)
+
+
 def marks_fingerprint(
-    db: DbSession, festival: Festival, viewer_places: dict[int, Place], now: datetime
+    programme: PublishedProgramme, viewer_places: dict[int, Place], now: datetime
 ) -> str:
     """What the programme's marks depend on: every session's phase now and the viewer's
     places. Part of the schedule page's ETag, so a cached page is not served across a start,
     an end, a lobby opening or a move on a waitlist."""
-    settings = clock_settings(festival)
+    settings = published_settings(programme)
     parts = [
-        f"{key}:{Slot(starts_at, ends_at, settings).phase(now)}"
-        for key, starts_at, ends_at, status in queries.session_times(db, festival)
-        if status != SessionStatus.CANCELLED
+        f"{fs.id}:{Slot(fs.starts_at, fs.ends_at, settings).phase(now)}"
+        for fs in programme.sessions
+        if not fs.cancelled
     ]
     parts += [
         f"{key}={place.status}:{place.position}" for key, place in sorted(viewer_places.items())

@@ -36,6 +36,7 @@ from networkfest.outcomes.rules import (
 )
 from networkfest.programme.markdown import render as render_markdown
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.published import PublishedProgramme, PublishedSession
 from networkfest.programme.queries import session_by_slug
 from networkfest.programme.routes import add_session_page_part
 
@@ -66,11 +67,9 @@ def view_of(outcome: Outcome) -> OutcomeView:
 
 
 def _cached_outcome(festival_session: FestivalSession) -> OutcomeView | None:
-    """A session's outcomes for a page: which sessions have any is read once per request (an
-    agenda asks for each of its sessions), and only those are loaded, each once."""
-    if "outcomes_written" not in g:
-        g.outcomes_written = services.sessions_with_outcomes(db.session)
-    if festival_session.id not in g.outcomes_written:
+    """A session's outcomes for a page: only those of sessions that have any are loaded (an
+    agenda asks for each of its sessions), each once per request."""
+    if festival_session.id not in services.outcomes_written(db.session):
         return None
     cache: dict[int, OutcomeView | None] = g.setdefault("outcomes_by_session", {})
     if festival_session.id not in cache:
@@ -118,10 +117,10 @@ def backstage_panel(festival_session: FestivalSession) -> dict[str, Any]:
     }
 
 
-def _outcomes_part(festival_session: FestivalSession) -> str:
+def _outcomes_part(programme: PublishedProgramme, published: PublishedSession) -> str:
     """The session page kept for visitors changes when its outcomes do."""
-    outcome = _cached_outcome(festival_session)
-    return "" if outcome is None else outcome.updated_at.isoformat()
+    written = services.outcomes_written(db.session).get(published.id)
+    return "" if written is None else written.isoformat()
 
 
 @bp.record_once

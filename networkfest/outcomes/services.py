@@ -9,13 +9,16 @@ the session has ended and its outcomes exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from networkfest import process_cache
 from networkfest.accounts.models import User
 from networkfest.audit import services as audit
 from networkfest.formatting import iso
@@ -52,9 +55,24 @@ def outcome_of(db: DbSession, session_id: int) -> Outcome | None:
     return db.scalar(select(Outcome).where(Outcome.session_id == session_id))
 
 
-def sessions_with_outcomes(db: DbSession) -> set[int]:
-    """The ids of the sessions whose outcomes are written (the unique index answers it)."""
-    return set(db.scalars(select(Outcome.session_id)))
+WRITTEN = "outcomes.written"
+
+
+def outcomes_written(db: DbSession) -> Mapping[int, datetime]:
+    """When each session's outcomes were last written, by session id: read once per change
+    in each process, since every visitor's session page and every agenda asks."""
+    cache = process_cache.cache(WRITTEN)
+    kept: Mapping[int, datetime] | None = cache.get(WRITTEN)
+    if kept is not None:
+        return kept
+    ticket = cache.ticket()
+    rows = db.execute(select(Outcome.session_id, Outcome.updated_at))
+    written = MappingProxyType({session_id: updated_at for session_id, updated_at in rows})
+    cache.put(WRITTEN, written, ticket=ticket)
+    return written
+
+
+process_cache.forget_when_written(WRITTEN, (Outcome,))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from networkfest import process_cache, signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion
+from networkfest.programme.published import LIFETIME_S, app_clock
 from networkfest.types import DbSession
 
 
@@ -81,14 +82,16 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
 
     The copy is dropped in every process when a new version is published
     (`programme_published`, through the message queue), so the festival, the times, the run
-    sheet and who hosts are those of the current version. What changes between publications
-    (the seats taken, `confirmed_count`) may be stale here: only the join reads this.
+    sheet and who hosts are those of the current version; a process no queue tells (the CLI
+    publishing beside a one-process server) reads it again within `LIFETIME_S`. What changes
+    between publications (the seats taken, `confirmed_count`) may be stale here: only the
+    join reads this.
     The session returned belongs to `db` like any loaded one; the copy itself is never
     handed out, so no caller's session ever shares it.
     """
     if not _valid_slug(slug):
         return None
-    rooms = process_cache.cache(ROOMS)
+    rooms = process_cache.cache(ROOMS, lifetime_s=LIFETIME_S, timer=app_clock)
     cached = rooms.get(slug)
     if cached is not None:
         merged: FestivalSession = db.merge(cached, load=False)
@@ -147,16 +150,6 @@ def festival_sessions(db: DbSession, festival: Festival) -> list[FestivalSession
             )
         )
     )
-
-
-def seat_counts(db: DbSession, festival: Festival) -> list[tuple[int, int]]:
-    """(session id, confirmed places) for every session: what changes between publications."""
-    rows = db.execute(
-        select(FestivalSession.id, FestivalSession.confirmed_count)
-        .where(FestivalSession.festival_id == festival.id)
-        .order_by(FestivalSession.id)
-    )
-    return [(row.id, row.confirmed_count) for row in rows]
 
 
 def versions(db: DbSession, festival: Festival) -> list[ScheduleVersion]:

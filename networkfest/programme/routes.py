@@ -21,7 +21,6 @@ from flask import (
 )
 from flask.sansio.app import App
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from networkfest import pagecache
 from networkfest.accounts.links import password_link
@@ -32,11 +31,15 @@ from networkfest.formatting import in_zone
 from networkfest.programme.changes import Change, describe_change
 from networkfest.programme.forms import ScheduleUploadForm
 from networkfest.programme.markdown import render as render_markdown
-from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.published import (
+    PublishedProgramme,
+    PublishedSession,
+    published_programme,
+)
 from networkfest.programme.queries import (
     current_festival,
     festival_sessions,
-    seat_counts,
     session_by_slug,
     versions,
 )
@@ -48,15 +51,14 @@ bp = Blueprint("programme", __name__)
 # Slices above the programme add to its pages through template helpers (registration's place
 # panel, festival day's marks of time and place). What they add to the schedule page must
 # change its ETag too, or a 304 would keep a "Live now" past the session's end: each says
-# what its additions depend on with `add_schedule_etag_part`.
+# what its additions depend on with `add_schedule_etag_part`, from the published programme
+# (`published`) and the request, without a query where it can.
 SCHEDULE_ETAG_PARTS = "networkfest.schedule_etag_parts"
-# Stands for the visitor's CSRF token in a page kept for every visitor (`pagecache`).
-CSRF_SLOT = "networkfest-csrf-token-slot"
-EtagPart = Callable[[Festival], str]
+EtagPart = Callable[[PublishedProgramme], str]
 
 
 def add_schedule_etag_part(app: App, part: EtagPart) -> None:
-    """Hash `part(festival)` into the schedule page's ETag on every request (once per app)."""
+    """Hash `part(programme)` into the schedule page's ETag on every request (once per app)."""
     parts: list[EtagPart] = app.extensions.setdefault(SCHEDULE_ETAG_PARTS, [])
     if part not in parts:
         parts.append(part)
@@ -66,25 +68,15 @@ def add_schedule_etag_part(app: App, part: EtagPart) -> None:
 # to it for a visitor (festival day's mark, the outcomes) is named by `add_session_page_part`,
 # so a kept page is never served across a start, an end or a new summary.
 SESSION_PAGE_PARTS = "networkfest.session_page_parts"
-SessionPagePart = Callable[[FestivalSession], str]
+SessionPagePart = Callable[[PublishedProgramme, PublishedSession], str]
 
 
 def add_session_page_part(app: App, part: SessionPagePart) -> None:
-    """Put `part(session)` into the key of the page kept for visitors (once per app)."""
+    """Put `part(programme, session)` into the key of the page kept for visitors (once per
+    app)."""
     parts: list[SessionPagePart] = app.extensions.setdefault(SESSION_PAGE_PARTS, [])
     if part not in parts:
         parts.append(part)
-
-
-def _for_visitors(key: tuple[object, ...], build: Callable[..., str]) -> Response:
-    """A page that is the same for every visitor while `key` holds: built once (with the
-    demo banner on or off), then only the visitor's own CSRF token is put in."""
-    key = (*key, bool(current_app.config.get("DEMO")))
-    body = pagecache.kept(key)
-    if body is None:
-        body = build(csrf_token=lambda: CSRF_SLOT).encode()
-        pagecache.keep(key, body)
-    return make_response(body.replace(CSRF_SLOT.encode(), generate_csrf().encode()))
 
 
 @bp.app_template_filter("format_label")
@@ -97,48 +89,49 @@ def markdown_filter(value: str) -> Any:
     return render_markdown(value)
 
 
-def schedule_etag(festival: Festival | None, theme: str, format_: str) -> str:
+def schedule_etag(programme: PublishedProgramme | None, theme: str, format_: str) -> str:
     """Changes when the programme, the places left, the filters or the signed-in person do,
     and when what the slices above add to the page does (`add_schedule_etag_part`)."""
     parts: list[str] = [theme, format_]
     if current_user.is_authenticated:
         parts.append(current_user.get_id())
-    if festival is not None:
-        parts += [str(festival.id), str(festival.version)]
-        parts += [f"{id_}:{count}" for id_, count in seat_counts(db.session, festival)]
-        parts += [part(festival) for part in current_app.extensions.get(SCHEDULE_ETAG_PARTS, ())]
+    if programme is not None:
+        parts.append(programme.fingerprint)
+        parts += [part(programme) for part in current_app.extensions.get(SCHEDULE_ETAG_PARTS, ())]
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def days_of(
-    sessions: list[FestivalSession], festival: Festival
+    sessions: list[FestivalSession], timezone: str
 ) -> list[tuple[date, list[FestivalSession]]]:
     """Sessions grouped by their day in festival time, in start order."""
 
     def day(fs: FestivalSession) -> date:
-        return in_zone(fs.starts_at, festival.timezone).date()
+        return in_zone(fs.starts_at, timezone).date()
 
     return [(d, list(group)) for d, group in groupby(sessions, key=day)]
 
 
 @bp.get("/schedule")
 def schedule() -> Response:
-    festival = current_festival(db.session)
+    programme = published_programme(db.session)
     theme = request.args.get("theme", "")
     format_ = request.args.get("format", "")
-    if festival is not None and theme not in {t.slug for t in festival.themes}:
+    if programme is not None and theme not in programme.themes:
         theme = ""
     if format_ not in FORMATS:
         format_ = ""
-    etag = schedule_etag(festival, theme, format_)
+    etag = schedule_etag(programme, theme, format_)
     has_flashes = bool(session.get("_flashes"))
     if not has_flashes and request.if_none_match.contains(etag):
         response = Response(status=304)
     elif has_flashes or current_user.is_authenticated:
-        response = make_response(_schedule_page(festival, theme, format_))
+        response = make_response(_schedule_page(theme, format_))
     else:
-        response = _for_visitors(
-            ("schedule", etag), lambda **kept: _schedule_page(festival, theme, format_, **kept)
+        response = make_response(
+            pagecache.for_visitors(
+                ("schedule", etag), lambda **kept: _schedule_page(theme, format_, **kept)
+            )
         )
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -146,7 +139,8 @@ def schedule() -> Response:
     return response
 
 
-def _schedule_page(festival: Festival | None, theme: str, format_: str, **context: Any) -> str:
+def _schedule_page(theme: str, format_: str, **context: Any) -> str:
+    festival = current_festival(db.session)
     sessions = festival_sessions(db.session, festival) if festival else []
     shown = [
         fs
@@ -156,7 +150,7 @@ def _schedule_page(festival: Festival | None, theme: str, format_: str, **contex
     return render_template(
         "programme/schedule.html",
         festival=festival,
-        days=days_of(shown, festival) if festival else [],
+        days=days_of(shown, festival.timezone) if festival else [],
         sessions=shown,
         total=len(sessions),
         shown=len(shown),
@@ -180,34 +174,39 @@ def run_sheet(fs: FestivalSession) -> list[dict[str, Any]]:
 
 @bp.get("/sessions/<slug>")
 def session_page(slug: str) -> Response | str:
+    if current_user.is_authenticated or session.get("_flashes"):
+        return _session_page(slug)
+    programme = published_programme(db.session)
+    published = programme.session(slug) if programme is not None else None
+    if programme is None or published is None:
+        abort(404)
+    # Everything a visitor's page shows: the festival and the session as published, its
+    # places and hosts' names (a host may rename), and what the slices above add.
+    key = (
+        "session",
+        programme.festival_id,
+        programme.version,
+        published,
+        *(
+            part(programme, published)
+            for part in current_app.extensions.get(SESSION_PAGE_PARTS, ())
+        ),
+    )
+    return make_response(pagecache.for_visitors(key, lambda **kept: _session_page(slug, **kept)))
+
+
+def _session_page(slug: str, **context: Any) -> str:
     fs = session_by_slug(db.session, slug)
     if fs is None:
         abort(404)
-
-    def build(**kept: Any) -> str:
-        return render_template(
-            "programme/session.html",
-            session=fs,
-            items=run_sheet(fs),
-            ics_url=url_for("feeds.session_ics", slug=fs.slug),
-            live_url=url_for("live.room", slug=fs.slug),
-            **kept,
-        )
-
-    if current_user.is_authenticated or session.get("_flashes"):
-        return build()
-    # Everything a visitor's page shows: the session as published, its places and hosts'
-    # names (a host may rename), and what the slices above add.
-    key = (
-        "session",
-        fs.id,
-        fs.version,
-        fs.festival.version,
-        fs.confirmed_count,
-        *(host.name for host in fs.hosts),
-        *(part(fs) for part in current_app.extensions.get(SESSION_PAGE_PARTS, ())),
+    return render_template(
+        "programme/session.html",
+        session=fs,
+        items=run_sheet(fs),
+        ics_url=url_for("feeds.session_ics", slug=fs.slug),
+        live_url=url_for("live.room", slug=fs.slug),
+        **context,
     )
-    return _for_visitors(key, build)
 
 
 @bp.get("/schedule/changes")

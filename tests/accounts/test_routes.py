@@ -29,10 +29,8 @@ def page(response) -> str:
 
 
 def without_csrf_tokens(html: str) -> str:
-    """The page with its CSRF tokens taken out: all else must match between two answers."""
-    masked, count = CSRF_TOKEN.subn("", html)
-    assert count, "the page carries no CSRF token"
-    return masked
+    """The page with any CSRF token taken out: all else must match between two answers."""
+    return CSRF_TOKEN.sub("", html)
 
 
 def path_of(link: str) -> str:

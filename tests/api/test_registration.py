@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
-
-from sqlalchemy import event as sa_event
 
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
 from tests.factories import FESTIVAL_START
+from tests.statements import recorded
 
 
 def bearer(user) -> dict[str, str]:
@@ -135,23 +133,8 @@ def test_registering_is_one_transaction_of_a_few_statements(client, factory, fes
     url = f"/api/v1/sessions/{session.slug}/registration"
     client.post(url, headers=bearer(factory.user()))
     headers = bearer(factory.user())
-    statements: list[str] = []
-    commits: list[bool] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):  # SQLite's write lock, not a query
-            statements.append(statement)
-
-    def committed(conn: Any) -> None:
-        commits.append(True)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    sa_event.listen(db.engine, "commit", committed)
-    try:
+    with recorded() as (statements, commits):
         response = client.post(url, headers=headers)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
-        sa_event.remove(db.engine, "commit", committed)
     assert (response.status_code, response.json) == (201, {"status": "waitlisted", "position": 1})
     assert len(commits) == 1
     assert len(statements) <= 7, statements

@@ -16,6 +16,7 @@ from networkfest.feeds import freshness
 from networkfest.programme.models import Festival
 from tests.factories import FESTIVAL_START
 from tests.feeds.conftest import PUBLISHED_AT, publish
+from tests.statements import counted
 
 FEEDS = ["/schedule.ics", "/themes/purpose.ics"]
 
@@ -268,21 +269,12 @@ def test_a_304_builds_nothing_and_reads_the_version_at_most_once_a_second(
 
     monkeypatch.setattr("networkfest.feeds.ical.build_calendar", refuse)
     monkeypatch.setattr("networkfest.feeds.frab.frab_schedule", refuse)
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):  # SQLite's write lock, not a query
-            statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted() as statements:
         # Within a second of the last reading: the database is not asked at all.
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
         assert statements == []
         clock.advance(freshness.TTL)
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
 
 

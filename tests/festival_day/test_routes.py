@@ -5,19 +5,16 @@ that are live; the viewer's places; the schedule's ETag following the marks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import event as sa_event
 
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
 from networkfest.live.models import Presence
 from networkfest.programme.queries import session_by_slug
 from tests.factories import FESTIVAL_START
+from tests.statements import counted
 
 BEFORE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 # The festival's sessions, relative to NOW (10:00 BST on the first day).
@@ -218,21 +215,6 @@ def test_front_page_answers_on_a_festival_without_sessions(client, clock, festiv
         assert client.get("/").status_code == 200
 
 
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_front_page_queries_do_not_grow_with_the_programme(
     client, clock, factory, festival, login
 ) -> None:
@@ -254,6 +236,52 @@ def test_front_page_queries_do_not_grow_with_the_programme(
     few = queries_with(3)
     many = queries_with(30)
     assert many == few, (few, many)
+
+
+def test_visitors_share_the_front_page_built_in_the_same_second(
+    app, client, clock, factory, festival
+) -> None:
+    """A visitor's front page is built once a second (its countdowns read to the second) and
+    served to every visitor in it without a template or a query; only the server's time, for
+    the page's clock, is the instant each was served."""
+    from flask import template_rendered
+
+    day = festival_day(factory, festival)
+    clock.set(NOW)
+    first = page(client)
+    assert f'data-server-now="{to_epoch_ms(NOW)}"' in first
+    assert "25:00" in section(first, "live-title")
+    rendered: list[object] = []
+
+    def record(sender: object, template: object, context: object, **extra: object) -> None:
+        rendered.append(template)
+
+    later = NOW + timedelta(milliseconds=400)
+    clock.set(later)
+    template_rendered.connect(record, app)
+    try:
+        with counted() as statements:
+            again = page(app.test_client())
+    finally:
+        template_rendered.disconnect(record, app)
+    assert rendered == [] and statements == []
+    assert again == first.replace(str(to_epoch_ms(NOW)), str(to_epoch_ms(later)))
+    assert "networkfest-server-now-slot" not in again and "csrf" not in again
+
+    clock.set(NOW + timedelta(seconds=1))
+    assert "24:59" in section(page(client), "live-title")
+    assert live_links(first) == {day.live, day.live_too}
+
+
+def test_a_visitors_front_page_follows_the_programme_within_the_second(
+    client, clock, factory, festival
+) -> None:
+    """A change to the programme in the same second is not hidden by the page kept for it."""
+    factory.session(festival, starts_at=NOW + timedelta(minutes=30), title="Soon")
+    clock.set(NOW)
+    assert "Sooner" not in page(client)
+    factory.session(festival, starts_at=NOW + timedelta(minutes=20), title="Sooner")
+    assert "Sooner" in section(page(client), "next-title")
 
 
 # The programme's marks ---------------------------------------------------------------

@@ -4,11 +4,8 @@ equal to what a read finds after, also when the facts read first are already out
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from networkfest.accounts.models import ApiToken
@@ -17,29 +14,7 @@ from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.registration import services
 from tests.factories import FESTIVAL_START
-
-
-@contextmanager
-def recorded() -> Iterator[tuple[list[str], list[bool]]]:
-    """The statements sent (SQLite's BEGIN IMMEDIATE aside: a lock, not a query) and the
-    commits, while the block runs."""
-    statements: list[str] = []
-    commits: list[bool] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append(statement)
-
-    def committed(conn: Any) -> None:
-        commits.append(True)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    sa_event.listen(db.engine, "commit", committed)
-    try:
-        yield statements, commits
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
-        sa_event.remove(db.engine, "commit", committed)
+from tests.statements import recorded
 
 
 def bearer(user: Any) -> dict[str, str]:

@@ -100,3 +100,33 @@ def test_what_one_process_changes_the_other_forgets_at_once(cluster: Cluster) ->
     later = to_epoch_ms(ENDS + timedelta(minutes=15))
     assert ends_at_seen(cluster, y.url, "bob") == later
     assert ends_at_seen(cluster, x.url, "carol") == later
+
+
+def schedule_etag(url: str) -> str:
+    with urllib.request.urlopen(url + "/schedule", timeout=10) as response:
+        return str(response.headers["ETag"])
+
+
+def test_a_place_freed_through_one_process_changes_the_others_pages_at_once(
+    cluster: Cluster,  # noqa: F811
+) -> None:
+    """The visitors' pages of both processes come from their copies of the published
+    programme; a seat freed through x is forgotten in y through the queue. The clocks stand
+    still, so the copies' lifetime never runs out here: only the queue can change y's answer,
+    and the test asks y until it has (the message crosses Redis in about a millisecond)."""
+    cluster.set_clock(STARTS - timedelta(hours=1))
+    x, y = cluster.processes
+    before = schedule_etag(y.url)
+    assert schedule_etag(y.url) == before == schedule_etag(x.url)
+    request = urllib.request.Request(
+        f"{x.url}/api/v1/sessions/{cluster.session}/registration",
+        method="DELETE",
+        headers={"Authorization": f"Bearer {cluster.tokens['alice']}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status in (200, 204)
+    answers = [schedule_etag(y.url)]
+    while answers[-1] == before and len(answers) < 500:
+        answers.append(schedule_etag(y.url))
+    assert answers[-1] != before, f"y still answered the old programme {len(answers)} times"
+    assert answers[-1] == schedule_etag(x.url)

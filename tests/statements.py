@@ -1,0 +1,41 @@
+"""What a block of a test asks the database: the statements sent and the commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from networkfest.extensions import db
+
+
+@contextmanager
+def recorded() -> Iterator[tuple[list[str], list[bool]]]:
+    """The statements sent (SQLite's BEGIN IMMEDIATE aside: a lock, not a query) and the
+    commits, while the block runs."""
+    statements: list[str] = []
+    commits: list[bool] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    def committed(conn: Any) -> None:
+        commits.append(True)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, "commit", committed)
+    try:
+        yield statements, commits
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "commit", committed)
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    """The statements sent while the block runs."""
+    with recorded() as (statements, _commits):
+        yield statements
