@@ -27,16 +27,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
+from networkfest import context
 from networkfest.extensions import socketio
 from networkfest.message_queue import RedisQueue
+from networkfest.types import DbSession
 
 _EXTENSION = "networkfest.process_caches"
+# How long `read_through` trusts a fact that a process may not be told has changed: the CLI
+# publishing beside a one-process server has no message queue to tell the server through.
+UNTOLD_S = 1.0
+T = TypeVar("T")
 # A bound, so a flood of distinct keys (made-up tokens are never stored, but rooms are many)
 # cannot grow a process without limit: the least recently used entry goes first.
 DEFAULT_SIZE = 10_000
@@ -151,7 +157,7 @@ def caches_of(app: Flask) -> Caches:
     return caches
 
 
-def forget_on_commit(db_session: Session, name: str, label: str | None = None) -> None:
+def forget_on_commit(db_session: DbSession, name: str, label: str | None = None) -> None:
     """`forget(name, label)` once `db_session`'s transaction commits, not before: until then
     a reader would load the old facts again and keep them. A rollback forgets nothing."""
     pending: set[tuple[str, str | None]] = db_session.info.setdefault(_PENDING, set())
@@ -159,28 +165,56 @@ def forget_on_commit(db_session: Session, name: str, label: str | None = None) -
 
 
 _PENDING = "networkfest.forget_on_commit"
+_WRITES = "networkfest_writes"
+
+
+def writes(*models: type) -> dict[str, tuple[type, ...]]:
+    """Execution options for a statement that writes rows of `models` in its CTEs, which
+    `forget_when_written` cannot see (it reads only the statement's own table)."""
+    return {_WRITES: models}
+
+
+def changed_here(db_session: DbSession, name: str) -> bool:
+    """Whether `db_session`'s open transaction changed facts of `name`: until it commits, the
+    cache holds what it changed and it must read them itself."""
+    pending: set[tuple[str, str | None]] = db_session.info.get(_PENDING, set())
+    return any(pending_name == name for pending_name, _label in pending)
 
 
 def forget_when_written(name: str, models: Iterable[type]) -> None:
     """Forget all of `name` after any commit that wrote a row of `models` through the ORM:
-    a flushed object, or an INSERT, UPDATE or DELETE statement (a seat taken is one)."""
-    watched = tuple(models)
+    a flushed object, an INSERT, UPDATE or DELETE statement (a seat taken is one), or a
+    statement that says it `writes` them."""
+    for model in models:
+        names = _NAMES_WRITTEN.get(model)
+        if names is None:
+            names = _NAMES_WRITTEN[model] = set()
+            for moment in ("after_insert", "after_update", "after_delete"):
+                event.listen(model, moment, _row_written)
+        names.add(name)
 
-    def row_written(_mapper: Any, _connection: Any, target: object) -> None:
-        db_session = object_session(target)
-        if db_session is not None:
+
+# The caches to forget when a row of a model is written, by model (`forget_when_written`).
+_NAMES_WRITTEN: dict[type, set[str]] = {}
+
+
+def _row_written(mapper: Any, _connection: Any, target: object) -> None:
+    db_session = object_session(target)
+    if db_session is not None:
+        for name in _NAMES_WRITTEN.get(mapper.class_, ()):
             forget_on_commit(db_session, name)
 
-    def statement_written(state: ORMExecuteState) -> None:
-        if state.is_update or state.is_delete or state.is_insert:
-            mapper = state.bind_mapper
-            if mapper is not None and issubclass(mapper.class_, watched):
-                forget_on_commit(state.session, name)
 
-    for model in watched:
-        for moment in ("after_insert", "after_update", "after_delete"):
-            event.listen(model, moment, row_written)
-    event.listen(Session, "do_orm_execute", statement_written)
+@event.listens_for(Session, "do_orm_execute")
+def _statement_written(state: ORMExecuteState) -> None:
+    models: tuple[type, ...] = state.execution_options.get(_WRITES, ())
+    if state.is_update or state.is_delete or state.is_insert:
+        mapper = state.bind_mapper
+        if mapper is not None:
+            models = (mapper.class_, *models)
+    for model in models:
+        for name in _NAMES_WRITTEN.get(model, ()):
+            forget_on_commit(state.session, name)
 
 
 @event.listens_for(Session, "after_commit")
@@ -208,6 +242,28 @@ def cache(
     return caches_of(current_app).named(
         name, lambda: ProcessCache(name, lifetime_s=lifetime_s, timer=timer)
     )
+
+
+def app_clock() -> float:
+    """The app's clock in seconds: tests that inject one decide when an entry grows old."""
+    return context.now().timestamp()
+
+
+def read_through(db_session: DbSession, name: str, key: Hashable, read: Callable[[], T]) -> T:
+    """`read()`, kept in the cache `name` under `key` until this process is told its facts
+    changed (`forget_when_written`) or for `UNTOLD_S` on the app's clock. A transaction that
+    changed them reads them itself until it commits; a None is never kept."""
+    if changed_here(db_session, name):
+        return read()
+    kept = cache(name, lifetime_s=UNTOLD_S, timer=app_clock)
+    value: T | None = kept.get(key)
+    if value is not None:
+        return value
+    ticket = kept.ticket()
+    value = read()
+    if value is not None:
+        kept.put(key, value, ticket=ticket)
+    return value
 
 
 def forget(name: str, label: str | None = None) -> None:

@@ -176,6 +176,16 @@ def run(monitor: QueueMonitor, sleep: Callable[[float], Any], interval: float) -
         sleep(interval)
 
 
+def listen(server: Any) -> None:
+    """Start the queue's listener now. python-socketio starts it at the first Socket.IO
+    connection, but a process that has served only pages must hear another's `forget` as
+    well (`process_cache`): a page kept from before a change would be served until its
+    lifetime ran out. Under gevent nothing can switch between the check and the mark."""
+    if not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()
+
+
 def init_app(app: Flask) -> None:
     """Watch the queue when `MESSAGE_QUEUE` is set; call after `socketio.init_app`.
 
@@ -207,4 +217,5 @@ def init_app(app: Flask) -> None:
         with lock:
             if not started:
                 started.append(True)
+                listen(server)
                 socketio.start_background_task(run, monitor, socketio.sleep, CHECK_INTERVAL_S)

@@ -44,7 +44,7 @@ from networkfest.realtime.protocol import (
     user_room,
 )
 from networkfest.security import allowed_origins
-from networkfest.timing.services import clock_state
+from networkfest.timing.services import clock_state, kept_moves
 from networkfest.timing.sockets import ClockEvents
 
 
@@ -92,7 +92,9 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     if viewer.moderator:
         join_room(hosts_room(festival_session.id))
     state = {
-        "clock": clock_state(db.session, festival_session, instant),
+        "clock": clock_state(
+            db.session, festival_session, instant, kept_moves(db.session, festival_session)
+        ),
         "questions": qa.snapshot(db.session, festival_session, viewer),
         "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
         "polls": polls.session_polls(db.session, festival_session, viewer),

@@ -61,15 +61,12 @@ WRITTEN = "outcomes.written"
 def outcomes_written(db: DbSession) -> Mapping[int, datetime]:
     """When each session's outcomes were last written, by session id: read once per change
     in each process, since every visitor's session page and every agenda asks."""
-    cache = process_cache.cache(WRITTEN)
-    kept: Mapping[int, datetime] | None = cache.get(WRITTEN)
-    if kept is not None:
-        return kept
-    ticket = cache.ticket()
-    rows = db.execute(select(Outcome.session_id, Outcome.updated_at))
-    written = MappingProxyType({session_id: updated_at for session_id, updated_at in rows})
-    cache.put(WRITTEN, written, ticket=ticket)
-    return written
+
+    def read() -> Mapping[int, datetime]:
+        rows = db.execute(select(Outcome.session_id, Outcome.updated_at))
+        return MappingProxyType({session_id: updated_at for session_id, updated_at in rows})
+
+    return process_cache.read_through(db, WRITTEN, WRITTEN, read)
 
 
 process_cache.forget_when_written(WRITTEN, (Outcome,))

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from networkfest import process_cache
 from networkfest.accounts.models import User
 from networkfest.polls import rules
 from networkfest.polls.models import Poll, PollChoice
@@ -180,6 +181,7 @@ _ANSWER = (
             set_={"answered_at": _ADDED.excluded.answered_at},
         ).cte("added")
     )
+    .execution_options(**process_cache.writes(Poll, PollChoice))
 )
 
 
@@ -513,27 +515,63 @@ def next_hard_stop(db: DbSession, now: datetime) -> datetime | None:
 # -- reading -------------------------------------------------------------------------------
 
 
+POLLS = "polls.session_polls"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A poll as every viewer's list starts from: its `poll` object with the counts and
+    without them, and the state that decides which one a viewer gets, if any."""
+
+    with_counts: dict[str, Any]
+    without_counts: dict[str, Any]
+    status: str
+    results: str
+
+
+def _shown(db: DbSession, festival_session: FestivalSession) -> tuple[Shown, ...]:
+    polls = list(
+        db.scalars(select(Poll).where(Poll.session_id == festival_session.id).order_by(Poll.id))
+    )
+    counts = _counts(db, [poll.id for poll in polls])
+    slug = festival_session.slug
+    return tuple(
+        Shown(
+            payload(poll, slug, counts[poll.id], visible=True),
+            payload(poll, slug, counts[poll.id], visible=False),
+            poll.status,
+            poll.results,
+        )
+        for poll in polls
+    )
+
+
 def session_polls(
     db: DbSession, festival_session: FestivalSession, viewer: Viewer
 ) -> list[dict[str, Any]]:
-    """The session's polls as this viewer may see them, in the order they were made."""
-    polls = [
-        poll
-        for poll in db.scalars(
-            select(Poll).where(Poll.session_id == festival_session.id).order_by(Poll.id)
+    """The session's polls as this viewer may see them, in the order they were made. A
+    room's polls and their counts are read once per change in each process
+    (`process_cache`): every change is a write to a poll or to an answer."""
+    shown = process_cache.read_through(
+        db, POLLS, festival_session.id, lambda: _shown(db, festival_session)
+    )
+    return [
+        _copy(
+            poll.with_counts
+            if rules.counts_visible(poll.results, poll.status, viewer.moderator)
+            else poll.without_counts
         )
+        for poll in shown
         if rules.can_see(poll.status, viewer.moderator)
     ]
-    counts = _counts(db, [poll.id for poll in polls])
-    return [
-        payload(
-            poll,
-            festival_session.slug,
-            counts[poll.id],
-            visible=rules.counts_visible(poll.results, poll.status, viewer.moderator),
-        )
-        for poll in polls
-    ]
+
+
+def _copy(poll: dict[str, Any]) -> dict[str, Any]:
+    """The kept object is every viewer's: each gets their own."""
+    return {**poll, "options": [dict(option) for option in poll["options"]]}
+
+
+process_cache.forget_when_written(POLLS, (Poll, PollChoice))
 
 
 def my_choices(

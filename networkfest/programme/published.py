@@ -10,7 +10,7 @@ The copy lives in a `process_cache` cache and is dropped, once the transaction t
 them commits, by any write through the ORM to the festival, its themes or sessions (a
 publication, a seat taken or freed, the demo's reset) or to a person's name; in every other
 process through the message queue. A process that no queue tells (the CLI publishing beside
-a one-process server) sees the change within `LIFETIME_S`, measured on the app's clock.
+a one-process server) sees the change within `process_cache.UNTOLD_S`, on the app's clock.
 """
 
 from __future__ import annotations
@@ -18,19 +18,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import object_session
+from sqlalchemy import select
 
-from networkfest import context, process_cache
+from networkfest import process_cache
 from networkfest.accounts.models import User
+from networkfest.accounts.names import forget_when_renamed
 from networkfest.programme.models import Festival, FestivalSession, Theme, session_hosts
 from networkfest.programme.rules import SessionStatus
 from networkfest.types import DbSession
 
 NAME = "programme.published"
-LIFETIME_S = 1.0
 _KEY = "current"
 
 
@@ -85,20 +83,7 @@ class PublishedProgramme:
 
 def published_programme(db: DbSession) -> PublishedProgramme | None:
     """The current festival's published facts, read from the database once per change."""
-    cache = process_cache.cache(NAME, lifetime_s=LIFETIME_S, timer=app_clock)
-    kept: PublishedProgramme | None = cache.get(_KEY)
-    if kept is not None:
-        return kept
-    ticket = cache.ticket()
-    programme = _read(db)
-    if programme is not None:
-        cache.put(_KEY, programme, ticket=ticket)
-    return programme
-
-
-def app_clock() -> float:
-    """The app's clock, so tests that inject one decide when a copy grows old."""
-    return context.now().timestamp()
+    return process_cache.read_through(db, NAME, _KEY, lambda: _read(db))
 
 
 def _read(db: DbSession) -> PublishedProgramme | None:
@@ -155,10 +140,4 @@ def _read(db: DbSession) -> PublishedProgramme | None:
 
 
 process_cache.forget_when_written(NAME, (Festival, Theme, FestivalSession))
-
-
-@event.listens_for(User, "after_update")
-def _name_written(_mapper: Any, _connection: Any, user: User) -> None:
-    db_session = object_session(user)
-    if db_session is not None and inspect(user).attrs.name.history.has_changes():
-        process_cache.forget_on_commit(db_session, NAME)
+forget_when_renamed(NAME)

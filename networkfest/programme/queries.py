@@ -11,7 +11,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from networkfest import process_cache, signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion
-from networkfest.programme.published import LIFETIME_S, app_clock
 from networkfest.types import DbSession
 
 
@@ -83,15 +82,17 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
     The copy is dropped in every process when a new version is published
     (`programme_published`, through the message queue), so the festival, the times, the run
     sheet and who hosts are those of the current version; a process no queue tells (the CLI
-    publishing beside a one-process server) reads it again within `LIFETIME_S`. What changes
-    between publications (the seats taken, `confirmed_count`) may be stale here: only the
-    join reads this.
+    publishing beside a one-process server) reads it again within `process_cache.UNTOLD_S`.
+    What changes between publications (the seats taken, `confirmed_count`) may be stale
+    here: only the join reads this.
     The session returned belongs to `db` like any loaded one; the copy itself is never
     handed out, so no caller's session ever shares it.
     """
     if not _valid_slug(slug):
         return None
-    rooms = process_cache.cache(ROOMS, lifetime_s=LIFETIME_S, timer=app_clock)
+    rooms = process_cache.cache(
+        ROOMS, lifetime_s=process_cache.UNTOLD_S, timer=process_cache.app_clock
+    )
     cached = rooms.get(slug)
     if cached is not None:
         merged: FestivalSession = db.merge(cached, load=False)

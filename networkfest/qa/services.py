@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, scoped_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from networkfest import process_cache
 from networkfest.accounts.models import User
+from networkfest.accounts.names import forget_when_renamed
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import FestivalSession
@@ -122,20 +124,58 @@ def redacted(question: Question) -> dict[str, Any]:
     }
 
 
-def visible_questions(
-    db: DbSession, festival_session: FestivalSession, viewer: Viewer
-) -> list[Question]:
-    """The session's questions this viewer may see, pinned first, then by votes, then oldest."""
+QUESTIONS = "qa.questions"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as every viewer's snapshot starts from: its `question` object, who may see
+    it, and who asked it, for organisers when it was asked anonymously."""
+
+    payload: dict[str, Any]
+    status: str
+    author_id: int | None
+    anonymous: bool
+    asked_by: str | None
+
+
+def _asked(db: DbSession, festival_session: FestivalSession) -> tuple[Asked, ...]:
+    """The session's questions pinned first, then by votes, then oldest."""
     questions = db.scalars(_QUESTIONS, {"session_id": festival_session.id}).all()
-    seen = [q for q in questions if rules.can_see(q.status, viewer, q.author_id)]
-    return sorted(seen, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id))
+    ordered = sorted(
+        questions, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id)
+    )
+    return tuple(
+        Asked(
+            payload(q),
+            q.status,
+            q.author_id,
+            q.anonymous,
+            q.author.name if q.author is not None else None,
+        )
+        for q in ordered
+    )
 
 
 def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -> list[dict]:
+    """The questions this viewer may see, in the room's order. A room's questions are read
+    once per change in each process (`process_cache`): a join storm asks for them
+    thousands of times, and every change to them is a write to a question row (a vote
+    moves its count) or to an asker's name."""
+    asked = process_cache.read_through(
+        db, QUESTIONS, festival_session.id, lambda: _asked(db, festival_session)
+    )
     return [
-        payload(q, asked_by=viewer.organiser and q.anonymous)
-        for q in visible_questions(db, festival_session, viewer)
+        {**question.payload, "asked_by": question.asked_by}
+        if viewer.organiser and question.anonymous
+        else dict(question.payload)
+        for question in asked
+        if rules.can_see(question.status, viewer, question.author_id)
     ]
+
+
+process_cache.forget_when_written(QUESTIONS, (Question,))
+forget_when_renamed(QUESTIONS)
 
 
 def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from networkfest import signals
+from networkfest import process_cache, signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.registration import rules
@@ -150,6 +150,7 @@ _SEAT_AND_ROW = (
         ),
     )
     .returning(Registration.id)
+    .execution_options(**process_cache.writes(FestivalSession))
 )
 # the queue and the waitlisted row in one statement, under the session's lock: the row's
 # queue time is `rules.queue_time(now, the latest waiting)`, and the count is of those

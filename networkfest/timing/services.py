@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from networkfest import process_cache
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import Festival, FestivalSession
@@ -62,6 +63,22 @@ def moves_of(db: DbSession, festival_session: FestivalSession) -> list[rules.Mov
     return [rules.Move(item_index, started_at) for item_index, started_at in rows]
 
 
+MOVES = "timing.moves"
+
+
+def kept_moves(db: DbSession, festival_session: FestivalSession) -> list[rules.Move]:
+    """`moves_of` from this process's copy, read once per move (`process_cache`): for a
+    join, whose state any later move's emit brings up to date. What decides or announces
+    (the ticker, the hosts' moves) reads `moves_of`."""
+    kept = process_cache.read_through(
+        db, MOVES, festival_session.id, lambda: tuple(moves_of(db, festival_session))
+    )
+    return list(kept)
+
+
+process_cache.forget_when_written(MOVES, (AgendaMove,))
+
+
 def session_phase(festival_session: FestivalSession, now: datetime) -> str:
     """`scheduled`, `lobby`, `live` or `ended` at `now`: what every other domain asks."""
     return slot_of(festival_session).phase(now)
@@ -90,8 +107,14 @@ def run_sheet(db: DbSession, festival_session: FestivalSession, now: datetime) -
     )
 
 
-def clock_state(db: DbSession, festival_session: FestivalSession, now: datetime) -> dict[str, Any]:
-    """The `clock` object of the live protocol (docs/architecture.md), instants in epoch ms.
+def clock_state(
+    db: DbSession,
+    festival_session: FestivalSession,
+    now: datetime,
+    moves: list[rules.Move] | None = None,
+) -> dict[str, Any]:
+    """The `clock` object of the live protocol (docs/architecture.md), instants in epoch ms;
+    `moves` as read already (`kept_moves`), else from the database.
 
     `item` is the current agenda item while live (`ends_at` is the end of its timebox
     counted from its actual start, so a late item shows its overrun), else null.
@@ -102,7 +125,8 @@ def clock_state(db: DbSession, festival_session: FestivalSession, now: datetime)
     """
     slot = slot_of(festival_session)
     agenda = agenda_of(festival_session)
-    moves = moves_of(db, festival_session)
+    if moves is None:
+        moves = moves_of(db, festival_session)
     sheet = rules.run_sheet(slot, agenda, moves, now)
     current = sheet.current
     warning = rules.warning_at(slot, agenda, moves, now)

@@ -6,6 +6,7 @@ disconnect and at shutdown, never lost. Cross-process forgetting: tests/scale/te
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -20,11 +21,13 @@ from networkfest.accounts.models import ApiToken, User
 from networkfest.extensions import db
 from networkfest.live import presence
 from networkfest.live.models import Presence
+from networkfest.process_cache import UNTOLD_S
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.published import LIFETIME_S
 from networkfest.programme.queries import ROOMS
 from tests.factories import SESSION_START
-from tests.live.helpers import Room, emit, joined
+from tests.live.helpers import Room, ask, emit, joined
+from tests.polls.helpers import answer, open_poll, prepare, votes
+from tests.statements import counted
 
 NS = "/live"
 
@@ -173,11 +176,11 @@ def test_a_join_reads_the_room_once_per_published_version(
         db.session.commit()
         return int(later.timestamp() * 1000)
 
-    # The copy holds until no queue told this process of a publication for `LIFETIME_S`
+    # The copy holds until no queue told this process of a publication for `UNTOLD_S`
     # (the CLI publishing beside a one-process server).
     later = end_at(90)
     assert joined(sio, room.slug)["clock"]["ends_at"] == ends_at
-    clock.advance(timedelta(seconds=LIFETIME_S))
+    clock.advance(timedelta(seconds=UNTOLD_S))
     assert joined(sio, room.slug)["clock"]["ends_at"] == later
 
     # A publication: forgotten at once.
@@ -193,6 +196,35 @@ def test_a_join_reads_the_room_once_per_published_version(
     )
     assert len(process_cache.cache(ROOMS)) == 0
     assert joined(sio, room.slug)["clock"]["ends_at"] == latest
+
+
+def test_a_join_reads_the_rooms_questions_polls_and_moves_once_per_change(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """After the first join, a join asks the database only for the person's own: who they
+    are, their place, their votes and answers. Each change to what the room shares (a
+    question approved, an answer, a move of the run sheet) is in the next join."""
+    polls = prepare(room.session_id)
+    clock.set(SESSION_START + timedelta(minutes=1))
+    host, attendee, other = (
+        socket_client(person) for person in (room.host, room.attendee, room.other)
+    )
+    joined(host, room.slug)
+    assert open_poll(host, room.slug, polls[0])["ok"]
+    question = ask(attendee, room.slug, "Where do we start?")["question"]["id"]
+    first = joined(other, room.slug)
+    assert first["questions"] == [] and votes(first["polls"][0]) == [0, 0, 0]
+    with counted() as statements:
+        assert joined(other, room.slug) == first
+    read_from = {re.search(r"FROM (\w+)", statement).group(1) for statement in statements}
+    assert read_from.isdisjoint({"questions", "polls", "agenda_moves"}), statements
+
+    assert emit(host, "moderate", {"question": question, "action": "approve"})["ok"]
+    assert [q["id"] for q in joined(other, room.slug)["questions"]] == [question]
+    assert answer(attendee, polls[0], 2)["ok"]
+    assert votes(joined(other, room.slug)["polls"][0]) == [0, 1, 0]
+    assert emit(host, "agenda_next", {"session": room.slug})["ok"]
+    assert joined(other, room.slug)["clock"]["item"]["index"] == 1
 
 
 def test_the_cached_room_keeps_its_hosts_as_ids_and_reads_people_fresh(
