@@ -86,7 +86,7 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     user = authorise(PUBLIC)
-    viewer = qa.viewer_for(db.session, festival_session, user)
+    viewer = qa.looking(festival_session, user)
     instant = now()
     join_room(session_room(festival_session.id))
     if viewer.moderator:

@@ -552,9 +552,7 @@ def session_polls(
     """The session's polls as this viewer may see them, in the order they were made. A
     room's polls and their counts are read once per change in each process
     (`process_cache`): every change is a write to a poll or to an answer."""
-    shown = process_cache.read_through(
-        db, POLLS, festival_session.id, lambda: _shown(db, festival_session)
-    )
+    shown = _room_polls(db, festival_session)
     return [
         _copy(
             poll.with_counts
@@ -571,14 +569,21 @@ def _copy(poll: dict[str, Any]) -> dict[str, Any]:
     return {**poll, "options": [dict(option) for option in poll["options"]]}
 
 
+def _room_polls(db: DbSession, festival_session: FestivalSession) -> tuple[Shown, ...]:
+    return process_cache.read_through(
+        db, POLLS, festival_session.id, lambda: _shown(db, festival_session)
+    )
+
+
 process_cache.forget_when_written(POLLS, (Poll, PollChoice))
 
 
 def my_choices(
     db: DbSession, festival_session: FestivalSession, user_id: int | None
 ) -> dict[str, list[int]]:
-    """The caller's answers in this session: poll id (as a JSON key) → option ids."""
-    if user_id is None:
+    """The caller's answers in this session: poll id (as a JSON key) → option ids; no query
+    in a room with no poll."""
+    if user_id is None or not _room_polls(db, festival_session):
         return {}
     chosen: dict[str, list[int]] = defaultdict(list)
     for poll_id, option in db.execute(

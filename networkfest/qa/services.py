@@ -93,6 +93,17 @@ def viewer_for(db: DbSession, festival_session: FestivalSession, user: User | No
     )
 
 
+def looking(festival_session: FestivalSession, user: User | None) -> Viewer:
+    """The person as what the room shows them depends on it: who they are and whether they
+    moderate. Whether they hold a place decides what they may do, not what they see, so it
+    is not read: a join (everyone's, at a session's start) needs no query for it."""
+    if user is None:
+        return Viewer(user_id=None)
+    return Viewer(
+        user_id=user.id, host=festival_session.is_host(user), organiser=bool(user.organiser)
+    )
+
+
 def payload(question: Question, *, asked_by: bool = False) -> dict[str, Any]:
     """The `question` object of the live protocol; `asked_by` only ever for organisers."""
     data: dict[str, Any] = {
@@ -162,9 +173,7 @@ def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -
     once per change in each process (`process_cache`): a join storm asks for them
     thousands of times, and every change to them is a write to a question row (a vote
     moves its count) or to an asker's name."""
-    asked = process_cache.read_through(
-        db, QUESTIONS, festival_session.id, lambda: _asked(db, festival_session)
-    )
+    asked = _room_questions(db, festival_session)
     return [
         {**question.payload, "asked_by": question.asked_by}
         if viewer.organiser and question.anonymous
@@ -174,12 +183,20 @@ def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -
     ]
 
 
+def _room_questions(db: DbSession, festival_session: FestivalSession) -> tuple[Asked, ...]:
+    return process_cache.read_through(
+        db, QUESTIONS, festival_session.id, lambda: _asked(db, festival_session)
+    )
+
+
 process_cache.forget_when_written(QUESTIONS, (Question,))
 forget_when_renamed(QUESTIONS)
 
 
 def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:
-    if user_id is None:
+    """The ids of the questions the person voted for; no query in a room with no question
+    yet (as at a session's start, when everyone joins)."""
+    if user_id is None or not _room_questions(db, festival_session):
         return []
     return list(db.scalars(_MY_VOTES, {"session_id": festival_session.id, "user_id": user_id}))
 

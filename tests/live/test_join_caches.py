@@ -198,6 +198,31 @@ def test_a_join_reads_the_room_once_per_published_version(
     assert joined(sio, room.slug)["clock"]["ends_at"] == latest
 
 
+def tables_read(statements: list[str]) -> set[str]:
+    """The first table each SELECT reads from."""
+    found = (re.match(r"\s*SELECT\s.*?\sFROM\s+(\w+)", s, re.DOTALL) for s in statements)
+    return {match.group(1) for match in found if match is not None}
+
+
+def test_a_join_into_a_room_with_nothing_asked_yet_asks_only_who_the_person_is(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """At a session's start everyone joins a room with no question and no poll: no one can
+    have voted or answered, and whether they hold a place changes nothing they see."""
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    other = socket_client(room.other)
+    with counted() as statements:
+        state = joined(other, room.slug)
+    assert (state["questions"], state["my_votes"], state["polls"], state["my_choices"]) == (
+        [],
+        [],
+        [],
+        {},
+    )
+    assert tables_read(statements) == {"users"}, statements
+
+
 def test_a_join_reads_the_rooms_questions_polls_and_moves_once_per_change(
     socket_client: Any, room: Room, clock: Any
 ) -> None:
@@ -216,8 +241,7 @@ def test_a_join_reads_the_rooms_questions_polls_and_moves_once_per_change(
     assert first["questions"] == [] and votes(first["polls"][0]) == [0, 0, 0]
     with counted() as statements:
         assert joined(other, room.slug) == first
-    read_from = {re.search(r"FROM (\w+)", statement).group(1) for statement in statements}
-    assert read_from.isdisjoint({"questions", "polls", "agenda_moves"}), statements
+    assert tables_read(statements).isdisjoint({"questions", "polls", "agenda_moves"}), statements
 
     assert emit(host, "moderate", {"question": question, "action": "approve"})["ok"]
     assert [q["id"] for q in joined(other, room.slug)["questions"]] == [question]
