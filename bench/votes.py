@@ -1,6 +1,7 @@
 """Vote storm: every attendee votes on the same question within 10 s.
 
     .venv/bin/python -m bench.votes [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
+                                    [--no-floor] [--before DIR] [--rounds 2]
 
 Measures how long each vote took to be acknowledged (from the click until it was counted,
 retries included), the time from the last vote until every client shows the final count,
@@ -13,7 +14,8 @@ log's lines saying its connection pool was exhausted. The floor is bench/bare_se
 which broadcasts once per vote: the naive design. The app coalesces vote counts
 (`networkfest.fanout`). At N = 2,000 the floor's N x N = 4,000,000 deliveries outlast the
 run's budget: pass `--no-floor` there (the N x N column is the per-vote design's count by
-construction).
+construction). `--before DIR` (a checkout of an earlier commit) measures that code's app
+too, before this code's, in every round.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import report, storm_cells, workspace
-from bench.harness import arguments, measure, which
+from bench.harness import arguments, measure, servers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,26 +35,45 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[list[str]] = []
     exhausted: list[str] = []
     with workspace() as work:
-        for n in args.n:
-            for label, app in which(args.floor_only, args.no_floor):
-                result, cpu = measure(
-                    work, config, stack=args.stack, app=app, db=args.db, n=n, askers=1
-                )
-                exhausted += result["pool_exhausted"]
-                if not result.get("ok"):
-                    rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
-                    continue
-                rows.append(
-                    [
-                        str(n),
-                        label,
-                        *storm_cells(result, cpu, "voters", "vote_window_ms", "per_vote_broadcast"),
-                    ]
-                )
+        for round_ in range(1, args.rounds + 1):
+            for n in args.n:
+                for label, app, root in servers(args.floor_only, args.no_floor, args.before):
+                    result, cpu = measure(
+                        work,
+                        config,
+                        stack=args.stack,
+                        app=app,
+                        db=args.db,
+                        n=n,
+                        askers=1,
+                        root=root,
+                    )
+                    exhausted += result["pool_exhausted"]
+                    if not result.get("ok"):
+                        rows.append(
+                            [
+                                str(round_),
+                                str(n),
+                                label,
+                                "failed: " + str(result.get("error"))[:160],
+                            ]
+                        )
+                        continue
+                    rows.append(
+                        [
+                            str(round_),
+                            str(n),
+                            label,
+                            *storm_cells(
+                                result, cpu, "voters", "vote_window_ms", "per_vote_broadcast"
+                            ),
+                        ]
+                    )
     report(
         f"Vote storm ({args.stack}, {args.db}, votes spread over {args.spread_s:g} s)",
         "python -m bench.votes " + " ".join(sys.argv[1:] if argv is None else argv),
         [
+            "round",
             "N",
             "server",
             "counted",

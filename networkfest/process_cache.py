@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -165,11 +165,12 @@ def forget_on_commit(db_session: DbSession, name: str, label: str | None = None)
 
 
 _PENDING = "networkfest.forget_on_commit"
+_COMMITTED = "networkfest.forget_committed"
 _WRITES = "networkfest_writes"
 
 
 def writes(*models: type) -> dict[str, tuple[type, ...]]:
-    """Execution options for a statement that writes rows of `models` in its CTEs, which
+    """Execution options for a statement that updates rows of `models` in its CTEs, which
     `forget_when_written` cannot see (it reads only the statement's own table)."""
     return {_WRITES: models}
 
@@ -181,45 +182,71 @@ def changed_here(db_session: DbSession, name: str) -> bool:
     return any(pending_name == name for pending_name, _label in pending)
 
 
-def forget_when_written(name: str, models: Iterable[type]) -> None:
-    """Forget all of `name` after any commit that wrote a row of `models` through the ORM:
-    a flushed object, an INSERT, UPDATE or DELETE statement (a seat taken is one), or a
-    statement that says it `writes` them."""
+Write = Literal["insert", "update", "delete"]
+EVERY_WRITE: tuple[Write, ...] = ("insert", "update", "delete")
+
+
+def forget_when_written(
+    name: str, models: Iterable[type], writes: Iterable[Write] = EVERY_WRITE
+) -> None:
+    """Forget all of `name` after any commit that made one of `writes` to a row of `models`
+    through the ORM: a flushed object, an INSERT, UPDATE or DELETE statement (a seat taken is
+    one), or a statement that says it updates them (`writes`). A cache of whether rows exist
+    watches inserts and deletes alone, and so is not forgotten by a storm of updates."""
+    kinds = tuple(writes)
     for model in models:
-        names = _NAMES_WRITTEN.get(model)
-        if names is None:
-            names = _NAMES_WRITTEN[model] = set()
-            for moment in ("after_insert", "after_update", "after_delete"):
-                event.listen(model, moment, _row_written)
-        names.add(name)
+        for kind in kinds:
+            names = _NAMES_WRITTEN.get((model, kind))
+            if names is None:
+                names = _NAMES_WRITTEN[(model, kind)] = set()
+                event.listen(model, f"after_{kind}", _row_written(kind))
+            names.add(name)
 
 
-# The caches to forget when a row of a model is written, by model (`forget_when_written`).
-_NAMES_WRITTEN: dict[type, set[str]] = {}
+# The caches to forget when a row of a model is written, by model and kind of write.
+_NAMES_WRITTEN: dict[tuple[type, str], set[str]] = {}
 
 
-def _row_written(mapper: Any, _connection: Any, target: object) -> None:
-    db_session = object_session(target)
-    if db_session is not None:
-        for name in _NAMES_WRITTEN.get(mapper.class_, ()):
-            forget_on_commit(db_session, name)
+def _row_written(kind: str) -> Callable[[Any, Any, object], None]:
+    def written(mapper: Any, _connection: Any, target: object) -> None:
+        db_session = object_session(target)
+        if db_session is not None:
+            for name in _NAMES_WRITTEN.get((mapper.class_, kind), ()):
+                forget_on_commit(db_session, name)
+
+    return written
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _statement_written(state: ORMExecuteState) -> None:
-    models: tuple[type, ...] = state.execution_options.get(_WRITES, ())
-    if state.is_update or state.is_delete or state.is_insert:
-        mapper = state.bind_mapper
-        if mapper is not None:
-            models = (mapper.class_, *models)
-    for model in models:
-        for name in _NAMES_WRITTEN.get(model, ()):
+    written: list[tuple[type, str]] = [
+        (model, "update") for model in state.execution_options.get(_WRITES, ())
+    ]
+    mapper = state.bind_mapper
+    if mapper is not None:
+        if state.is_update:
+            written.append((mapper.class_, "update"))
+        elif state.is_insert:
+            written.append((mapper.class_, "insert"))
+        elif state.is_delete:
+            written.append((mapper.class_, "delete"))
+    for key in written:
+        for name in _NAMES_WRITTEN.get(key, ()):
             forget_on_commit(state.session, name)
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_committed(db_session: Session) -> None:
-    for name, label in db_session.info.pop(_PENDING, ()):
+def _committed(db_session: Session) -> None:
+    if _PENDING in db_session.info:
+        db_session.info[_COMMITTED] = db_session.info.pop(_PENDING)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_committed(db_session: Session, _transaction: Any) -> None:
+    """Once the commit has given its connection back: telling the other processes is a
+    round trip to the queue, and a storm of votes must not hold the pool's connections for
+    it. The handler's emits come after the commit returns, so after the forget still."""
+    for name, label in db_session.info.pop(_COMMITTED, ()):
         forget(name, label)
 
 

@@ -181,7 +181,6 @@ _ANSWER = (
             set_={"answered_at": _ADDED.excluded.answered_at},
         ).cte("added")
     )
-    .execution_options(**process_cache.writes(Poll, PollChoice))
 )
 
 
@@ -515,67 +514,48 @@ def next_hard_stop(db: DbSession, now: datetime) -> datetime | None:
 # -- reading -------------------------------------------------------------------------------
 
 
-POLLS = "polls.session_polls"
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A poll as every viewer's list starts from: its `poll` object with the counts and
-    without them, and the state that decides which one a viewer gets, if any."""
-
-    with_counts: dict[str, Any]
-    without_counts: dict[str, Any]
-    status: str
-    results: str
-
-
-def _shown(db: DbSession, festival_session: FestivalSession) -> tuple[Shown, ...]:
-    polls = list(
-        db.scalars(select(Poll).where(Poll.session_id == festival_session.id).order_by(Poll.id))
-    )
-    counts = _counts(db, [poll.id for poll in polls])
-    slug = festival_session.slug
-    return tuple(
-        Shown(
-            payload(poll, slug, counts[poll.id], visible=True),
-            payload(poll, slug, counts[poll.id], visible=False),
-            poll.status,
-            poll.results,
-        )
-        for poll in polls
-    )
+POLLED = "polls.polled"
 
 
 def session_polls(
     db: DbSession, festival_session: FestivalSession, viewer: Viewer
 ) -> list[dict[str, Any]]:
-    """The session's polls as this viewer may see them, in the order they were made. A
-    room's polls and their counts are read once per change in each process
-    (`process_cache`): every change is a write to a poll or to an answer."""
-    shown = _room_polls(db, festival_session)
-    return [
-        _copy(
-            poll.with_counts
-            if rules.counts_visible(poll.results, poll.status, viewer.moderator)
-            else poll.without_counts
+    """The session's polls as this viewer may see them, in the order they were made; no
+    query in a room without a poll (`polled`)."""
+    if not polled(db, festival_session):
+        return []
+    polls = [
+        poll
+        for poll in db.scalars(
+            select(Poll).where(Poll.session_id == festival_session.id).order_by(Poll.id)
         )
-        for poll in shown
         if rules.can_see(poll.status, viewer.moderator)
+    ]
+    counts = _counts(db, [poll.id for poll in polls])
+    return [
+        payload(
+            poll,
+            festival_session.slug,
+            counts[poll.id],
+            visible=rules.counts_visible(poll.results, poll.status, viewer.moderator),
+        )
+        for poll in polls
     ]
 
 
-def _copy(poll: dict[str, Any]) -> dict[str, Any]:
-    """The kept object is every viewer's: each gets their own."""
-    return {**poll, "options": [dict(option) for option in poll["options"]]}
-
-
-def _room_polls(db: DbSession, festival_session: FestivalSession) -> tuple[Shown, ...]:
+def polled(db: DbSession, festival_session: FestivalSession) -> bool:
+    """Whether the room has a poll, prepared or made there, from this process's memory: only
+    a poll made or deleted changes it (`process_cache`), never a storm of answers."""
     return process_cache.read_through(
-        db, POLLS, festival_session.id, lambda: _shown(db, festival_session)
+        db,
+        POLLED,
+        festival_session.id,
+        lambda: db.scalar(_ANY_POLL, {"session_id": festival_session.id}) is not None,
     )
 
 
-process_cache.forget_when_written(POLLS, (Poll, PollChoice))
+_ANY_POLL = select(Poll.id).where(Poll.session_id == bindparam("session_id")).limit(1)
+process_cache.forget_when_written(POLLED, (Poll,), ("insert", "delete"))
 
 
 def my_choices(
@@ -583,7 +563,7 @@ def my_choices(
 ) -> dict[str, list[int]]:
     """The caller's answers in this session: poll id (as a JSON key) → option ids; no query
     in a room with no poll."""
-    if user_id is None or not _room_polls(db, festival_session):
+    if user_id is None or not polled(db, festival_session):
         return {}
     chosen: dict[str, list[int]] = defaultdict(list)
     for poll_id, option in db.execute(

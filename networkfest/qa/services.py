@@ -20,7 +20,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from networkfest import process_cache
 from networkfest.accounts.models import User
-from networkfest.accounts.names import forget_when_renamed
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import FestivalSession
@@ -135,68 +134,49 @@ def redacted(question: Question) -> dict[str, Any]:
     }
 
 
-QUESTIONS = "qa.questions"
+ASKED = "qa.asked"
 
 
-@dataclass(frozen=True)
-class Asked:
-    """A question as every viewer's snapshot starts from: its `question` object, who may see
-    it, and who asked it, for organisers when it was asked anonymously."""
-
-    payload: dict[str, Any]
-    status: str
-    author_id: int | None
-    anonymous: bool
-    asked_by: str | None
-
-
-def _asked(db: DbSession, festival_session: FestivalSession) -> tuple[Asked, ...]:
-    """The session's questions pinned first, then by votes, then oldest."""
+def visible_questions(
+    db: DbSession, festival_session: FestivalSession, viewer: Viewer
+) -> list[Question]:
+    """The session's questions this viewer may see, pinned first, then by votes, then oldest;
+    no query in a room where no one has asked yet (`asked_in`)."""
+    if not asked_in(db, festival_session):
+        return []
     questions = db.scalars(_QUESTIONS, {"session_id": festival_session.id}).all()
-    ordered = sorted(
-        questions, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id)
-    )
-    return tuple(
-        Asked(
-            payload(q),
-            q.status,
-            q.author_id,
-            q.anonymous,
-            q.author.name if q.author is not None else None,
-        )
-        for q in ordered
-    )
+    seen = [q for q in questions if rules.can_see(q.status, viewer, q.author_id)]
+    return sorted(seen, key=lambda q: rules.top_order(q.pinned, q.votes, q.created_at, q.id))
 
 
 def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -> list[dict]:
-    """The questions this viewer may see, in the room's order. A room's questions are read
-    once per change in each process (`process_cache`): a join storm asks for them
-    thousands of times, and every change to them is a write to a question row (a vote
-    moves its count) or to an asker's name."""
-    asked = _room_questions(db, festival_session)
     return [
-        {**question.payload, "asked_by": question.asked_by}
-        if viewer.organiser and question.anonymous
-        else dict(question.payload)
-        for question in asked
-        if rules.can_see(question.status, viewer, question.author_id)
+        payload(q, asked_by=viewer.organiser and q.anonymous)
+        for q in visible_questions(db, festival_session, viewer)
     ]
 
 
-def _room_questions(db: DbSession, festival_session: FestivalSession) -> tuple[Asked, ...]:
+def asked_in(db: DbSession, festival_session: FestivalSession) -> bool:
+    """Whether anyone has asked a question in the room, from this process's memory: at a
+    session's start everyone joins a room with none, and then there is nothing to read,
+    nor votes on it. Only a question asked or deleted changes it (`process_cache`), never
+    a storm of votes."""
     return process_cache.read_through(
-        db, QUESTIONS, festival_session.id, lambda: _asked(db, festival_session)
+        db,
+        ASKED,
+        festival_session.id,
+        lambda: db.scalar(_ANY_QUESTION, {"session_id": festival_session.id}) is not None,
     )
 
 
-process_cache.forget_when_written(QUESTIONS, (Question,))
-forget_when_renamed(QUESTIONS)
+_ANY_QUESTION = select(Question.id).where(Question.session_id == bindparam("session_id")).limit(1)
+process_cache.forget_when_written(ASKED, (Question,), ("insert", "delete"))
 
 
 def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:
     """The ids of the questions the person voted for; no query in a room with no question
     yet (as at a session's start, when everyone joins)."""
-    if user_id is None or not _room_questions(db, festival_session):
+    if user_id is None or not asked_in(db, festival_session):
         return []
     return list(db.scalars(_MY_VOTES, {"session_id": festival_session.id, "user_id": user_id}))
 

@@ -288,7 +288,7 @@ def test_questions_come_pinned_first_then_by_votes_then_oldest(qa: Qa) -> None:
     services.vote(db.session, voted, qa.attendee, 1, DURING)
     services.moderate(db.session, pinned, qa.host, "pin", DURING)
     viewer = services.viewer_for(db.session, qa.session, None)
-    order = [q["id"] for q in services.snapshot(db.session, qa.session, viewer)]
+    order = [q.id for q in services.visible_questions(db.session, qa.session, viewer)]
     assert order == [pinned, voted, oldest, newest]
 
 
