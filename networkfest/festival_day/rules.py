@@ -8,6 +8,7 @@ so the programme, the front page and the live room can never disagree about it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,3 +137,17 @@ def now_anchor(sessions: Iterable[Listed], now: datetime) -> int | None:
     if all(s.phase(now) == Phase.SCHEDULED for s in taking_place):
         return None
     return next((s.key for s in taking_place if s.phase(now) != Phase.ENDED), None)
+
+
+def phase_changes(slots: Iterable[Slot]) -> tuple[datetime, ...]:
+    """Every instant at which a session's phase changes, in order: between two of them no
+    mark of time changes."""
+    return tuple(
+        sorted({instant for s in slots for instant in (s.lobby_opens_at, s.starts_at, s.ends_at)})
+    )
+
+
+def stretch(changes: Sequence[datetime], now: datetime) -> int:
+    """Which stretch between the `changes` `now` falls in; a change belongs to the stretch
+    after it, as each boundary belongs to the later phase (`Slot.phase`)."""
+    return bisect_right(changes, now)

@@ -170,18 +170,22 @@ def published_mark(
     return phase, rules.mark(phase, published.cancelled)
 
 
+def _phase_changes(programme: PublishedProgramme) -> tuple[datetime, ...]:
+    settings = published_settings(programme)
+    return rules.phase_changes(
+        Slot(fs.starts_at, fs.ends_at, settings) for fs in programme.sessions if not fs.cancelled
+    )
+
+
 def marks_fingerprint(
     programme: PublishedProgramme, viewer_places: dict[int, Place], now: datetime
 ) -> str:
     """What the programme's marks depend on: every session's phase now and the viewer's
     places. Part of the schedule page's ETag, so a cached page is not served across a start,
-    an end, a lobby opening or a move on a waitlist."""
-    settings = published_settings(programme)
-    parts = [
-        f"{fs.id}:{Slot(fs.starts_at, fs.ends_at, settings).phase(now)}"
-        for fs in programme.sessions
-        if not fs.cancelled
-    ]
+    an end, a lobby opening or a move on a waitlist. The instants where a phase changes are
+    worked out once per copy of the programme; a request only finds where `now` falls."""
+    changes = programme.derived("festival_day.phase_changes", _phase_changes)
+    parts = [programme.fingerprint, str(rules.stretch(changes, now))]
     parts += [
         f"{key}={place.status}:{place.position}" for key, place in sorted(viewer_places.items())
     ]

@@ -16,8 +16,10 @@ a one-process server) sees the change within `process_cache.UNTOLD_S`, on the ap
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -29,6 +31,7 @@ from networkfest.programme.rules import SessionStatus
 from networkfest.types import DbSession
 
 NAME = "programme.published"
+T = TypeVar("T")
 _KEY = "current"
 
 
@@ -63,6 +66,7 @@ class PublishedProgramme:
     # Names all of the above: equal in every process that read the same rows.
     fingerprint: str = field(init=False)
     _by_slug: dict[str, PublishedSession] = field(init=False, repr=False, compare=False)
+    _derived: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts = [
@@ -76,9 +80,18 @@ class PublishedProgramme:
         digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
         object.__setattr__(self, "fingerprint", digest)
         object.__setattr__(self, "_by_slug", {fs.slug: fs for fs in self.sessions})
+        object.__setattr__(self, "_derived", {})
 
     def session(self, slug: str) -> PublishedSession | None:
         return self._by_slug.get(slug)
+
+    def derived(self, name: str, compute: Callable[[PublishedProgramme], T]) -> T:
+        """What a slice above works out from this copy alone, once per copy (two requests
+        at once may both work it out: the same answer)."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        value: T = self._derived[name]
+        return value
 
 
 def published_programme(db: DbSession) -> PublishedProgramme | None:

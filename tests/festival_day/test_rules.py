@@ -4,6 +4,7 @@ the programme's marks and where "Jump to now" lands. No app, no database."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -18,6 +19,8 @@ from networkfest.festival_day.rules import (
     next_for_person,
     next_up,
     now_anchor,
+    phase_changes,
+    stretch,
 )
 from networkfest.timing.rules import ClockSettings, Phase, Slot
 
@@ -183,3 +186,26 @@ def test_now_anchor_lands_on_the_first_session_not_yet_over() -> None:
     assert now_anchor(sessions, NINE + timedelta(minutes=50)) == 2
     assert now_anchor(sessions, NINE + timedelta(hours=3)) == 7  # tomorrow's, after today's
     assert now_anchor(sessions, NINE + timedelta(days=2)) is None  # all over
+
+
+def test_the_marks_change_only_where_a_phase_does() -> None:
+    settings = ClockSettings(lobby=LOBBY)
+    first = Slot(NINE, NINE + timedelta(minutes=45), settings)
+    second = Slot(NINE + timedelta(minutes=45), NINE + timedelta(minutes=90), settings)
+    changes = phase_changes([first, second, first])
+    assert changes == (
+        NINE - LOBBY,
+        NINE,
+        NINE + timedelta(minutes=35),
+        NINE + timedelta(minutes=45),
+        NINE + timedelta(minutes=90),
+    )
+    instants = [NINE - LOBBY - timedelta(seconds=1) + timedelta(minutes=m) for m in range(110)]
+    for earlier, later in pairwise(instants):
+        same_stretch = stretch(changes, earlier) == stretch(changes, later)
+        same_phases = [s.phase(earlier) for s in (first, second)] == [
+            s.phase(later) for s in (first, second)
+        ]
+        assert same_stretch == same_phases, (earlier, later)
+    # A change belongs to the stretch after it, as a boundary belongs to the later phase.
+    assert stretch(changes, NINE) == stretch(changes, NINE + timedelta(minutes=1)) == 2
