@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, object_session
+from sqlalchemy.orm import Session, object_session
 
 from networkfest import context
 from networkfest.extensions import socketio
@@ -166,13 +166,6 @@ def forget_on_commit(db_session: DbSession, name: str, label: str | None = None)
 
 _PENDING = "networkfest.forget_on_commit"
 _COMMITTED = "networkfest.forget_committed"
-_WRITES = "networkfest_writes"
-
-
-def writes(*models: type) -> dict[str, tuple[type, ...]]:
-    """Execution options for a statement that updates rows of `models` in its CTEs, which
-    `forget_when_written` cannot see (it reads only the statement's own table)."""
-    return {_WRITES: models}
 
 
 def changed_here(db_session: DbSession, name: str) -> bool:
@@ -189,10 +182,10 @@ EVERY_WRITE: tuple[Write, ...] = ("insert", "update", "delete")
 def forget_when_written(
     name: str, models: Iterable[type], writes: Iterable[Write] = EVERY_WRITE
 ) -> None:
-    """Forget all of `name` after any commit that made one of `writes` to a row of `models`
-    through the ORM: a flushed object, an INSERT, UPDATE or DELETE statement (a seat taken is
-    one), or a statement that says it updates them (`writes`). A cache of whether rows exist
-    watches inserts and deletes alone, and so is not forgotten by a storm of updates."""
+    """Forget all of `name` after any commit that made one of `writes` to a row of `models`:
+    a flushed object, or a statement whose caller says so (`statement_wrote`). A cache of
+    whether rows exist watches inserts and deletes alone, and so is not forgotten by a storm
+    of updates. Whatever is missed is read again after `UNTOLD_S` all the same."""
     kinds = tuple(writes)
     for model in models:
         for kind in kinds:
@@ -217,22 +210,13 @@ def _row_written(kind: str) -> Callable[[Any, Any, object], None]:
     return written
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _statement_written(state: ORMExecuteState) -> None:
-    written: list[tuple[type, str]] = [
-        (model, "update") for model in state.execution_options.get(_WRITES, ())
-    ]
-    mapper = state.bind_mapper
-    if mapper is not None:
-        if state.is_update:
-            written.append((mapper.class_, "update"))
-        elif state.is_insert:
-            written.append((mapper.class_, "insert"))
-        elif state.is_delete:
-            written.append((mapper.class_, "delete"))
-    for key in written:
-        for name in _NAMES_WRITTEN.get(key, ()):
-            forget_on_commit(state.session, name)
+def statement_wrote(db_session: DbSession, model: type, write: Write) -> None:
+    """A statement (an UPDATE, INSERT or DELETE, or one in a CTE) made `write` to rows of
+    `model`: what `forget_when_written` watches for it is forgotten when the transaction
+    commits. Listening to every statement instead would cost every query of the live path
+    the ORM's per-statement event state."""
+    for name in _NAMES_WRITTEN.get((model, write), ()):
+        forget_on_commit(db_session, name)
 
 
 @event.listens_for(Session, "after_commit")

@@ -10,6 +10,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.security import generate_password_hash
 
+from networkfest import process_cache
 from networkfest.models import AgendaItem, Festival, FestivalSession, Registration, Theme, User
 
 _counter = itertools.count(1)
@@ -155,5 +156,6 @@ def _take_seat(db: DbSession, festival_session: FestivalSession) -> None:
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise ValueError(f"session {festival_session.id} is full: no seat to confirm")
+    process_cache.statement_wrote(db, FestivalSession, "update")  # as the real writers say
     if festival_session in db:
         db.expire(festival_session, ["confirmed_count"])

@@ -17,6 +17,7 @@ from random import Random
 
 from sqlalchemy import delete, select, update
 
+from networkfest import process_cache
 from networkfest.accounts import services as accounts
 from networkfest.accounts.models import User
 from networkfest.demo import rules
@@ -194,7 +195,9 @@ def clear_record(db: DbSession, festival_slug: str) -> None:
         Registration,
     ):
         db.execute(delete(model).where(model.session_id.in_(ids)))
+        process_cache.statement_wrote(db, model, "delete")
     db.execute(update(FestivalSession).where(FestivalSession.id.in_(ids)).values(confirmed_count=0))
+    process_cache.statement_wrote(db, FestivalSession, "update")
     db.commit()
 
 

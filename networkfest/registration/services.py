@@ -150,7 +150,6 @@ _SEAT_AND_ROW = (
         ),
     )
     .returning(Registration.id)
-    .execution_options(**process_cache.writes(FestivalSession))
 )
 # the queue and the waitlisted row in one statement, under the session's lock: the row's
 # queue time is `rules.queue_time(now, the latest waiting)`, and the count is of those
@@ -270,7 +269,15 @@ def _place(db: DbSession, session_id: int, user_id: int) -> Row[int, str, dateti
 def _take_seat(db: DbSession, session_id: int) -> bool:
     """One conditional UPDATE: true when a seat was free and is now ours."""
     result = db.execute(_TAKE_SEAT, {"session_id": session_id})
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    taken: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    if taken:
+        _seats_changed(db)
+    return taken
+
+
+def _seats_changed(db: DbSession) -> None:
+    """The places left are on the public pages, read from each process's copy."""
+    process_cache.statement_wrote(db, FestivalSession, "update")
 
 
 def _free_seat(db: DbSession, session_id: int) -> None:
@@ -280,6 +287,7 @@ def _free_seat(db: DbSession, session_id: int) -> None:
         .values(confirmed_count=FestivalSession.confirmed_count - 1)
         .execution_options(synchronize_session=False)
     )
+    _seats_changed(db)
 
 
 def register(
@@ -364,8 +372,10 @@ def _seat_and_row(db: DbSession, session_id: int, user_id: int, now: datetime) -
     if not _is_sqlite(db):
         written = db.execute(
             _SEAT_AND_ROW, {"session_id": session_id, "user_id": user_id, "now": now}
-        )
-        return written.first() is not None
+        ).first()
+        if written is not None:
+            _seats_changed(db)
+        return written is not None
     if not _take_seat(db, session_id):
         return False
     db.execute(
