@@ -7,9 +7,10 @@ under those (`pagecache`). Reading them took three or four queries per request, 
 serving the kept page itself: this module reads them once per change instead.
 
 The copy lives in a `process_cache` cache and is dropped, once the transaction that changed
-them commits, by any write through the ORM to the festival, its themes or sessions (a
-publication, a seat taken or freed, the demo's reset) or to a person's name; in every other
-process through the message queue. A process that no queue tells (the CLI publishing beside
+them commits, by a flushed change to the festival, its themes or sessions (a publication), a
+seat taken or freed and the demo's reset (their statements say so:
+`process_cache.statement_wrote`) or a person's new name; in every other process through the
+message queue. A process that no queue tells (the CLI publishing beside
 a one-process server) sees the change within `process_cache.UNTOLD_S`, on the app's clock.
 """
 
