@@ -57,3 +57,26 @@ def post_worker_init(worker: object) -> None:
 
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
+    _write_stays_at_sigterm(worker)
+
+
+def _write_stays_at_sigterm(worker: object) -> None:
+    """SIGTERM starts gunicorn's graceful stop, which waits up to `graceful_timeout` for the
+    live sockets (they stay open) and then kills the worker: what an `atexit` hook would
+    write is lost. The stays that wait for their flush (`networkfest.live.presence`) are
+    written as soon as the signal arrives instead, in a greenlet of their own, since a
+    signal handler must not block."""
+    import signal
+
+    import gevent
+
+    from networkfest.live.presence import flush_at_exit
+
+    graceful_stop = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        gevent.spawn(flush_at_exit, worker.wsgi)  # type: ignore[attr-defined]
+        graceful_stop(signum, frame)  # type: ignore[operator]
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn set it: requests carry on
