@@ -14,28 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from networkfest import create_app
-from networkfest.extensions import db
 from networkfest.live.models import Presence
-from tests.resilience.support import STARTS, seed
+from tests.resilience.support import STARTS
 from tests.room_client import RoomClient
 from tests.scale.cluster import SECRET, AppProcess
+from tests.scale.test_two_processes import seed_database
 
 
 def test_sigterm_writes_the_stays_still_waiting_for_their_flush(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'festival.sqlite3'}"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": SECRET,
-            "TESTING": True,
-            "TICKER": False,
-            "MESSAGE_QUEUE": None,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    slug, tokens = seed(app, ("alice", "bob"))
+    slug, tokens = seed_database(database_url)
     server = AppProcess(
         tmp_path,
         {
