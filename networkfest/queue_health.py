@@ -103,7 +103,9 @@ def cut_off_alone(last_healthy: Reading, current: Reading) -> bool:
 
 def read(client: redis.Redis, listener: Listener | None) -> Reading:
     """Ask Redis who it is (INFO server, a PING that also tells restarts apart) and, once
-    this process listens, whether a probe makes the round trip."""
+    this process's listener has subscribed, whether a probe makes the round trip. A listener
+    still starting is not an outage: counted as one, the first checks of a new process
+    would find it "down" and remember no healthy Redis to compare a later cut with."""
     try:
         try:
             run_id = str(client.info("server").get("run_id") or "") or None
@@ -113,7 +115,7 @@ def read(client: redis.Redis, listener: Listener | None) -> Reading:
             run_id = None
     except redis.RedisError:
         return Reading(healthy=False)
-    if listener is None:
+    if listener is None or listener.subscriptions == 0:
         return Reading(healthy=True, run_id=run_id)
     subscriptions = listener.subscriptions
     if not listener.round_trip(TIMEOUT_S):
@@ -138,7 +140,7 @@ class QueueMonitor:
         self.watch = Watch()
 
     def check(self) -> Status | None:
-        # Until the first client connects the process has no listener and no one to tell.
+        # Until the first request starts the listener (`listen`) there is no one to tell.
         current = read(self.client, self.listener if self.listening() else None)
         was_down = self.watch.told_down
         last_healthy = self.watch.last_healthy

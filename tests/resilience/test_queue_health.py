@@ -114,8 +114,11 @@ def test_read_is_healthy_only_when_the_probe_comes_back() -> None:
 
 
 def test_read_without_a_listener_yet_asks_redis_only() -> None:
-    fake = FakeRedis()
+    fake, starting = FakeRedis(), FakeListener()
+    starting.subscriptions = 0  # started, not subscribed yet
     assert read(fake, None) == Reading(healthy=True, run_id="r1")  # type: ignore[arg-type]
+    assert read(fake, starting) == Reading(healthy=True, run_id="r1")  # type: ignore[arg-type]
+    assert starting.timeouts == []
 
 
 def test_read_falls_back_to_ping_where_info_is_refused() -> None:
