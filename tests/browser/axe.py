@@ -42,7 +42,11 @@ def inject_axe(page: Any) -> None:
 
 
 def run_axe(page: Any, include: str | None = None) -> list[dict[str, Any]]:
-    """The violations axe finds in the page (or the part `include` selects) for WCAG A and AA."""
+    """The violations axe finds in the page (or the part `include` selects) for WCAG A and AA.
+
+    Once the page has loaded: after a click that posts a form, the answer's elements can be
+    in the DOM before its stylesheet applies, and axe would measure unstyled targets."""
+    page.wait_for_load_state("load")
     inject_axe(page)
     return page.evaluate(
         """async ([include, tags]) => {
