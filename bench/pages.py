@@ -5,8 +5,9 @@
 
 Targets: `/` (the front page), `/schedule`, `/schedule.ics` (200, and 304 with
 `If-None-Match`), `/api/v1/sessions` and one session's page, as a visitor, on a festival of
-40 sessions; the floor is bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients
-(Node), `--concurrency` requests in flight.
+40 sessions, then `/schedule` and a session's page signed in (one person, signed in through
+the login form, registered for eight of the sessions); the floor is bench/bare_server.py's
+`GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency` requests in flight.
 
 With `--before DIR` (a checkout of an earlier commit: `git worktree add DIR COMMIT`) each
 round measures the floor, that code and this code one after the other, each on a fresh
@@ -16,14 +17,17 @@ database: a change measured before and after in the same run. `--rounds` repeats
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
+import re
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from bench.common import STACKS, fmt, fresh_database, report, run_node, workspace
 from bench.harness import serving
-from bench.seed import schema, seed
+from bench.seed import READER_EMAIL, READER_PASSWORD, schema, seed
 
 TARGETS = [
     {"name": "/", "path": "/"},
@@ -32,7 +36,27 @@ TARGETS = [
     {"name": "/schedule.ics 304", "path": "/schedule.ics", "etag_of": "/schedule.ics"},
     {"name": "/api/v1/sessions", "path": "/api/v1/sessions"},
     {"name": "/sessions/<slug>", "path": "/sessions/session-7"},
+    {"name": "/schedule signed in", "path": "/schedule", "signed_in": True},
+    {"name": "/sessions/<slug> signed in", "path": "/sessions/session-5", "signed_in": True},
 ]
+
+
+def signed_in_cookie(url: str) -> str:
+    """The reader's session cookie, from the login form as a browser would post it."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(url + "/login", timeout=10) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form) or re.search(
+        r'name="csrf_token" value="([^"]+)"', form
+    )
+    assert token is not None, "no CSRF token on the login form"
+    data = urllib.parse.urlencode(
+        {"csrf_token": token[1], "email": READER_EMAIL, "password": READER_PASSWORD}
+    ).encode()
+    with opener.open(url + "/login", data=data, timeout=10) as response:
+        assert "Sign out" in response.read().decode(), "the reader did not sign in"
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
 def etag(url: str) -> str:
@@ -41,13 +65,17 @@ def etag(url: str) -> str:
 
 
 def targets_for(url: str) -> list[dict[str, Any]]:
-    """The targets, a 304's `If-None-Match` read from the server measured."""
+    """The targets, a 304's `If-None-Match` read from the server measured and the signed-in
+    ones with the reader's cookie."""
     made = []
+    cookie = signed_in_cookie(url)
     for target in TARGETS:
         target = dict(target)
         of = target.pop("etag_of", None)
         if of is not None:
             target["headers"] = {"If-None-Match": etag(url + of)}
+        if target.pop("signed_in", False):
+            target["headers"] = {"Cookie": cookie}
         made.append(target)
     return made
 
@@ -87,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
                 apps.insert(0, ("before", args.before.resolve()))
             for label, root in apps:
                 database = fresh_database(args.db, work)
-                seed(schema(database), attendees=0, programme=40)
+                seed(schema(database), attendees=0, programme=40, reader=True)
                 with serving(work, root=root, stack=args.stack, database=database) as server:
                     result = run_node(
                         {**config, "url": server.url, "targets": targets_for(server.url)}, work

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
+from werkzeug.security import generate_password_hash
 
 from bench.common import SECRET, Database
 from networkfest import create_app
@@ -18,6 +19,9 @@ from networkfest.programme.models import AgendaItem, Festival, FestivalSession, 
 from networkfest.registration.models import Registration
 
 SESSION_SLUG = "keynote"
+# The one person who signs in through the login form, for the signed-in pages' benchmark.
+READER_EMAIL = "reader@bench.example.org"
+READER_PASSWORD = "benchmark reader password"
 
 
 @dataclass
@@ -46,6 +50,31 @@ def schema(database: Database) -> Flask:
     return app
 
 
+def _add_reader(now: datetime) -> None:
+    person = User(
+        email=READER_EMAIL,
+        name="Bench Reader",
+        password_hash=generate_password_hash(READER_PASSWORD),
+        organiser=False,
+        created_at=now,
+        verified_at=now,
+    )
+    db.session.add(person)
+    db.session.flush()
+    sessions = db.session.scalars(
+        db.select(FestivalSession).where(FestivalSession.slug.like("session-%"))
+    ).all()
+    for other in sessions[::5]:
+        db.session.add(_confirmed(other.id, person.id, now))
+        other.confirmed_count += 1
+
+
+def _confirmed(session_id: int, user_id: int, now: datetime) -> Registration:
+    return Registration(
+        session_id=session_id, user_id=user_id, status="confirmed", queued_at=now, updated_at=now
+    )
+
+
 def seed(
     app: Flask,
     *,
@@ -56,10 +85,12 @@ def seed(
     starts_at: datetime | None = None,
     minutes: int = 60,
     programme: int = 0,
+    reader: bool = False,
 ) -> Seeded:
     """A live (or, with `starts_at`, a scheduled) open-Q&A session and its attendees.
 
-    `programme` adds that many other sessions over the festival's week, for page benchmarks.
+    `programme` adds that many other sessions over the festival's week, for page benchmarks;
+    `reader` a person with a password (`READER_EMAIL`), registered for every fifth of them.
     """
     now = datetime.now(UTC).replace(microsecond=0)
     starts_at = starts_at or now - timedelta(minutes=5)
@@ -115,6 +146,8 @@ def seed(
             other.agenda_items = [AgendaItem(position=0, title="Circle", minutes=45)]
             db.session.add(other)
         db.session.flush()
+        if reader:
+            _add_reader(now)
         tokens: list[str] = []
         for i in range(attendees + askers):
             user = User(
@@ -133,16 +166,7 @@ def seed(
         db.session.flush()
         if registered:
             users = db.session.scalars(db.select(User).order_by(User.id)).all()
-            db.session.add_all(
-                Registration(
-                    session_id=session.id,
-                    user_id=user.id,
-                    status="confirmed",
-                    queued_at=now,
-                    updated_at=now,
-                )
-                for user in users
-            )
+            db.session.add_all(_confirmed(session.id, user.id, now) for user in users)
             session.confirmed_count = len(users)
         db.session.commit()
         seeded = Seeded(

@@ -12,7 +12,17 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from networkfest import commands, errors, fanout, formatting, jobs, models, queue_health, security
+from networkfest import (
+    commands,
+    errors,
+    fanout,
+    formatting,
+    jobs,
+    models,
+    pagecache,
+    queue_health,
+    security,
+)
 from networkfest.accounts import auth
 from networkfest.accounts import jobs as accounts_jobs
 from networkfest.accounts.routes import bp as accounts_bp
@@ -204,6 +214,7 @@ def register_template_helpers(app: Flask) -> None:
                 g.festival = None
         return {"festival": g.festival}
 
+    app.add_template_global(pagecache.personal, "personal")
     app.add_template_filter(formatting.festival_time, "festival_time")
     app.add_template_filter(formatting.festival_datetime, "festival_datetime")
     app.add_template_filter(formatting.day_label, "day_label")

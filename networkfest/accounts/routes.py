@@ -15,12 +15,16 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from networkfest import pagecache
 from networkfest.accounts import services
 from networkfest.accounts.forms import (
     FORM_STATUS,
@@ -46,6 +50,24 @@ from networkfest.links import absolute
 from networkfest.mail import send_later
 
 bp = Blueprint("accounts", __name__)
+
+
+def _account_nav(_: str) -> str:
+    return render_template("accounts/_nav.html")
+
+
+def _csrf_meta(_: str) -> str:
+    """The token the live room's and the pages' scripts post with; signed-in people only."""
+    if not current_user.is_authenticated:
+        return ""
+    return Markup('<meta name="csrf-token" content="{}">').format(generate_csrf())
+
+
+@bp.record_once
+def _add_personal_parts(state: BlueprintSetupState) -> None:
+    pagecache.add_part(state.app, "account_nav", _account_nav)
+    pagecache.add_part(state.app, "csrf_meta", _csrf_meta)
+
 
 # Overridable per deployment (and per test) with the ACCOUNTS_RATE_LIMITS setting.
 RATE_LIMITS = {

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, make_response, render_template, session
+from flask import Blueprint, Response, current_app, g, make_response, render_template, session
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
@@ -156,7 +156,26 @@ def _session_mark_part(programme: PublishedProgramme, published: PublishedSessio
     return f"{phase}:{mark}"
 
 
+def _place_part(line: bool) -> pagecache.Part:
+    """The reader's place in a session (by id), for the slots `time_marks` leaves in a page
+    kept for everyone: a badge in the marks' line, or a line of its own."""
+
+    def render(session_id: str) -> str:
+        # Filling in, the reader's places are already read (the ETag needs them): a card's
+        # part finds them without asking who is signed in again.
+        held: dict[int, Place] | None = g.get("festival_day_places")
+        place = (held if held is not None else _viewer_places()).get(int(session_id))
+        if place is None:
+            return ""
+        marks = current_app.jinja_env.get_template("festival_day/_mark.html").module
+        return str(marks.place_line(place) if line else marks.place_badge(place))  # type: ignore[attr-defined]
+
+    return render
+
+
 @bp.record_once
 def _mark_the_schedule(state: BlueprintSetupState) -> None:
     add_schedule_etag_part(state.app, _marks_etag_part)
     add_session_page_part(state.app, _session_mark_part)
+    pagecache.add_part(state.app, "place", _place_part(line=False))
+    pagecache.add_part(state.app, "place_line", _place_part(line=True))

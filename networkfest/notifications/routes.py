@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest import context
+from networkfest import context, pagecache
 from networkfest.authz import SIGNED_IN, require
 from networkfest.extensions import db
 from networkfest.notifications import notices
 from networkfest.notifications.models import Notice
 
 bp = Blueprint("notifications", __name__)
+
+
+def _notices_part(_: str) -> str:
+    """Every page's banner of the signed-in person's unseen notices; a visitor has none."""
+    return render_template("_notices.html") if current_user.is_authenticated else ""
+
+
+@bp.record_once
+def _add_notices_part(state: BlueprintSetupState) -> None:
+    pagecache.add_part(state.app, "notices", _notices_part)
 
 
 @bp.app_context_processor

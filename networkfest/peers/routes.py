@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest import context
+from networkfest import context, pagecache
 from networkfest.authz import SIGNED_IN, require
 from networkfest.extensions import db
 from networkfest.peers import rules, services
 from networkfest.peers.forms import SHARE, ChoiceForm
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
+from networkfest.programme.routes import page_session
 from networkfest.timing.rules import Phase
 from networkfest.timing.services import session_phase
 
@@ -126,3 +128,16 @@ def _peers_helpers() -> dict[str, Any]:
         return url_for("peers.peers", slug=festival_session.slug)
 
     return {"peers_link": peers_link}
+
+
+def _peers_link_part(slug: str) -> str:
+    """A session page's way to its peers page, for the reader it has something for."""
+    festival_session = page_session(slug)
+    if festival_session is None or not current_user.is_authenticated:
+        return ""
+    return render_template("peers/_session_link.html", session=festival_session)
+
+
+@bp.record_once
+def _add_peers_link_part(state: BlueprintSetupState) -> None:
+    pagecache.add_part(state.app, "peers_link", _peers_link_part)

@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     make_response,
     render_template,
     request,
@@ -41,6 +42,7 @@ from networkfest.programme.queries import (
     current_festival,
     festival_sessions,
     session_by_slug,
+    session_row_by_slug,
     versions,
 )
 from networkfest.programme.rules import FORMAT_LABELS, FORMATS, check
@@ -125,8 +127,16 @@ def schedule() -> Response:
     has_flashes = bool(session.get("_flashes"))
     if not has_flashes and request.if_none_match.contains(etag):
         response = Response(status=304)
-    elif has_flashes or current_user.is_authenticated:
+    elif has_flashes:
         response = make_response(_schedule_page(theme, format_))
+    elif current_user.is_authenticated:
+        with pagecache.as_visitor():
+            shared = schedule_etag(programme, theme, format_)
+        response = make_response(
+            pagecache.for_reader(
+                ("schedule", shared), lambda **kept: _schedule_page(theme, format_, **kept)
+            )
+        )
     else:
         response = make_response(
             pagecache.for_visitors(
@@ -172,9 +182,18 @@ def run_sheet(fs: FestivalSession) -> list[dict[str, Any]]:
     return items
 
 
+def page_session(slug: str) -> FestivalSession | None:
+    """The session row a page's personal parts are about (the registration panel, the way
+    to its peers), read once per request whichever parts ask."""
+    found: dict[str, FestivalSession | None] = g.setdefault("page_sessions", {})
+    if slug not in found:
+        found[slug] = session_row_by_slug(db.session, slug)
+    return found[slug]
+
+
 @bp.get("/sessions/<slug>")
 def session_page(slug: str) -> Response | str:
-    if current_user.is_authenticated or session.get("_flashes"):
+    if session.get("_flashes"):
         return _session_page(slug)
     programme = published_programme(db.session)
     published = programme.session(slug) if programme is not None else None
@@ -192,7 +211,8 @@ def session_page(slug: str) -> Response | str:
             for part in current_app.extensions.get(SESSION_PAGE_PARTS, ())
         ),
     )
-    return make_response(pagecache.for_visitors(key, lambda **kept: _session_page(slug, **kept)))
+    keeping = pagecache.for_reader if current_user.is_authenticated else pagecache.for_visitors
+    return make_response(keeping(key, lambda **kept: _session_page(slug, **kept)))
 
 
 def _session_page(slug: str, **context: Any) -> str:

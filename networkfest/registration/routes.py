@@ -5,22 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from networkfest import context
+from networkfest import context, pagecache
 from networkfest.accounts.links import personal_feed_url, personal_webcal_url
 from networkfest.authz import SIGNED_IN, VERIFIED, require
 from networkfest.errors import error_response
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import session_by_slug
+from networkfest.programme.routes import page_session
 from networkfest.registration import personal_agenda, rules, services
 from networkfest.registration.rules import RegistrationStatus
 from networkfest.timing.rules import Phase
 from networkfest.timing.services import session_phase
 
 bp = Blueprint("registration", __name__)
+
+
+def _panel_part(slug: str) -> str:
+    """A session page's register and cancel panel, for its reader (`registration_panel`)."""
+    festival_session = page_session(slug)
+    if festival_session is None:
+        return ""
+    return render_template("registration/_panel.html", session=festival_session)
+
+
+@bp.record_once
+def _add_panel_part(state: BlueprintSetupState) -> None:
+    pagecache.add_part(state.app, "registration_panel", _panel_part)
+
 
 JOINABLE_PHASES = (Phase.LOBBY, Phase.LIVE)
 
