@@ -6,6 +6,13 @@ hashes and looks up nothing twice). Revoking a token, resetting a password or de
 account forgets it at once here and, through the message queue, in every other process
 (`credentials_changed`); the lifetime bounds how long a token removed any other way (by hand
 in the database) can still open connections.
+
+A live event's caller (the person behind the connection: their rights, their name) is kept
+the same way, by person, for the same lifetime: a join storm then asks the database nothing
+about them after the connect that read them. Any write of their row through the ORM (a new
+name, a right gained or lost, an address proved) forgets them when it commits, here and in
+every other process, so the next event reads them afresh; the lifetime bounds a write made
+any other way.
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Request, current_app, g
-from flask_login import LoginManager
-from sqlalchemy import bindparam, select
+from flask_login import LoginManager, current_user
+from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy.orm import make_transient_to_detached, object_session
 
 from networkfest import process_cache, signals
 from networkfest.accounts.models import ApiToken, User
@@ -47,10 +55,11 @@ def user_for_token(raw: str) -> User | None:
 
 TOKENS = "accounts.tokens"
 DEFAULT_TOKEN_CACHE_SECONDS = 60.0
-# Built once, like the one above: a connection needs the ids alone.
-_IDS_BY_TOKEN = select(ApiToken.user_id, ApiToken.id).where(
-    ApiToken.token_hash == bindparam("token_hash")
-)
+CALLERS = "accounts.callers"
+
+
+def _cache_lifetime() -> float:
+    return float(current_app.config.get("TOKEN_CACHE_SECONDS", DEFAULT_TOKEN_CACHE_SECONDS))
 
 
 def token_identity(raw: str) -> tuple[int, int] | None:
@@ -58,21 +67,20 @@ def token_identity(raw: str) -> tuple[int, int] | None:
     it; None for a token that is unknown (never remembered, so a new token works at once)."""
     if not raw or len(raw) > 200:
         return None
-    tokens = process_cache.cache(
-        TOKENS,
-        lifetime_s=current_app.config.get("TOKEN_CACHE_SECONDS", DEFAULT_TOKEN_CACHE_SECONDS),
-    )
+    tokens = process_cache.cache(TOKENS, lifetime_s=_cache_lifetime())
     token_hash = hash_token(raw)
     known: tuple[int, int] | None = tokens.get(token_hash)
     if known is not None:
         return known
     ticket = tokens.ticket()
-    row = db.session.execute(_IDS_BY_TOKEN, {"token_hash": token_hash}).first()
+    caller_ticket = _callers().ticket()
+    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": token_hash}).first()
     if row is None:
         return None
-    user_id, token_id = row
-    identity = (int(user_id), int(token_id))
-    tokens.put(token_hash, identity, labels=(f"user:{user_id}", f"token:{token_id}"), ticket=ticket)
+    user, token_id = row
+    identity = (user.id, int(token_id))
+    tokens.put(token_hash, identity, labels=(f"user:{user.id}", f"token:{token_id}"), ticket=ticket)
+    _keep_caller(user, caller_ticket)  # the join that follows asks nothing more
     return identity
 
 
@@ -81,10 +89,55 @@ def token_identity(raw: str) -> tuple[int, int] | None:
 _USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
+def _callers() -> process_cache.ProcessCache:
+    return process_cache.cache(CALLERS, lifetime_s=_cache_lifetime(), timer=process_cache.app_clock)
+
+
+_COLUMNS = tuple(attribute.key for attribute in inspect(User).column_attrs)
+
+
+def _keep_caller(user: User, ticket: int) -> None:
+    """Keep a copy, detached and clean: the event's own object changes with its session."""
+    copy = User(**{key: getattr(user, key) for key in _COLUMNS})
+    make_transient_to_detached(copy)
+    _callers().put(user.id, copy, labels=(f"user:{user.id}",), ticket=ticket)
+
+
 def _user_by_id(user_id: int) -> User | None:
-    """A live connection's person, fresh from the database at every event."""
+    """A live connection's person at an event: this process's copy, put into the event's
+    session without a query, until a write of their row commits (or the lifetime ends)."""
+    if process_cache.changed_here(db.session, CALLERS):
+        found: User | None = db.session.scalar(_USER_BY_ID, {"user_id": user_id})
+        return found
+    callers = _callers()
+    kept: User | None = callers.get(user_id)
+    if kept is not None:
+        return db.session.merge(kept, load=False)
+    ticket = callers.ticket()
     user: User | None = db.session.scalar(_USER_BY_ID, {"user_id": user_id})
+    if user is not None:
+        _keep_caller(user, ticket)
     return user
+
+
+def cookie_caller() -> User | None:
+    """The person whose open sign-in (session cookie) opens a live connection, kept as the
+    connection's caller from then on; None for a visitor."""
+    ticket = _callers().ticket()
+    # This handshake's own cookie, never a user object an earlier request left in `g`.
+    g.pop("_login_user", None)
+    user = current_user._get_current_object()
+    if not user.is_authenticated or user.sign_in_id is None:
+        return None
+    _keep_caller(user, ticket)
+    signed_in: User = user
+    return signed_in
+
+
+def _caller_written(_mapper: Any, _connection: Any, target: User) -> None:
+    db_session = object_session(target)
+    if db_session is not None:
+        process_cache.forget_on_commit(db_session, CALLERS, f"user:{target.id}")
 
 
 def _forget_credentials(
@@ -99,6 +152,7 @@ def _forget_credentials(
     with what it remembered of them."""
     if everything:
         process_cache.forget(TOKENS, f"user:{user_id}")
+        process_cache.forget(CALLERS, f"user:{user_id}")
     elif token_id is not None:
         process_cache.forget(TOKENS, f"token:{token_id}")
 
@@ -106,6 +160,9 @@ def _forget_credentials(
 def connect() -> None:
     """At start-up, in every process that can end credentials (the servers and the CLI)."""
     signals.credentials_changed.connect(_forget_credentials)
+    for kind in ("after_update", "after_delete"):
+        if not event.contains(User, kind, _caller_written):
+            event.listen(User, kind, _caller_written)
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:

@@ -12,11 +12,10 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, request
-from flask_login import current_user
+from flask import current_app, request
 from flask_socketio import Namespace, join_room, leave_room
 
-from networkfest.accounts.auth import token_identity
+from networkfest.accounts.auth import cookie_caller, token_identity
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
 from networkfest.database import BUSY_MESSAGE
@@ -119,12 +118,10 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
                 return False
             user_id, credential_room = identity[0], token_room(identity[1])
         else:
-            # Load the person from this handshake's own session cookie, never from a
-            # user object an earlier request left in `g`.
-            g.pop("_login_user", None)
-            if current_user.is_authenticated and current_user.sign_in_id is not None:
-                user_id = current_user.id
-                credential_room = sign_in_room(current_user.sign_in_id)
+            person = cookie_caller()
+            if person is not None and person.sign_in_id is not None:
+                user_id = person.id
+                credential_room = sign_in_room(person.sign_in_id)
         if user_id is not None and credential_room is not None:
             sid: str = request.sid  # type: ignore[attr-defined]
             remember_user(sid, user_id)

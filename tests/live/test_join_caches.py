@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 
 from networkfest import process_cache, signals
 from networkfest.accounts import services as accounts
-from networkfest.accounts.auth import TOKENS, token_identity
+from networkfest.accounts.auth import CALLERS, TOKENS, token_identity
 from networkfest.accounts.models import ApiToken, User
 from networkfest.extensions import db
 from networkfest.live import presence
@@ -204,11 +204,12 @@ def tables_read(statements: list[str]) -> set[str]:
     return {match.group(1) for match in found if match is not None}
 
 
-def test_a_join_into_a_room_with_nothing_asked_yet_asks_only_who_the_person_is(
+def test_a_join_into_a_room_with_nothing_asked_yet_asks_the_database_nothing(
     socket_client: Any, room: Room, clock: Any
 ) -> None:
     """At a session's start everyone joins a room with no question and no poll: no one can
-    have voted or answered, and whether they hold a place changes nothing they see."""
+    have voted or answered, whether they hold a place changes nothing they see, and who they
+    are was read when they connected."""
     clock.set(SESSION_START)
     joined(socket_client(room.attendee), room.slug)
     other = socket_client(room.other)
@@ -220,7 +221,8 @@ def test_a_join_into_a_room_with_nothing_asked_yet_asks_only_who_the_person_is(
         [],
         {},
     )
-    assert tables_read(statements) == {"users"}, statements
+    # Without a background flusher (as here) the stay is written with the join: nothing else.
+    assert [s.split("(")[0].strip() for s in statements] == ["INSERT INTO presences"]
 
 
 def test_a_join_sees_the_first_question_and_poll_and_every_move_at_once(
@@ -278,8 +280,82 @@ def test_the_cached_room_keeps_its_hosts_as_ids_and_reads_people_fresh(
 
 
 def set_organiser(user_id: int, organiser: bool) -> None:
-    db.session.execute(update(User).where(User.id == user_id).values(organiser=organiser))
+    """As the organisers' page does: through the ORM, which tells the callers' copies."""
+    user = db.session.get(User, user_id)
+    assert user is not None
+    user.organiser = organiser
     db.session.commit()
+
+
+# The caller.
+
+
+def agenda_next(sio: Any, slug: str) -> dict[str, Any]:
+    """An event only the session's hosts and the organisers may send."""
+    ack: dict[str, Any] = emit(sio, "agenda_next", {"session": slug})
+    return ack
+
+
+def test_a_callers_right_gained_or_lost_reaches_their_next_event(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """The caller is kept by person after connecting, and any write of their row forgets
+    them when it commits: the next event reads them again."""
+    clock.set(SESSION_START)
+    sio = socket_client(room.attendee)
+    assert agenda_next(sio, room.slug)["error"]["code"] == "forbidden"
+    assert len(process_cache.cache(CALLERS)) == 1
+    set_organiser(room.attendee.id, True)
+    assert agenda_next(sio, room.slug)["ok"] is True
+    set_organiser(room.attendee.id, False)
+    assert agenda_next(sio, room.slug)["error"]["code"] == "forbidden"
+
+
+def test_a_caller_is_read_once_per_connection_and_copied_clean(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """Connecting reads the person; their events put this process's copy into the event's
+    session without a query, and what an event does to it never reaches the copy."""
+    clock.set(SESSION_START)
+    sio = socket_client(room.host)
+    with counted() as statements:
+        assert agenda_next(sio, room.slug)["ok"] is True
+    # The session's hosts are read with it; the caller is not.
+    assert not [s for s in statements if "WHERE users.id = " in s], statements
+    kept = process_cache.cache(CALLERS).get(room.host.id)
+    assert kept is not None and kept.name == room.host.name
+    assert inspect(kept).detached and not inspect(kept).modified
+
+
+def test_a_caller_changed_behind_the_apps_back_is_read_again_within_the_lifetime(
+    app: Flask, socket_client: Any, room: Room, clock: Any
+) -> None:
+    """A statement that bypasses the ORM tells no one: the copy holds for the lifetime
+    (`TOKEN_CACHE_SECONDS`, on the app's clock), then the caller is read again."""
+    clock.set(SESSION_START)
+    sio = socket_client(room.attendee)
+    assert agenda_next(sio, room.slug)["error"]["code"] == "forbidden"
+    db.session.execute(update(User).where(User.id == room.attendee.id).values(organiser=True))
+    db.session.commit()
+    assert agenda_next(sio, room.slug)["error"]["code"] == "forbidden"
+    clock.advance(timedelta(seconds=app.config["TOKEN_CACHE_SECONDS"]))
+    assert agenda_next(sio, room.slug)["ok"] is True
+
+
+def test_deleting_an_account_forgets_its_caller(socket_client: Any, room: Room, clock: Any) -> None:
+    clock.set(SESSION_START)
+    joined(socket_client(room.attendee), room.slug)
+    assert process_cache.cache(CALLERS).get(room.attendee.id) is not None
+    signals.send(
+        signals.credentials_changed,
+        "privacy",
+        user_id=room.attendee.id,
+        reason="deleted",
+        sign_in_ids=[],
+        token_id=None,
+        everything=True,
+    )
+    assert process_cache.cache(CALLERS).get(room.attendee.id) is None
 
 
 def test_an_unknown_room_is_not_found(socket_client: Any, room: Room) -> None:

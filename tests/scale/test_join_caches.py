@@ -3,7 +3,9 @@ process (or the CLI) changes, the other stops using at once, through the message
 
 - a token the other process remembers is refused there as soon as it is revoked here;
 - a room both processes copied is read again by both as soon as a new version is published
-  (here from a third process, as `networkfest schedule publish` does).
+  (here from a third process, as `networkfest schedule publish` does);
+- a caller the other process keeps is read again there as soon as their row is written;
+- the visitors' pages follow a place freed through the other process.
 
 Skips without PostgreSQL, Redis or nginx (fails in CI instead).
 """
@@ -12,12 +14,15 @@ from __future__ import annotations
 
 import urllib.request
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import socketio
-from sqlalchemy import update
+from flask import Flask
+from sqlalchemy import select, update
 
 from networkfest import create_app, signals
+from networkfest.accounts.models import User
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
@@ -41,10 +46,9 @@ def ends_at_seen(running: Cluster, url: str, name: str) -> int:
         client.close()
 
 
-def publish_a_later_end(running: Cluster, later: int) -> None:
-    """What publishing does after its commit, from a process of its own sharing the queue:
-    the session's new end is committed, then `programme_published` is sent."""
-    app = create_app(
+def third_process(running: Cluster) -> Flask:
+    """An app of its own on the cluster's database and queue, as the CLI is."""
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": running.processes[0].env["NETWORKFEST_DATABASE_URL"],
             "MESSAGE_QUEUE": running.processes[0].env["NETWORKFEST_MESSAGE_QUEUE"],
@@ -53,6 +57,12 @@ def publish_a_later_end(running: Cluster, later: int) -> None:
             "TICKER": False,
         }
     )
+
+
+def publish_a_later_end(running: Cluster, later: int) -> None:
+    """What publishing does after its commit, from a process of its own sharing the queue:
+    the session's new end is committed, then `programme_published` is sent."""
+    app = third_process(running)
     with app.app_context():
         festival_session = db.session.scalars(
             update(FestivalSession)
@@ -100,6 +110,46 @@ def test_what_one_process_changes_the_other_forgets_at_once(cluster: Cluster) ->
     later = to_epoch_ms(ENDS + timedelta(minutes=15))
     assert ends_at_seen(cluster, y.url, "bob") == later
     assert ends_at_seen(cluster, x.url, "carol") == later
+
+
+def next_item(client: RoomClient) -> dict[str, Any]:
+    """An event only the session's hosts and the organisers may send (within the events'
+    rate limit: 60 a minute)."""
+    ack: dict[str, Any] = client.sio.call(
+        "agenda_next", {"session": client.session}, namespace="/live", timeout=10
+    )
+    return ack
+
+
+def test_a_right_given_through_another_process_reaches_the_callers_next_event(
+    cluster: Cluster,  # noqa: F811
+) -> None:
+    """y keeps carol as its caller; she is made an organiser through the ORM in a third
+    process. The clocks stand still, so the copy's lifetime cannot run out: only the queue
+    can change y's answer, and the test asks until it has."""
+    cluster.set_clock(STARTS + timedelta(minutes=2))
+    y = cluster.processes[1]
+    carol = RoomClient(y.url, cluster.tokens["carol"], cluster.session, origin=cluster.nginx.url)
+    carol.connect()
+    try:
+        assert next_item(carol)["error"]["code"] == "forbidden"
+        app = third_process(cluster)
+        with app.app_context():
+            person = db.session.scalar(select(User).where(User.email == "carol@example.org"))
+            assert person is not None
+            person.organiser = True
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        # Let through, she meets the run sheet's rule: its one item has no next.
+        answers = [next_item(carol)]
+        while answers[-1]["error"]["code"] == "forbidden" and len(answers) < 30:
+            answers.append(next_item(carol))
+        assert answers[-1]["error"]["message"] == "This is the last item of the run sheet.", (
+            f"y still refused carol {len(answers)} times"
+        )
+    finally:
+        carol.close()
 
 
 def schedule_etag(url: str) -> str:
