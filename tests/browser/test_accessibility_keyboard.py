@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.test_accessibility import seed
@@ -119,6 +120,9 @@ def test_keyboard_ask_approve_and_vote(new_page, server) -> None:
     mine.wait_for()
     assert "Awaiting moderation" in mine.inner_text()
     assert "Anonymous" in mine.inner_text()
+    # The question can reach the page before the ask's acknowledgement, which is what
+    # empties the box and gives it the focus back: wait for that, as a person would.
+    expect(attendee.locator("#ask-text")).to_have_value("")
     after = focused(attendee)
     assert after is not None and after["id"] == "ask-text", "focus returns to the question box"
 
