@@ -26,7 +26,10 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from networkfest.types import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -177,3 +180,23 @@ def report_saturation(refused: str, engine: Engine | None = None) -> None:
             refused,
             f"; {engine.pool.status()}" if engine is not None else "",
         )
+
+
+def autocommit(db: DbSession) -> None:
+    """On PostgreSQL, let each statement of this unit of work commit on its own: for a unit
+    whose only write is one statement (a vote, a question), or that only reads (a join, a
+    connection's token). Call it before the first one.
+
+    Under gevent every round trip waits while the hub runs every other ready greenlet. In a
+    transaction a vote held its pooled connection for about fifteen round trips, BEGIN and
+    COMMIT included, and the question's row lock from its UPDATE until its COMMIT: a turn of
+    the hub during which every other voter's connection waited on that lock, so a storm of
+    votes on one question emptied the pool. Without a transaction there is no BEGIN or COMMIT
+    and the lock lasts as long as the statement. The session's commit gives the connection
+    back to the pool, which restores its usual mode. SQLite runs in the process without
+    yielding between statements and keeps its transactions; so does a caller that already
+    has one open.
+    """
+    session = db() if isinstance(db, scoped_session) else db
+    if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

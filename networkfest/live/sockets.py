@@ -18,7 +18,7 @@ from flask_socketio import Namespace, join_room, leave_room
 from networkfest.accounts.auth import cookie_caller, token_identity
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
-from networkfest.database import BUSY_MESSAGE
+from networkfest.database import BUSY_MESSAGE, autocommit
 from networkfest.extensions import db
 from networkfest.live import presence
 from networkfest.polls import services as polls
@@ -80,7 +80,7 @@ def _join_gate() -> threading.BoundedSemaphore | None:
 def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     """Join the room and read its state: (state, session id, viewer's id, the instant). Ends
     by giving the connection back (a commit without a transaction costs no round trip)."""
-    qa.autocommit(db.session)
+    autocommit(db.session)
     festival_session = published_room(db.session, slug)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
@@ -104,24 +104,35 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     return state, session_id, viewer.user_id, instant
 
 
+def _identify(auth: Any) -> tuple[int | None, str | None] | None:
+    """(person id, the room of what the connection was opened with: ending that closes it),
+    both None for a visitor; None for a token that opens nothing."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        identity = token_identity(token) if isinstance(token, str) else None
+        if identity is None:
+            return None
+        return identity[0], token_room(identity[1])
+    person = cookie_caller()
+    if person is not None and person.sign_in_id is not None:
+        return person.id, sign_in_room(person.sign_in_id)
+    return None, None
+
+
 class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def on_connect(self, auth: Any = None) -> bool:
         if not origin_allowed(request.headers.get("Origin")):
             return False
-        user_id: int | None = None
-        # The room of what this connection was opened with: ending that closes it.
-        credential_room: str | None = None
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if token is not None:
-            identity = token_identity(token) if isinstance(token, str) else None
-            if identity is None:
-                return False
-            user_id, credential_room = identity[0], token_room(identity[1])
-        else:
-            person = cookie_caller()
-            if person is not None and person.sign_in_id is not None:
-                user_id = person.id
-                credential_room = sign_in_room(person.sign_in_id)
+        # Who is connecting takes one read, with no BEGIN or ROLLBACK round trip around it,
+        # and the connection goes back to the pool at once.
+        autocommit(db.session)
+        try:
+            identity = _identify(auth)
+        finally:
+            db.session.commit()
+        if identity is None:
+            return False
+        user_id, credential_room = identity
         if user_id is not None and credential_room is not None:
             sid: str = request.sid  # type: ignore[attr-defined]
             remember_user(sid, user_id)

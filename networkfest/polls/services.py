@@ -418,7 +418,7 @@ def answer(
     close either commits before the close reads the final counts or finds the poll closed
     and is refused; it is never half-counted. On PostgreSQL the claim, the removal and the
     insertion are one statement (`_ANSWER`), run without a transaction when the handler asked
-    for `qa.services.autocommit`, so the poll's row lock lasts that one statement.
+    for `database.autocommit`, so the poll's row lock lasts that one statement.
     """
     poll = _poll(db, poll_id)
     festival_session = poll.session

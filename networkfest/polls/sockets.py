@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from networkfest import fanout, jobs
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise, is_organiser
 from networkfest.context import now
+from networkfest.database import autocommit
 from networkfest.extensions import db
 from networkfest.polls import services
 from networkfest.polls.models import Poll
@@ -33,7 +34,6 @@ from networkfest.polls.rules import (
 from networkfest.programme.queries import room_by_slug
 from networkfest.programme.rules import MAX_POLL_OPTION, MAX_POLL_OPTIONS, MAX_POLL_QUESTION
 from networkfest.qa.rules import Audience
-from networkfest.qa.services import autocommit
 from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,

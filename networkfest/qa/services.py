@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, scoped_session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from networkfest import process_cache
@@ -220,25 +220,6 @@ def ask(
     return view
 
 
-def autocommit(db: DbSession) -> None:
-    """On PostgreSQL, let each statement of this unit of work commit on its own: for a unit
-    whose only write is one statement (a vote, a question). Call it before the first one.
-
-    Under gevent every round trip waits while the hub runs every other ready greenlet. In a
-    transaction a vote held its pooled connection for about fifteen round trips, BEGIN and
-    COMMIT included, and the question's row lock from its UPDATE until its COMMIT: a turn of
-    the hub during which every other voter's connection waited on that lock, so a storm of
-    votes on one question emptied the pool. Without a transaction there is no BEGIN or COMMIT
-    and the lock lasts as long as the statement. The session's commit gives the connection
-    back to the pool, which restores its usual mode. SQLite runs in the process without
-    yielding between statements and keeps its transactions; so does a caller that already
-    has one open.
-    """
-    session = db() if isinstance(db, scoped_session) else db
-    if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
 def vote(
     db: DbSession, question_id: int, user: User | None, value: int, now: datetime
 ) -> QuestionView:
@@ -247,7 +228,7 @@ def vote(
     The count is raised or lowered by exactly the rows this vote inserted or deleted, in one
     UPDATE that holds the question's row lock: concurrent votes queue on it and none is
     lost (a recount would read a snapshot taken before the others committed). On PostgreSQL
-    the row and the count change in one statement (`autocommit`).
+    the row and the count change in one statement (`database.autocommit`).
     """
     voting = rules.check_vote_value(value)
     question = _question(db, question_id)
@@ -425,7 +406,7 @@ def safe_cell(value: object) -> object:
 def find_question(db: DbSession, question_id: int) -> Question | None:
     """The question with what every event about it reads (its author, session, festival and
     hosts) in one round trip instead of five: a vote holds its pooled connection for each
-    round trip it makes (`autocommit`), and a session has few hosts to repeat rows for."""
+    round trip it makes (`database.autocommit`), and a session has few hosts to repeat rows for."""
     in_session = joinedload(Question.session)
     return db.get(
         Question,

@@ -21,6 +21,7 @@ from flask import Flask
 from networkfest import fanout
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
+from networkfest.database import autocommit
 from networkfest.extensions import db
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
@@ -125,7 +126,7 @@ class QuestionEvents:
             )
         anonymous = require_bool(data, "anonymous", default=False)
         # Reads and one INSERT: no transaction to hold a connection across the hub's turns.
-        services.autocommit(db.session)
+        autocommit(db.session)
         festival_session = room_by_slug(db.session, slug, run_sheet=False)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no session with that name.")
@@ -143,7 +144,7 @@ class QuestionEvents:
         with protocol_errors():
             check_vote_value(value)
         # A storm of votes must not hold the pool's connections: statements, not a transaction.
-        services.autocommit(db.session)
+        autocommit(db.session)
         question = find_question(target)
         user = authorise(PARTICIPANT, question.session, ASK_REFUSED)
         with protocol_errors():
