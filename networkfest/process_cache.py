@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, scoped_session
 
 from networkfest import context
 from networkfest.extensions import socketio
@@ -171,6 +171,8 @@ _COMMITTED = "networkfest.forget_committed"
 def changed_here(db_session: DbSession, name: str) -> bool:
     """Whether `db_session`'s open transaction changed facts of `name`: until it commits, the
     cache holds what it changed and it must read them itself."""
+    if isinstance(db_session, scoped_session) and not db_session.registry.has():
+        return False  # no session yet in this request: nothing changed, and none is made
     pending: set[tuple[str, str | None]] = db_session.info.get(_PENDING, set())
     return any(pending_name == name for pending_name, _label in pending)
 

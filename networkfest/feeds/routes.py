@@ -1,26 +1,27 @@
 """Calendar feeds and the frab schedule: thin handlers with cheap conditional GETs.
 
 The ETag of a public feed depends only on the schedule version, the path and the
-base URL, so a 304 is decided from the published version (read at most once a second
-per process, `feeds/freshness.py`), before the festival is even loaded, let alone any
-calendar built.
+base URL, so a 304 is decided from the published version (kept per process by
+`process_cache`: forgotten in every process when a festival's row is written, read again
+within `process_cache.UNTOLD_S` where nothing tells), before the festival is even loaded,
+let alone any calendar built.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from networkfest import pagecache
+from networkfest import pagecache, process_cache
 from networkfest.authz import SIGNED_IN, require
-from networkfest.context import now
 from networkfest.extensions import db, limiter
-from networkfest.feeds import frab, freshness, ical, queries, rules, services
+from networkfest.feeds import frab, ical, queries, rules, services
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.queries import current_festival, festival_sessions
 
@@ -154,13 +155,25 @@ def _etag_base(festival_id: int, version: int) -> tuple[object, ...]:
     return (FEED_REVISION, festival_id, version, request.path, current_app.config["BASE_URL"])
 
 
-def _published() -> freshness.Published:
+PUBLISHED = "feeds.published"
+process_cache.forget_when_written(PUBLISHED, (Festival,))
+
+
+@dataclass(frozen=True)
+class Published:
+    id: int
+    version: int
+
+
+def _published() -> Published:
     """The published festival's (id, version); 404 before anything is published."""
-    database = freshness.database_key(db.engine)
-    instant = now()
-    remembered = freshness.recall(database, instant)
-    if remembered is not None:
-        return remembered
+    published = process_cache.read_through(db.session, PUBLISHED, "festival", _read_published)
+    if published is None:
+        abort(404)
+    return published
+
+
+def _read_published() -> Published | None:
     if db.session.registry.has() and db.session().in_transaction():
         # The request already holds a transaction (on SQLite, the write lock): use it, since a
         # second connection would wait on that lock.
@@ -170,11 +183,7 @@ def _published() -> freshness.Published:
         # and tear down for two integers.
         with db.engine.connect() as connection:
             row = connection.execute(_PUBLISHED).first()
-    if row is None:
-        abort(404)
-    published = freshness.Published(row.id, row.version)
-    freshness.remember(database, published, instant)
-    return published
+    return Published(row.id, row.version) if row is not None else None
 
 
 def _festival() -> Festival:
@@ -204,7 +213,7 @@ def _frab(festival: Festival) -> dict[str, object]:
 
 
 def _public_feed(
-    published: freshness.Published, content_type: str, build: Callable[[Festival], bytes]
+    published: Published, content_type: str, build: Callable[[Festival], bytes]
 ) -> BaseResponse:
     """Answer 304 when the client holds this version of this path; else the body built for
     it, building it only once per version. A body is kept under the ETag of the festival it

@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text, update
 
 from networkfest.extensions import db
-from networkfest.feeds import freshness
+from networkfest.process_cache import UNTOLD_S
 from networkfest.programme.models import Festival
 from tests.factories import FESTIVAL_START
 from tests.feeds.conftest import PUBLISHED_AT, publish
@@ -273,7 +273,7 @@ def test_a_304_builds_nothing_and_reads_the_version_at_most_once_a_second(
         # Within a second of the last reading: the database is not asked at all.
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
         assert statements == []
-        clock.advance(freshness.TTL)
+        clock.advance(timedelta(seconds=UNTOLD_S))
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     assert len(statements) == 1, statements
 
@@ -287,7 +287,7 @@ def test_another_process_publication_reaches_the_feeds_within_a_second(
     db.session.execute(update(festivals).values(version=festivals.c.version + 1))
     db.session.commit()
     assert client.get("/schedule.ics", headers={"If-None-Match": etag}).status_code == 304
-    clock.advance(freshness.TTL)
+    clock.advance(timedelta(seconds=UNTOLD_S))
     changed = client.get("/schedule.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
