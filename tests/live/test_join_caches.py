@@ -45,6 +45,18 @@ class FakeTimer:
 # The cache itself.
 
 
+def test_asking_whether_a_request_changed_anything_makes_no_database_session(
+    app: Flask,
+) -> None:
+    """A kept page or a feed's 304 reads its key through `read_through`: a request that has
+    not opened a session has changed nothing, and is not given one to say so."""
+    db.session.remove()
+    assert process_cache.changed_here(db.session, "anything") is False
+    assert not db.session.registry.has()
+    process_cache.forget_on_commit(db.session, "anything")
+    assert process_cache.changed_here(db.session, "anything") is True
+
+
 def test_an_entry_is_kept_until_its_label_is_forgotten() -> None:
     cache = process_cache.ProcessCache("test")
     assert cache.put("a", 1, labels=("user:1",), ticket=cache.ticket())
