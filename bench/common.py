@@ -102,6 +102,25 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The most memory the process and its children have held resident (VmHWM), in MB:
+    with the clients connected the whole run, the server's memory at its N."""
+    total_kb = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for one in pids:
+        try:
+            status = Path(f"/proc/{one}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total_kb += next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
+        )
+    return total_kb / 1024
+
+
 class Server:
     """One gunicorn process on the production settings (gunicorn.conf.py)."""
 
@@ -182,6 +201,10 @@ class Server:
     def cpu(self) -> float:
         assert self.process is not None
         return cpu_seconds(self.process.pid)
+
+    def peak_rss_mb(self) -> float:
+        assert self.process is not None
+        return peak_rss_mb(self.process.pid)
 
     def stop(self) -> None:
         if self.profiler is not None:

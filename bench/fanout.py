@@ -4,7 +4,8 @@
 
 For each N, the floor (bench/bare_server.py on the same worker stack, broadcasting the
 same payloads) and then Networkfest, each on a fresh gunicorn process: delivery latency
-from the asker's `ask` to each receiver's `question` event, and the delivered ratio.
+from the asker's `ask` to each receiver's `question` event, the delivered ratio, and the
+server's peak resident memory (master and worker, with all N connected) against the floor's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     with workspace() as work:
         for n in args.n:
             floor_p99: float | None = None
+            floor_rss: float | None = None
             for label, app in which(args.floor_only, args.no_floor):
                 result, cpu = measure(
                     work, config, stack=args.stack, app=app, db=args.db, n=n, askers=ASKERS
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
                 lat = result["latency"]
                 floor_p99 = lat["p99"] if not app else floor_p99
                 ratio = lat["p99"] / floor_p99 if app and floor_p99 and lat["p99"] else None
+                rss = result["peak_rss_mb"]
+                floor_rss = rss if not app else floor_rss
                 rows.append(
                     [
                         str(n),
@@ -53,6 +57,8 @@ def main(argv: list[str] | None = None) -> None:
                         fmt(cpu, 1),
                         fmt(result["delivered"] / cpu if cpu else None),
                         str(len(result["refused"])),
+                        fmt(rss, 0),
+                        fmt(rss / floor_rss, 2) if app and floor_rss else "-",
                     ]
                 )
     if not live_room_available() and not args.floor_only:
@@ -73,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
             "server CPU s",
             "deliveries per CPU s",
             "asks refused",
+            "peak RSS MB",
+            "RSS / floor",
         ],
         rows,
     )

@@ -82,7 +82,8 @@ def measure(
     root: Path | None = None,
 ) -> tuple[dict[str, Any], float]:
     """Run the load clients against a fresh floor or app server (the app of the checkout at
-    `root` when given); the result and server CPU.
+    `root` when given); the result (with the server's peak resident memory, `peak_rss_mb`)
+    and server CPU.
 
     The result's `pool_exhausted` holds the server log's lines saying its connection pool
     ran dry (none in a passing run)."""
@@ -111,7 +112,8 @@ def measure(
             work,
         )
         cpu = server.cpu() - before
-    return {**result, "pool_exhausted": pool_exhaustion(server.log)}, cpu
+        peak_rss = server.peak_rss_mb()
+    return {**result, "pool_exhausted": pool_exhaustion(server.log), "peak_rss_mb": peak_rss}, cpu
 
 
 def which(floor_only: bool, no_floor: bool = False) -> list[tuple[str, bool]]:
