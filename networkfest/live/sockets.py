@@ -128,8 +128,10 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         autocommit(db.session)
         try:
             identity = _identify(auth)
-        finally:
-            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.commit()
         if identity is None:
             return False
         user_id, credential_room = identity
