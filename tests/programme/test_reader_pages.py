@@ -149,3 +149,27 @@ def test_page_text_that_looks_like_a_slot_stays_text(app: Flask, factory: Any, l
     text = page.get_data(as_text=True)
     assert "&lt;!--networkfest-personal:account_nav:--&gt;" in text
     assert text.count("Ada Reader") == 1
+
+
+def test_a_notice_given_or_dismissed_changes_the_readers_programme_etag(
+    app: Flask, factory: Any, login: Any
+) -> None:
+    """A browser revalidating its copy of the programme gets the banner as it is now: a new
+    notice (a session moved) is a 200 with it, a dismissed one a 200 without it."""
+    from networkfest.notifications.models import Notice
+
+    publish_programme()
+    ada = factory.user(name="Ada Registered")
+    reader = signed_in(app, login, ada)
+    etag = reader.get("/schedule").headers["ETag"]
+    assert reader.get("/schedule", headers={"If-None-Match": etag}).status_code == 304
+    notice = Notice(user_id=ada.id, kind="change", message="Your session moved to 11:00.")
+    notice.created_at = NOW
+    db.session.add(notice)
+    db.session.commit()
+    told = reader.get("/schedule", headers={"If-None-Match": etag})
+    assert told.status_code == 200 and "Your session moved to 11:00." in told.get_data(as_text=True)
+    assert reader.post(f"/notices/{notice.id}/seen").status_code in (302, 303)
+    dismissed = reader.get("/schedule", headers={"If-None-Match": told.headers["ETag"]})
+    assert dismissed.status_code == 200
+    assert "Your session moved" not in dismissed.get_data(as_text=True)
