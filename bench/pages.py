@@ -5,9 +5,10 @@
 
 Targets: `/` (the front page), `/schedule`, `/schedule.ics` (200, and 304 with
 `If-None-Match`), `/api/v1/sessions` and one session's page, as a visitor, on a festival of
-40 sessions, then `/schedule` and a session's page signed in (one person, signed in through
-the login form, registered for eight of the sessions); the floor is bench/bare_server.py's
-`GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency` requests in flight.
+40 sessions, then the front page, `/schedule` and a session's page signed in (one person,
+signed in through the login form, registered for eight of the sessions); the floor is
+bench/bare_server.py's `GET /hello`. Keep-alive HTTP/1.1 clients (Node), `--concurrency`
+requests in flight.
 
 With `--before DIR` (a checkout of an earlier commit: `git worktree add DIR COMMIT`) each
 round measures the floor, that code and this code one after the other, each on a fresh
@@ -36,6 +37,7 @@ TARGETS = [
     {"name": "/schedule.ics 304", "path": "/schedule.ics", "etag_of": "/schedule.ics"},
     {"name": "/api/v1/sessions", "path": "/api/v1/sessions"},
     {"name": "/sessions/<slug>", "path": "/sessions/session-7"},
+    {"name": "/ signed in", "path": "/", "signed_in": True},
     {"name": "/schedule signed in", "path": "/schedule", "signed_in": True},
     {"name": "/sessions/<slug> signed in", "path": "/sessions/session-5", "signed_in": True},
 ]

@@ -19,11 +19,11 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from networkfest import context, pagecache
-from networkfest.clock import to_epoch_ms
+from networkfest.clock import from_epoch_ms, to_epoch_ms
 from networkfest.extensions import db
 from networkfest.festival_day import presenters, rules, services
 from networkfest.outcomes.services import outcomes_written
-from networkfest.programme.models import FestivalSession
+from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.published import (
     PublishedProgramme,
     PublishedSession,
@@ -76,13 +76,14 @@ def front_page() -> Response:
     """The festival's front page: dates and a countdown before it, what is live and what is
     next during it (with the viewer's own next session), thanks and feedback after it.
 
-    Its countdowns read to the second, so a visitor's page is kept for the second it was
-    built in (every visitor in that second shares it), with everything else it shows in its
-    key: the published programme (times, places, names) and the outcomes written."""
+    Its countdowns read to the second, so the page everyone shares is kept for the second it
+    was built in, with everything else it shows in its key: the published programme (times,
+    places, names) and the outcomes written. A visitor's copy is kept whole; a signed-in
+    reader's has their own parts put in (`_front_part`, `templates/festival_day/
+    _front_reader.html`): their next session, their places, the feedback open to them."""
     instant = _instant()
-    if current_user.is_authenticated or session.get("_flashes"):
-        user_id = current_user.id if current_user.is_authenticated else None
-        body = _front_page(instant, user_id).encode()
+    if session.get("_flashes"):
+        body = _front_page(instant).encode()
     else:
         programme = published_programme(db.session)
         second = instant.replace(microsecond=0)
@@ -92,20 +93,17 @@ def front_page() -> Response:
             second,
             tuple(sorted(outcomes_written(db.session).items())),
         )
-        body = pagecache.for_visitors(key, lambda **kept: _front_page(second, None, **kept))
+        keeping = pagecache.for_reader if current_user.is_authenticated else pagecache.for_visitors
+        body = keeping(key, lambda **kept: _front_page(second, **kept))
     response = make_response(body.replace(SERVER_NOW_SLOT, str(to_epoch_ms(instant)).encode()))
     # The countdowns are rendered for this instant: never answer from a cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-def _front_page(instant: datetime, user_id: int | None, **context: Any) -> str:
+def _front_page(instant: datetime, **context: Any) -> str:
     festival = current_festival(db.session)
-    page = (
-        services.front_page(db.session, festival, user_id, instant)
-        if festival is not None
-        else None
-    )
+    page = services.front_page(db.session, festival, instant) if festival is not None else None
     return render_template(
         "festival_day/front_page.html",
         page=page,
@@ -114,6 +112,54 @@ def _front_page(instant: datetime, user_id: int | None, **context: Any) -> str:
         countdown=presenters.countdown,
         **context,
     )
+
+
+def _reader_front() -> tuple[Festival | None, services.ReaderFront | None]:
+    """The festival, and the signed-in reader's part of its front page (None for a visitor),
+    read once per request whichever parts ask."""
+    if "festival_day_reader" not in g:
+        festival = current_festival(db.session)
+        reader = (
+            services.reader_front(
+                db.session, festival, _viewer_places(), current_user.id, _instant()
+            )
+            if festival is not None and current_user.is_authenticated
+            else None
+        )
+        g.festival_day_reader = (festival, reader)
+    found: tuple[Festival | None, services.ReaderFront | None] = g.festival_day_reader
+    return found
+
+
+def _front_part(name: str) -> pagecache.Part:
+    """One of the front page's parts for its reader, at this request's instant."""
+
+    def render(arg: str) -> str:
+        festival, reader = _reader_front()
+        phase, _, open_until = arg.partition("-")
+        return render_template(
+            "festival_day/_front_reader.html",
+            part=name,
+            reader=reader,
+            zone=festival.timezone if festival is not None else None,
+            lobby_minutes=festival.lobby_minutes if festival is not None else None,
+            server_now=to_epoch_ms(_instant()),
+            countdown=presenters.countdown,
+            phase=phase,
+            open_until=from_epoch_ms(int(open_until)) if open_until else None,
+        )
+
+    return render
+
+
+FRONT_PARTS = (
+    "front_signup",
+    "front_yours_before",
+    "front_actions_before",
+    "front_lede_during",
+    "front_yours_during",
+    "front_feedback",
+)
 
 
 def session_mark(festival_session: FestivalSession) -> services.SessionMark:
@@ -179,3 +225,5 @@ def _mark_the_schedule(state: BlueprintSetupState) -> None:
     add_session_page_part(state.app, _session_mark_part)
     pagecache.add_part(state.app, "place", _place_part(line=False))
     pagecache.add_part(state.app, "place_line", _place_part(line=True))
+    for name in FRONT_PARTS:
+        pagecache.add_part(state.app, name, _front_part(name))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from networkfest.festival_day import rules
 from networkfest.festival_day.rules import MARK_LABELS, FestivalPhase, Listed, Mark
 from networkfest.insights.rules import feedback_closes_at
@@ -18,7 +20,7 @@ from networkfest.insights.services import feedback_refused, my_feedback
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.published import PublishedProgramme, PublishedSession
 from networkfest.programme.queries import festival_sessions
-from networkfest.registration.personal_agenda import Place, places
+from networkfest.registration.personal_agenda import Place
 from networkfest.timing.rules import ClockSettings, Phase, Slot
 from networkfest.timing.services import slot_of
 from networkfest.types import DbSession
@@ -57,17 +59,26 @@ class FeedbackDue:
 
 @dataclass(frozen=True)
 class FrontPage:
+    """What the front page shows everyone at an instant."""
+
     festival: Festival
     phase: FestivalPhase
     # The festival's first session that takes place: what the countdown before it counts to.
     first: FestivalSession | None
     live: list[Timed]
     next_up: list[Timed]
-    yours: Timed | None
-    feedback_due: list[FeedbackDue]
     # When the last session's feedback closes, while it is still open; else None.
     feedback_open_until: datetime | None
     sessions_taking_place: int
+
+
+@dataclass(frozen=True)
+class ReaderFront:
+    """What the front page says to one signed-in reader: their next session (their first,
+    before the festival) and the feedback open to them."""
+
+    yours: Timed | None
+    feedback_due: list[FeedbackDue]
 
 
 def festival_days(festival: Festival) -> tuple[datetime, datetime]:
@@ -103,25 +114,19 @@ def session_mark(
     return SessionMark(phase, rules.mark(phase, festival_session.cancelled), place)
 
 
-def front_page(db: DbSession, festival: Festival, user_id: int | None, now: datetime) -> FrontPage:
-    """What the front page shows the viewer (`user_id`, None for visitors) at `now`."""
+def front_page(db: DbSession, festival: Festival, now: datetime) -> FrontPage:
+    """What the front page shows everyone at `now`."""
     sessions = festival_sessions(db, festival)
     by_id = {fs.id: fs for fs in sessions}
     settings = clock_settings(festival)
     listing = [listed(fs, settings) for fs in sessions]
-    held = (
-        {key: place for key, place in places(db, user_id).items() if key in by_id}
-        if user_id is not None
-        else {}
-    )
 
     def timed(entry: Listed) -> Timed:
         fs = by_id[entry.key]
-        return Timed(fs, session_mark(fs, held.get(fs.id), now, settings))
+        return Timed(fs, session_mark(fs, None, now, settings))
 
     opens_at, closes_at = festival_days(festival)
     first = rules.first_session(listing)
-    yours = rules.next_for_person([entry for entry in listing if entry.key in held], now)
     taking_place = [fs for fs in sessions if not fs.cancelled]
     last_closes = (
         feedback_closes_at(max(fs.ends_at for fs in taking_place)) if taking_place else None
@@ -132,21 +137,44 @@ def front_page(db: DbSession, festival: Festival, user_id: int | None, now: date
         first=by_id[first.key] if first is not None else None,
         live=[timed(entry) for entry in rules.live_now(listing, now)],
         next_up=[timed(entry) for entry in rules.next_up(listing, now)],
-        yours=timed(yours) if yours is not None else None,
-        feedback_due=_feedback_due(db, [by_id[key] for key in held], user_id, now),
         feedback_open_until=last_closes if last_closes is not None and now < last_closes else None,
         sessions_taking_place=len(taking_place),
     )
 
 
+def reader_front(
+    db: DbSession, festival: Festival, held: dict[int, Place], user_id: int, now: datetime
+) -> ReaderFront:
+    """The reader's own part of the front page, from their places (`held`): only the
+    sessions they hold are loaded, not the programme."""
+    sessions = (
+        db.scalars(
+            select(FestivalSession)
+            .where(FestivalSession.festival_id == festival.id, FestivalSession.id.in_(held))
+            .order_by(FestivalSession.starts_at, FestivalSession.slug)  # the programme's order
+        ).all()
+        if held
+        else []
+    )
+    by_id = {fs.id: fs for fs in sessions}
+    settings = clock_settings(festival)
+    yours = rules.next_for_person([listed(fs, settings) for fs in sessions], now)
+    return ReaderFront(
+        yours=(
+            Timed(by_id[yours.key], session_mark(by_id[yours.key], held[yours.key], now, settings))
+            if yours is not None
+            else None
+        ),
+        feedback_due=_feedback_due(db, list(sessions), user_id, now),
+    )
+
+
 def _feedback_due(
-    db: DbSession, held: list[FestivalSession], user_id: int | None, now: datetime
+    db: DbSession, held: list[FestivalSession], user_id: int, now: datetime
 ) -> list[FeedbackDue]:
-    """The viewer's sessions whose feedback form is open to them now (the insights slice's
+    """The reader's sessions whose feedback form is open to them now (the insights slice's
     own rule decides). Only sessions that ended within the feedback window are asked about,
     so this is a handful of lookups, not one per session of the festival."""
-    if user_id is None:
-        return []
     due = []
     for fs in sorted(held, key=lambda s: (s.ends_at, s.slug)):
         closes_at = feedback_closes_at(fs.ends_at)

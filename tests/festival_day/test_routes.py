@@ -12,6 +12,7 @@ from typing import Any
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
 from networkfest.live.models import Presence
+from networkfest.process_cache import UNTOLD_S
 from networkfest.programme.queries import session_by_slug
 from tests.factories import FESTIVAL_START
 from tests.statements import counted
@@ -167,6 +168,40 @@ def test_your_next_session_with_its_countdown_and_the_way_in(
     assert "No more sessions in your agenda" in section(main(page(client)), "yours-title")
 
 
+def test_readers_share_the_front_page_and_each_sees_their_own_next_session(
+    app, clock, factory, festival, login
+) -> None:
+    """Within a second the front page everyone shares is built once: a second reader's page
+    renders only their own parts, and nobody's next session reaches anyone else's page."""
+    from flask import template_rendered
+
+    day = festival_day(factory, festival)
+    ada, bo = factory.user(name="Ada Reader"), factory.user(name="Bo Reader")
+    factory.registration(session_by_slug(db.session, day.later), ada, "confirmed", BEFORE)
+    clock.set(NOW)
+    ada_page = main(page(login(app.test_client(), ada)))
+    rendered: list[str] = []
+
+    def record(sender: object, template: Any, context: object, **extra: object) -> None:
+        rendered.append(str(template.name))
+
+    template_rendered.connect(record, app)
+    try:
+        bo_page = main(page(login(app.test_client(), bo)))
+    finally:
+        template_rendered.disconnect(record, app)
+    visitor_page = main(page(app.test_client()))
+    assert "festival_day/front_page.html" not in rendered
+    assert "festival_day/_front_reader.html" in rendered
+    assert "Later one" in section(ada_page, "yours-title")
+    assert "No more sessions in your agenda" in section(bo_page, "yours-title")
+    assert "Sign in</a> to see your next session" in section(visitor_page, "yours-title")
+    assert "and your own next session." in bo_page
+    assert "once you sign in, your own next session." in visitor_page
+    for others in (bo_page, visitor_page):
+        assert "badge--place" not in others
+
+
 def test_your_next_session_says_waitlisted(client, clock, factory, festival, login) -> None:
     full = factory.session(festival, capacity=1, title="Full one")
     factory.registration(full, factory.user(), "confirmed", BEFORE)
@@ -229,9 +264,15 @@ def test_front_page_queries_do_not_grow_with_the_programme(
                 festival, starts_at=NOW + timedelta(minutes=15 * n - 30), hosts=[host]
             )
             factory.registration(made, person, "confirmed", BEFORE)
-        with counted() as statements:
+        # Every kept copy is read again, so both sizes start alike.
+        clock.advance(timedelta(seconds=UNTOLD_S))
+        with counted() as building:
             assert client.get("/").status_code == 200
-        return len(statements)
+        # The same second: the page everyone shares is kept, only the reader's parts are not.
+        with counted() as reading:
+            assert client.get("/").status_code == 200
+        assert len(reading) < len(building)
+        return len(building), len(reading)
 
     few = queries_with(3)
     many = queries_with(30)
