@@ -85,19 +85,26 @@ def fresh_database(kind: str, workdir: Path) -> Database:
     return Database(kind, bench_url, REDIS_URL)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children (gunicorn master + worker)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _proc_files(pid: int, name: str) -> Iterator[str]:
+    """`/proc/<pid>/<name>` of a process and of its children (gunicorn master + worker),
+    skipping any that ended meanwhile."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
     for one in pids:
         try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            yield Path(f"/proc/{one}/{name}").read_text()
         except FileNotFoundError:
             continue
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in _proc_files(pid, "stat"):
+        fields = stat.rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
@@ -106,15 +113,7 @@ def peak_rss_mb(pid: int) -> float:
     """The most memory the process and its children have held resident (VmHWM), in MB:
     with the clients connected the whole run, the server's memory at its N."""
     total_kb = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for one in pids:
-        try:
-            status = Path(f"/proc/{one}/status").read_text()
-        except FileNotFoundError:
-            continue
+    for status in _proc_files(pid, "status"):
         total_kb += next(
             int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
         )

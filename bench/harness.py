@@ -134,3 +134,29 @@ def servers(
     if before is not None and runs and runs[-1][1]:
         runs.insert(len(runs) - 1, ("before", True, before.resolve()))
     return runs
+
+
+def measured(
+    work: Path, args: argparse.Namespace, config: dict[str, Any], askers: int
+) -> Iterator[tuple[list[str], bool, dict[str, Any], float]]:
+    """Every round, N and server (`servers`) measured in turn, as (the row's first cells:
+    round, N and label; whether it is the app; the result; server CPU)."""
+    for round_ in range(1, args.rounds + 1):
+        for n in args.n:
+            for label, app, root in servers(args.floor_only, args.no_floor, args.before):
+                result, cpu = measure(
+                    work,
+                    config,
+                    stack=args.stack,
+                    app=app,
+                    db=args.db,
+                    n=n,
+                    askers=askers,
+                    root=root,
+                )
+                yield [str(round_), str(n), label], app, result, cpu
+
+
+def failed(lead: list[str], result: dict[str, Any]) -> list[str] | None:
+    """A failed run's row, or None when it ran."""
+    return None if result.get("ok") else [*lead, "failed: " + str(result.get("error"))[:160]]

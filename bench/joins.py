@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import fmt, report, workspace
-from bench.harness import arguments, measure, servers
+from bench.harness import arguments, failed, measured
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,49 +28,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.set_defaults(n=[2000])
     args = parser.parse_args(argv)
     rows: list[list[str]] = []
+    floor_all: float | None = None
     with workspace() as work:
-        for round_ in range(1, args.rounds + 1):
-            for n in args.n:
-                floor_all: float | None = None
-                for label, app, root in servers(args.floor_only, args.no_floor, args.before):
-                    result, cpu = measure(
-                        work,
-                        {"mode": "join"},
-                        stack=args.stack,
-                        app=app,
-                        db=args.db,
-                        n=n,
-                        askers=0,
-                        root=root,
-                    )
-                    if not result.get("ok"):
-                        rows.append(
-                            [
-                                str(round_),
-                                str(n),
-                                label,
-                                "failed: " + str(result.get("error"))[:160],
-                            ]
-                        )
-                        continue
-                    floor_all = result["all_ms"] if not app else floor_all
-                    ratio = result["all_ms"] / floor_all if app and floor_all else None
-                    rows.append(
-                        [
-                            str(round_),
-                            str(n),
-                            label,
-                            f"{result['joined']}/{result['clients']}",
-                            str(result["busy"]),
-                            fmt(result["all_ms"]),
-                            fmt(result["join"]["p50"]),
-                            fmt(result["join"]["p99"]),
-                            fmt(ratio, 2) if ratio else "-",
-                            fmt(cpu, 1),
-                            str(len(result["pool_exhausted"])),
-                            "; ".join(result["failures"])[:120] or "-",
-                        ]
-                    )
+        for lead, app, result, cpu in measured(work, args, {"mode": "join"}, askers=0):
+            row = failed(lead, result)
+            if not app:  # the floor this N's servers are compared with, if it ran
+                floor_all = result["all_ms"] if row is None else None
+            if row is None:
+                ratio = result["all_ms"] / floor_all if app and floor_all else None
+                row = [
+                    *lead,
+                    f"{result['joined']}/{result['clients']}",
+                    str(result["busy"]),
+                    fmt(result["all_ms"]),
+                    fmt(result["join"]["p50"]),
+                    fmt(result["join"]["p99"]),
+                    fmt(ratio, 2) if ratio else "-",
+                    fmt(cpu, 1),
+                    str(len(result["pool_exhausted"])),
+                    "; ".join(result["failures"])[:120] or "-",
+                ]
+            rows.append(row)
     report(
         f"Join storm ({args.stack}, {args.db})",
         "python -m bench.joins " + " ".join(sys.argv[1:] if argv is None else argv),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import report, storm_cells, workspace
-from bench.harness import arguments, measure, servers
+from bench.harness import arguments, failed, measured
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,40 +35,15 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[list[str]] = []
     exhausted: list[str] = []
     with workspace() as work:
-        for round_ in range(1, args.rounds + 1):
-            for n in args.n:
-                for label, app, root in servers(args.floor_only, args.no_floor, args.before):
-                    result, cpu = measure(
-                        work,
-                        config,
-                        stack=args.stack,
-                        app=app,
-                        db=args.db,
-                        n=n,
-                        askers=1,
-                        root=root,
-                    )
-                    exhausted += result["pool_exhausted"]
-                    if not result.get("ok"):
-                        rows.append(
-                            [
-                                str(round_),
-                                str(n),
-                                label,
-                                "failed: " + str(result.get("error"))[:160],
-                            ]
-                        )
-                        continue
-                    rows.append(
-                        [
-                            str(round_),
-                            str(n),
-                            label,
-                            *storm_cells(
-                                result, cpu, "voters", "vote_window_ms", "per_vote_broadcast"
-                            ),
-                        ]
-                    )
+        for lead, _app, result, cpu in measured(work, args, config, askers=1):
+            exhausted += result["pool_exhausted"]
+            rows.append(
+                failed(lead, result)
+                or [
+                    *lead,
+                    *storm_cells(result, cpu, "voters", "vote_window_ms", "per_vote_broadcast"),
+                ]
+            )
     report(
         f"Vote storm ({args.stack}, {args.db}, votes spread over {args.spread_s:g} s)",
         "python -m bench.votes " + " ".join(sys.argv[1:] if argv is None else argv),
