@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, object_session, scoped_session
 
 from networkfest import context
@@ -43,6 +43,7 @@ _EXTENSION = "networkfest.process_caches"
 # publishing beside a one-process server has no message queue to tell the server through.
 UNTOLD_S = 1.0
 T = TypeVar("T")
+M = TypeVar("M")
 # A bound, so a flood of distinct keys (made-up tokens are never stored, but rooms are many)
 # cannot grow a process without limit: the least recently used entry goes first.
 DEFAULT_SIZE = 10_000
@@ -277,6 +278,57 @@ def read_through(db_session: DbSession, name: str, key: Hashable, read: Callable
     if value is not None:
         kept.put(key, value, ticket=ticket)
     return value
+
+
+def detached_copy(loaded: M) -> M:
+    """`loaded`'s state copied into a session bound to nothing, then let go: no query, and
+    nothing of the caller's session (which goes on changing it) is shared."""
+    scratch = Session()
+    try:
+        copy: M = scratch.merge(loaded, load=False)
+    finally:
+        scratch.close()
+    return copy
+
+
+def merged_through(
+    db_session: DbSession,
+    kept: ProcessCache,
+    key: Hashable,
+    read: Callable[[], M | None],
+    *,
+    keep: Callable[[M], M] = detached_copy,
+    labels: Iterable[str] = (),
+) -> M | None:
+    """An ORM object from this process's copy, put into `db_session` without a query
+    (`merge(load=False)`); the copy itself is never handed out. On a miss `read()` loads it
+    and what `keep` makes of it is kept, unless something was forgotten meanwhile."""
+    found: M | None = kept.get(key)
+    if found is not None:
+        return db_session.merge(found, load=False)
+    ticket = kept.ticket()
+    loaded = read()
+    if loaded is not None:
+        kept.put(key, keep(loaded), labels=labels, ticket=ticket)
+    return loaded
+
+
+def any_row(name: str, column: Any) -> Callable[[DbSession, Hashable], bool]:
+    """`exists(db, key)`: whether a row of `column`'s model has `column` equal to `key`, kept
+    under `name` (`read_through`). Only an insert or a delete of such a row can change the
+    answer, so only those forget it: a storm of updates (votes, answers) does not."""
+    statement = select(column).where(column == bindparam("key")).limit(1)
+    forget_when_written(name, (column.class_,), ("insert", "delete"))
+
+    def exists(db_session: DbSession, key: Hashable) -> bool:
+        return read_through(
+            db_session,
+            name,
+            key,
+            lambda: db_session.scalar(statement, {"key": key}) is not None,
+        )
+
+    return exists
 
 
 def forget(name: str, label: str | None = None) -> None:

@@ -21,8 +21,8 @@ from typing import Any
 
 from flask import Flask, Request, current_app, g
 from flask_login import LoginManager, current_user
-from sqlalchemy import bindparam, event, inspect, select
-from sqlalchemy.orm import make_transient_to_detached, object_session
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import object_session
 
 from networkfest import process_cache, signals
 from networkfest.accounts.models import ApiToken, User
@@ -93,30 +93,26 @@ def _callers() -> process_cache.ProcessCache:
     return process_cache.cache(CALLERS, lifetime_s=_cache_lifetime(), timer=process_cache.app_clock)
 
 
-_COLUMNS = tuple(attribute.key for attribute in inspect(User).column_attrs)
-
-
 def _keep_caller(user: User, ticket: int) -> None:
-    """Keep a copy, detached and clean: the event's own object changes with its session."""
-    copy = User(**{key: getattr(user, key) for key in _COLUMNS})
-    make_transient_to_detached(copy)
-    _callers().put(user.id, copy, labels=(f"user:{user.id}",), ticket=ticket)
+    """Keep a detached copy: the event's own object changes with its session."""
+    _callers().put(
+        user.id, process_cache.detached_copy(user), labels=(f"user:{user.id}",), ticket=ticket
+    )
 
 
 def _user_by_id(user_id: int) -> User | None:
     """A live connection's person at an event: this process's copy, put into the event's
     session without a query, until a write of their row commits (or the lifetime ends)."""
-    if process_cache.changed_here(db.session, CALLERS):
+
+    def read() -> User | None:
         found: User | None = db.session.scalar(_USER_BY_ID, {"user_id": user_id})
         return found
-    callers = _callers()
-    kept: User | None = callers.get(user_id)
-    if kept is not None:
-        return db.session.merge(kept, load=False)
-    ticket = callers.ticket()
-    user: User | None = db.session.scalar(_USER_BY_ID, {"user_id": user_id})
-    if user is not None:
-        _keep_caller(user, ticket)
+
+    if process_cache.changed_here(db.session, CALLERS):
+        return read()
+    user: User | None = process_cache.merged_through(
+        db.session, _callers(), user_id, read, labels=(f"user:{user_id}",)
+    )
     return user
 
 

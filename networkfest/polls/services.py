@@ -546,16 +546,10 @@ def session_polls(
 def polled(db: DbSession, festival_session: FestivalSession) -> bool:
     """Whether the room has a poll, prepared or made there, from this process's memory: only
     a poll made or deleted changes it (`process_cache`), never a storm of answers."""
-    return process_cache.read_through(
-        db,
-        POLLED,
-        festival_session.id,
-        lambda: db.scalar(_ANY_POLL, {"session_id": festival_session.id}) is not None,
-    )
+    return _polled(db, festival_session.id)
 
 
-_ANY_POLL = select(Poll.id).where(Poll.session_id == bindparam("session_id")).limit(1)
-process_cache.forget_when_written(POLLED, (Poll,), ("insert", "delete"))
+_polled = process_cache.any_row(POLLED, Poll.session_id)
 
 
 def my_choices(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from networkfest import process_cache, signals
@@ -93,27 +93,17 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
     rooms = process_cache.cache(
         ROOMS, lifetime_s=process_cache.UNTOLD_S, timer=process_cache.app_clock
     )
-    cached = rooms.get(slug)
-    if cached is not None:
-        merged: FestivalSession = db.merge(cached, load=False)
-        return merged
-    ticket = rooms.ticket()
-    room = db.scalar(_PUBLISHED_ROOM, {"slug": slug})
-    if room is not None:
-        rooms.put(slug, _detached_copy(room), ticket=ticket)
+    room: FestivalSession | None = process_cache.merged_through(
+        db, rooms, slug, lambda: db.scalar(_PUBLISHED_ROOM, {"slug": slug}), keep=_kept_room
+    )
     return room
 
 
-def _detached_copy(room: FestivalSession) -> FestivalSession:
-    """The loaded graph copied into a session bound to nothing, then let go: no query, and
-    none of `room`'s objects (the caller's) are shared. Its hosts become ids alone, whatever
-    the caller's session had loaded of them: merged into a session, a host's other
+def _kept_room(room: FestivalSession) -> FestivalSession:
+    """The loaded graph, detached (`process_cache.detached_copy`), its hosts ids alone,
+    whatever the caller's session had loaded of them: merged into a session, a host's other
     attributes load from the database when asked for, never from this copy."""
-    scratch = Session()
-    try:
-        copy: FestivalSession = scratch.merge(room, load=False)
-    finally:
-        scratch.close()
+    copy = process_cache.detached_copy(room)
     hosts = []
     for host in copy.hosts:
         stub = User(id=host.id)

@@ -161,16 +161,10 @@ def asked_in(db: DbSession, festival_session: FestivalSession) -> bool:
     session's start everyone joins a room with none, and then there is nothing to read,
     nor votes on it. Only a question asked or deleted changes it (`process_cache`), never
     a storm of votes."""
-    return process_cache.read_through(
-        db,
-        ASKED,
-        festival_session.id,
-        lambda: db.scalar(_ANY_QUESTION, {"session_id": festival_session.id}) is not None,
-    )
+    return _asked(db, festival_session.id)
 
 
-_ANY_QUESTION = select(Question.id).where(Question.session_id == bindparam("session_id")).limit(1)
-process_cache.forget_when_written(ASKED, (Question,), ("insert", "delete"))
+_asked = process_cache.any_row(ASKED, Question.session_id)
 
 
 def my_votes(db: DbSession, festival_session: FestivalSession, user_id: int | None) -> list[int]:
