@@ -14,17 +14,19 @@ with their number.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Dialect, Engine, Executable, event
+from sqlalchemy.engine.interfaces import Compiled
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
@@ -200,3 +202,60 @@ def autocommit(db: DbSession) -> None:
     session = db() if isinstance(db, scoped_session) else db
     if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def committed_together(
+    db: DbSession, statements: Sequence[tuple[Executable, Mapping[str, Any]]]
+) -> list[tuple[Any, ...] | None]:
+    """PostgreSQL: run the statements and the COMMIT as one batch (psycopg's pipeline mode),
+    and return each statement's first row (None when it returned none).
+
+    The server runs a batch back to back, without waiting for the client between its
+    statements: a lock the first one takes is held for the server's own time, not for the
+    round trips of a gevent hub full of other work (docs/benchmarks.md, "Registration in one
+    batch"). Each statement still takes its own snapshot when it starts, so one that follows
+    a lock sees everything committed before the lock was granted. The unit of work must not
+    have written through the ORM: the batch goes straight to the driver. Its errors come back
+    as SQLAlchemy's (an `IntegrityError` for a broken constraint) with the transaction rolled
+    back or failed; the caller rolls the session back either way. The caller commits the
+    session after, as usual: that sends nothing more, and runs its after-commit work.
+    """
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    raw = db.connection().connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    dialect = db.get_bind().dialect
+    batch = [_compiled(statement, dialect, dict(params)) for statement, params in statements]
+    cursors = [raw.cursor() for _ in batch]
+    # Outside a transaction (autocommit, or none begun yet) the batch opens its own with BEGIN;
+    # inside the caller's it ends it with COMMIT.
+    opens = raw.autocommit or raw.pgconn.transaction_status == TransactionStatus.IDLE
+    try:
+        with raw.pipeline():
+            with raw.transaction() if opens else nullcontext():
+                for cursor, (sql, params) in zip(cursors, batch, strict=True):
+                    cursor.execute(sql, params)
+            if not opens:
+                raw.commit()
+        return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+    except psycopg.Error as error:
+        sent = ";\n".join(sql for sql, _ in batch)
+        raise DBAPIError.instance(sent, None, error, psycopg.Error) from error
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _compiled(
+    statement: Executable, dialect: Dialect, params: dict[str, Any]
+) -> tuple[str, Mapping[str, Any]]:
+    """The statement's SQL for the driver, and its parameters with the statement's own."""
+    compiled = _compile(statement, dialect)
+    return compiled.string, compiled.construct_params(params) or {}
+
+
+@functools.cache
+def _compile(statement: Executable, dialect: Dialect) -> Compiled:
+    """Statements are module constants: each is compiled once per dialect."""
+    return statement.compile(dialect=dialect)  # type: ignore[attr-defined]

@@ -8,15 +8,23 @@ from typing import Any
 
 from sqlalchemy import event
 
+from networkfest import database
 from networkfest.extensions import db
 
 
 @contextmanager
 def recorded() -> Iterator[tuple[list[str], list[bool]]]:
     """The statements sent (SQLite's BEGIN IMMEDIATE aside: a lock, not a query) and the
-    commits, while the block runs."""
+    commits, while the block runs. A batch (`database.committed_together`) goes straight to
+    the driver: its statements are counted here, and its COMMIT when the session commits
+    after it."""
     statements: list[str] = []
     commits: list[bool] = []
+    batch = database.committed_together
+
+    def count_batch(db_session: Any, sent: Any) -> Any:
+        statements.extend(str(statement) for statement, _params in sent)
+        return batch(db_session, sent)
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if not statement.startswith("BEGIN"):
@@ -27,9 +35,11 @@ def recorded() -> Iterator[tuple[list[str], list[bool]]]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     event.listen(db.engine, "commit", committed)
+    database.committed_together = count_batch
     try:
         yield statements, commits
     finally:
+        database.committed_together = batch
         event.remove(db.engine, "before_cursor_execute", count)
         event.remove(db.engine, "commit", committed)
 

@@ -1,18 +1,18 @@
 """Who is asking: the browser session (Flask-Login) or a personal API token.
 
-A live connection opened with a token needs only who it is and which token it came
-through; each process remembers that for `TOKEN_CACHE_SECONDS` (a storm of joins then
-hashes and looks up nothing twice). Revoking a token, resetting a password or deleting an
-account forgets it at once here and, through the message queue, in every other process
-(`credentials_changed`); the lifetime bounds how long a token removed any other way (by hand
-in the database) can still open connections.
+A personal token (an API request, a live connection) needs only who it is and which token
+it came through; each process remembers that for `TOKEN_CACHE_SECONDS` (a storm of joins or
+of registrations then hashes and looks up nothing twice). Revoking a token, resetting a
+password or deleting an account forgets it at once here and, through the message queue, in
+every other process (`credentials_changed`); the lifetime bounds how long a token removed any
+other way (by hand in the database) can still be used.
 
-A live event's caller (the person behind the connection: their rights, their name) is kept
-the same way, by person, for the same lifetime: a join storm then asks the database nothing
-about them after the connect that read them. Any write of their row through the ORM (a new
-name, a right gained or lost, an address proved) forgets them when it commits, here and in
-every other process, so the next event reads them afresh; the lifetime bounds a write made
-any other way.
+The person behind a token or a live connection (their rights, their name) is kept the same
+way, by person, for the same lifetime: a join storm or an API client then asks the database
+nothing about them after the first request or connect that read them. Any write of their
+row through the ORM (a new name, a right gained or lost, an address proved) forgets them when
+it commits, here and in every other process, so the next event or request reads them afresh;
+the lifetime bounds a write made any other way.
 """
 
 from __future__ import annotations
@@ -32,25 +32,12 @@ from networkfest.authz import bearer_token
 from networkfest.extensions import db
 from networkfest.realtime.protocol import set_user_loader
 
-# Built once: every API request with a token runs it, and composing it costs more than running it.
+# Built once: every new token a process sees runs it, and composing it costs more than running it.
 _USER_BY_TOKEN = (
     select(User, ApiToken.id)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
-
-
-def user_for_token(raw: str) -> User | None:
-    """The token's owner, marked with the token it came through (so revoking it can close
-    what it opened)."""
-    if not raw or len(raw) > 200:
-        return None
-    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": hash_token(raw)}).first()
-    if row is None:
-        return None
-    user, token_id = row
-    user.api_token_id = token_id
-    return user
 
 
 TOKENS = "accounts.tokens"
@@ -113,6 +100,22 @@ def _user_by_id(user_id: int) -> User | None:
     user: User | None = process_cache.merged_through(
         db.session, _callers(), user_id, read, labels=(f"user:{user_id}",)
     )
+    return user
+
+
+def user_for_token(raw: str) -> User | None:
+    """The token's owner, marked with the token it came through (so revoking it can close
+    what it opened): from this process's memory of the token and of the person, as for a
+    live connection, so an API request in a storm of them asks the database nothing about
+    who is asking."""
+    identity = token_identity(raw)
+    if identity is None:
+        return None
+    user_id, token_id = identity
+    user = _user_by_id(user_id)
+    if user is None:
+        return None
+    user.api_token_id = token_id
     return user
 
 

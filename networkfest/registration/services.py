@@ -27,9 +27,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     insert,
-    literal,
     or_,
     select,
     true,
@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from networkfest import process_cache, signals
+from networkfest import database, process_cache, signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.registration import rules
@@ -56,7 +56,11 @@ _PLACE = select(Registration.id, Registration.status, Registration.queued_at).wh
     Registration.session_id == bindparam("session_id"),
     Registration.user_id == bindparam("user_id"),
 )
-_QUEUE = select(func.count(Registration.id), func.max(Registration.queued_at)).where(
+# How many are waiting, and the latest queue time among them.
+_QUEUE = select(
+    func.count(Registration.id).label("waiting"),
+    func.max(Registration.queued_at).label("last"),
+).where(
     Registration.session_id == bindparam("session_id"),
     Registration.status == RegistrationStatus.WAITLISTED,
 )
@@ -131,56 +135,39 @@ _FACTS_BY_SLUG = _facts_and_place(
 _LOCKED = _FACTS_BY_ID.with_for_update(of=FestivalSession)
 
 # PostgreSQL only (SQLite has no INSERT or UPDATE inside a WITH; there each part is its own
-# statement, all under the database's write lock anyway):
+# statement, all under the database's write lock anyway): a new place in one statement, run
+# after the session's lock (`_LOCK`) in one batch with the commit (`_seat_else_queue`).
 _NOW = bindparam("now", type_=Registration.queued_at.type)
 _COLUMNS = ["session_id", "user_id", "status", "queued_at", "updated_at"]
-# the seat and the confirmed row in one statement, the row written only if the seat was
-# taken; the UPDATE holds the session's row lock from then until the commit;
+# the seat, if one is free;
 _SEAT = _TAKE_SEAT.returning(FestivalSession.id).cte("seat")
-_SEAT_AND_ROW = (
-    insert(cast(Table, Registration.__table__))
-    .from_select(
-        _COLUMNS,
-        select(
-            _SEAT.c.id,
-            bindparam("user_id"),
-            literal(RegistrationStatus.CONFIRMED.value),
-            _NOW,
-            _NOW,
-        ),
-    )
-    .returning(Registration.id)
-)
-# the queue and the waitlisted row in one statement, under the session's lock: the row's
-# queue time is `rules.queue_time(now, the latest waiting)`, and the count is of those
-# waiting before it (no part of a statement sees what the statement writes).
-_WAITING = (
-    select(
-        func.count(Registration.id).label("waiting"),
-        func.max(Registration.queued_at).label("last"),
-    )
-    .where(
-        Registration.session_id == bindparam("session_id"),
-        Registration.status == RegistrationStatus.WAITLISTED,
-    )
-    .cte("waiting")
-)
-_QUEUED = (
+_SEATED = exists(select(_SEAT.c.id))
+# the queue as it was before this statement (no part of a statement sees what the statement
+# writes);
+_WAITING = _QUEUE.cte("waiting")
+# and the person's row: confirmed in the seat, or else waitlisted at the back of the queue,
+# at `rules.queue_time(now, the latest waiting)`.
+_NEW_ROW = (
     insert(cast(Table, Registration.__table__))
     .from_select(
         _COLUMNS,
         select(
             bindparam("session_id"),
             bindparam("user_id"),
-            literal(RegistrationStatus.WAITLISTED.value),
-            case((_WAITING.c.last > _NOW, _WAITING.c.last), else_=_NOW),
+            case(
+                (_SEATED, bindparam("confirmed", RegistrationStatus.CONFIRMED.value)),
+                else_=bindparam("waitlisted", RegistrationStatus.WAITLISTED.value),
+            ),
+            case((and_(~_SEATED, _WAITING.c.last > _NOW), _WAITING.c.last), else_=_NOW),
             _NOW,
         ).select_from(_WAITING),
     )
-    .returning(Registration.id)
-    .cte("queued")
+    .returning(Registration.status)
+    .cte("place")
 )
-_QUEUE_AND_ROW = select(_WAITING.c.waiting).select_from(_QUEUED.join(_WAITING, true()))
+_SEAT_ELSE_QUEUE = select(_NEW_ROW.c.status, _WAITING.c.waiting).select_from(
+    _NEW_ROW.join(_WAITING, true())
+)
 
 
 class RegistrationRefused(Exception):
@@ -321,11 +308,7 @@ def _seat_free(session: Facts) -> bool:
 
 def _register(db: DbSession, session: Facts, user_id: int, now: datetime) -> RegistrationResult:
     """The rest of `register`, given the session's facts and whether the person has a place
-    (`_facts_and_place`).
-
-    A seat needs no lock beyond the one its conditional UPDATE takes; the queue does (its
-    order and positions), so only a full session is locked first.
-    """
+    (`_facts_and_place`)."""
     refusal = rules.registration_refusal(session.status, session.ends_at, now)
     if refusal is not None:
         db.rollback()
@@ -334,83 +317,69 @@ def _register(db: DbSession, session: Facts, user_id: int, now: datetime) -> Reg
         return _register_again(db, session.id, user_id, now)
     session_id = session.id
     try:
-        if _seat_free(session) and _seat_and_row(db, session_id, user_id, now):
-            db.commit()
-            return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
-        session = _locked(db, session)
-        if _seat_free(session) and _seat_and_row(db, session_id, user_id, now):
-            db.commit()
-            return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
-        waiting = _queue_and_row(db, session_id, user_id, now)
+        if _is_sqlite(db):
+            status, waiting = _seat_else_queue_on_sqlite(db, session, user_id, now)
+        else:
+            status, waiting = _seat_else_queue(db, session_id, user_id, now)
     except IntegrityError:  # the person's other request wrote their row first
         db.rollback()
         return _current(db, session_id, user_id)
     db.commit()
+    if status == RegistrationStatus.CONFIRMED:
+        return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
     # A new row queues behind everyone waiting: its time is the latest and its id the highest,
     # given out under the lock after every row counted in `waiting` was committed.
     return RegistrationResult(RegistrationStatus.WAITLISTED, waiting + 1, True)
-
-
-def _locked(db: DbSession, session: Facts) -> Facts:
-    """Take the session's lock (`_lock_session`) and return its facts as they are now. On
-    SQLite the transaction has held the database's write lock since it began: the facts
-    read in it are current."""
-    if _is_sqlite(db):
-        return session
-    return db.execute(_LOCKED, {"session_id": session.id, "user_id": None}).one()
 
 
 def _is_sqlite(db: DbSession) -> bool:
     return db.get_bind().dialect.name == "sqlite"
 
 
-def _seat_and_row(db: DbSession, session_id: int, user_id: int, now: datetime) -> bool:
-    """Take a seat and write the confirmed row; False (nothing written) when no seat was free.
+def _seat_else_queue(
+    db: DbSession, session_id: int, user_id: int, now: datetime
+) -> tuple[str, int]:
+    """PostgreSQL: the session's lock, then a seat or else the back of the queue with the
+    person's row, committed in one batch (`database.committed_together`); the row's status,
+    and how many were waiting before it.
 
-    Confirmed places are never queued again (capacity cannot drop below them), so their
-    queue time only records when they came."""
-    if not _is_sqlite(db):
-        written = db.execute(
-            _SEAT_AND_ROW, {"session_id": session_id, "user_id": user_id, "now": now}
-        ).first()
-        if written is not None:
-            _seats_changed(db)
-        return written is not None
-    if not _take_seat(db, session_id):
-        return False
+    The lock serialises the session's new places, so queue places follow commit order and
+    ranks never repeat; the second statement starts once the lock is granted, so it counts
+    every place committed before. In one batch the lock lasts the server's own time: sent
+    one by one, it lasted three round trips, and the session's registrations queued behind
+    it (docs/benchmarks.md, "Registration in one batch")."""
+    params = {"session_id": session_id, "user_id": user_id, "now": now}
+    _, row = database.committed_together(db, [(_LOCK, params), (_SEAT_ELSE_QUEUE, params)])
+    assert row is not None  # the statement always writes the person's row, or fails
+    status, waiting = row
+    if status == RegistrationStatus.CONFIRMED:
+        _seats_changed(db)
+    return status, int(waiting)
+
+
+def _seat_else_queue_on_sqlite(
+    db: DbSession, session: Facts, user_id: int, now: datetime
+) -> tuple[str, int]:
+    """`_seat_else_queue` on SQLite, a statement at a time: the transaction has held the
+    database's only write lock since it began (`networkfest.database`), so nothing changes
+    between them. Confirmed places are never queued again (capacity cannot drop below them),
+    so their queue time only records when they came."""
+    if _seat_free(session) and _take_seat(db, session.id):
+        status, waiting, queued_at = RegistrationStatus.CONFIRMED, 0, now
+    else:
+        waiting, last = _queue(db, session.id)
+        status, queued_at = RegistrationStatus.WAITLISTED, rules.queue_time(now, last)
     db.execute(
         _INSERT,
         {
-            "session_id": session_id,
+            "session_id": session.id,
             "user_id": user_id,
-            "status": RegistrationStatus.CONFIRMED,
-            "queued_at": now,
+            "status": status,
+            "queued_at": queued_at,
             "updated_at": now,
         },
     )
-    return True
-
-
-def _queue_and_row(db: DbSession, session_id: int, user_id: int, now: datetime) -> int:
-    """Write a waitlisted row at the back of the queue, under the session's lock; how many
-    were waiting before it."""
-    if not _is_sqlite(db):
-        waiting = db.scalar(
-            _QUEUE_AND_ROW, {"session_id": session_id, "user_id": user_id, "now": now}
-        )
-        return int(waiting or 0)
-    waiting, last = _queue(db, session_id)
-    db.execute(
-        _INSERT,
-        {
-            "session_id": session_id,
-            "user_id": user_id,
-            "status": RegistrationStatus.WAITLISTED,
-            "queued_at": rules.queue_time(now, last),
-            "updated_at": now,
-        },
-    )
-    return waiting
+    return status, waiting
 
 
 def _register_again(

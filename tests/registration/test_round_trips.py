@@ -31,10 +31,10 @@ def bearer(user: Any) -> dict[str, str]:
 def test_a_seat_or_a_place_in_the_queue_is_four_statements_and_one_commit_over_the_api(
     client, factory, festival
 ) -> None:
-    """The token's person, the session with the person's place, then the seat and the row
-    (PostgreSQL: one statement; SQLite: two), or the lock and the queue with the row
-    (PostgreSQL: a statement each; SQLite: the queue, then the row, under the write lock
-    its transaction began with), committed once."""
+    """The token's person, the session with the person's place, then on PostgreSQL the
+    session's lock and the seat-or-queue with the row, sent in one batch with the commit;
+    on SQLite the seat or the queue, then the row, under the write lock its transaction
+    began with, committed once."""
     session = factory.session(festival, capacity=1)
     url = f"/api/v1/sessions/{session.slug}/registration"
     first, second = bearer(factory.user()), bearer(factory.user())
