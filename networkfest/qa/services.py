@@ -26,8 +26,7 @@ from networkfest.programme.models import FestivalSession
 from networkfest.qa import rules
 from networkfest.qa.models import Question, Vote
 from networkfest.qa.rules import QaError, QuestionStatus, Viewer
-from networkfest.registration.models import Registration
-from networkfest.registration.rules import RegistrationStatus
+from networkfest.registration.services import holds_confirmed_place
 from networkfest.timing.services import phase_or_cancelled
 from networkfest.types import DbSession
 
@@ -60,11 +59,6 @@ def view_of(question: Question) -> QuestionView:
 
 # The statements of every join and vote, built once: composing one and deriving its cache
 # key cost more CPU than SQLite takes to run it.
-_CONFIRMED = select(Registration.id).where(
-    Registration.session_id == bindparam("session_id"),
-    Registration.user_id == bindparam("user_id"),
-    Registration.status == RegistrationStatus.CONFIRMED,
-)
 _QUESTIONS = (
     select(Question)
     .where(Question.session_id == bindparam("session_id"))
@@ -81,12 +75,9 @@ _MY_VOTES = (
 def viewer_for(db: DbSession, festival_session: FestivalSession, user: User | None) -> Viewer:
     if user is None:
         return Viewer(user_id=None)
-    confirmed = (
-        db.scalar(_CONFIRMED, {"session_id": festival_session.id, "user_id": user.id}) is not None
-    )
     return Viewer(
         user_id=user.id,
-        confirmed=confirmed,
+        confirmed=holds_confirmed_place(db, festival_session.id, user.id),
         host=festival_session.is_host(user),
         organiser=bool(user.organiser),
     )

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
-
 from networkfest import authz
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.rights import can_moderate
-from networkfest.registration.models import Registration
-from networkfest.registration.rules import RegistrationStatus
+from networkfest.registration.services import holds_confirmed_place
 
 
 def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
     if not authz.is_verified(user):
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Registration.session_id == festival_session.id,
-                    Registration.user_id == user.id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                )
-            )
-        )
-    )
+    return holds_confirmed_place(db.session, festival_session.id, user.id)
 
 
 def can_ask(user: Any, festival_session: FestivalSession) -> bool:

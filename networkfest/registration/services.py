@@ -27,6 +27,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    event,
     exists,
     func,
     insert,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from networkfest import database, process_cache, signals
 from networkfest.accounts.models import User
@@ -168,6 +170,33 @@ _NEW_ROW = (
 _SEAT_ELSE_QUEUE = select(_NEW_ROW.c.status, _WAITING.c.waiting).select_from(
     _NEW_ROW.join(_WAITING, true())
 )
+
+
+_CONFIRMED = select(Registration.id).where(
+    Registration.session_id == bindparam("session_id"),
+    Registration.user_id == bindparam("user_id"),
+    Registration.status == RegistrationStatus.CONFIRMED,
+)
+_PLACES_SEEN = "registration.places_seen"
+
+
+def holds_confirmed_place(db: DbSession, session_id: int, user_id: int) -> bool:
+    """Whether the person has a confirmed place in the session, read once per transaction:
+    a live event asks it for the right to act and again for the rules' viewer, and in a
+    vote storm each read is a round trip holding a pooled connection. Forgotten when the
+    transaction ends, so a place taken or given up is seen by the next one."""
+    seen: dict[tuple[int, int], bool] = db.info.setdefault(_PLACES_SEEN, {})
+    key = (session_id, user_id)
+    if key not in seen:
+        seen[key] = (
+            db.scalar(_CONFIRMED, {"session_id": session_id, "user_id": user_id}) is not None
+        )
+    return seen[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_places_seen(db_session: Session, _transaction: Any) -> None:
+    db_session.info.pop(_PLACES_SEEN, None)
 
 
 class RegistrationRefused(Exception):
