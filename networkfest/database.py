@@ -206,9 +206,10 @@ def autocommit(db: DbSession) -> None:
 
 def committed_together(
     db: DbSession, statements: Sequence[tuple[Executable, Mapping[str, Any]]]
-) -> list[tuple[Any, ...] | None]:
+) -> list[list[Any]]:
     """PostgreSQL: run the statements and the COMMIT as one batch (psycopg's pipeline mode),
-    and return each statement's first row (None when it returned none).
+    and return each statement's rows (none for a statement that returns none), as named
+    tuples.
 
     The server runs a batch back to back, without waiting for the client between its
     statements: a lock the first one takes is held for the server's own time, not for the
@@ -222,12 +223,13 @@ def committed_together(
     """
     import psycopg
     from psycopg.pq import TransactionStatus
+    from psycopg.rows import namedtuple_row
 
     raw = db.connection().connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     dialect = db.get_bind().dialect
     batch = [_compiled(statement, dialect, dict(params)) for statement, params in statements]
-    cursors = [raw.cursor() for _ in batch]
+    cursors = [raw.cursor(row_factory=namedtuple_row) for _ in batch]
     # Outside a transaction (autocommit, or none begun yet) the batch opens its own with BEGIN;
     # inside the caller's it ends it with COMMIT.
     opens = raw.autocommit or raw.pgconn.transaction_status == TransactionStatus.IDLE
@@ -238,7 +240,7 @@ def committed_together(
                     cursor.execute(sql, params)
             if not opens:
                 raw.commit()
-        return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
     except psycopg.Error as error:
         sent = ";\n".join(sql for sql, _ in batch)
         raise DBAPIError.instance(sent, None, error, psycopg.Error) from error

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Integer, any_, bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from networkfest import process_cache
+from networkfest import database, process_cache
 from networkfest.accounts.models import User
 from networkfest.audit import services as audit
 from networkfest.clock import to_epoch_ms
@@ -205,48 +207,117 @@ def ask(
     return view
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """One person's vote (1) or its withdrawal (0) on a question read with its session
+    (`find_questions`)."""
+
+    question: Question
+    user: User | None
+    value: int
+
+
 def vote(
     db: DbSession, question_id: int, user: User | None, value: int, now: datetime
 ) -> QuestionView:
-    """One vote per person per question (the primary key); the count moves with the row.
+    """One vote per person per question (the primary key); the count moves with the row."""
+    outcome = cast_votes(db, [Ballot(_question(db, question_id), user, value)], now)[0]
+    if isinstance(outcome, QaError):
+        raise outcome
+    return outcome
 
-    The count is raised or lowered by exactly the rows this vote inserted or deleted, in one
-    UPDATE that holds the question's row lock: concurrent votes queue on it and none is
-    lost (a recount would read a snapshot taken before the others committed). On PostgreSQL
-    the row and the count change in one statement (`database.autocommit`).
+
+def cast_votes(
+    db: DbSession, ballots: Sequence[Ballot], now: datetime
+) -> list[QuestionView | QaError]:
+    """Ballots that arrived together, written in one transaction (`group_commit`): for each
+    one the question as it is after the commit, or the rule that refused it.
+
+    Each count is raised or lowered by exactly the rows the ballots inserted or deleted, in
+    an UPDATE that holds the question's row lock: concurrent groups queue on it and no vote
+    is lost (a recount would read a snapshot taken before the others committed). A person's
+    ballots on one question in one group come to their last one. On PostgreSQL the rows and
+    the counts change in one statement, after the questions' locks are taken in id order
+    (so two processes' groups never wait on each other round a loop), and the locks, the
+    statement and the COMMIT go as one batch (`database.committed_together`).
     """
-    voting = rules.check_vote_value(value)
-    question = _question(db, question_id)
-    viewer = viewer_for(db, question.session, user)
+    outcomes: list[QuestionView | QaError | None] = []
+    last: dict[tuple[int, int], int] = {}
+    for ballot in ballots:
+        try:
+            voter = _voter(db, ballot, now)
+        except QaError as refused:
+            outcomes.append(refused)
+            continue
+        last[(ballot.question.id, voter)] = ballot.value
+        outcomes.append(None)
+    questions = {ballot.question.id: ballot.question for ballot in ballots}
+    if last and db.get_bind().dialect.name == "postgresql":
+        _write_votes_together(db, last, questions, now)
+    else:
+        for (question_id, voter), value in last.items():
+            _write_vote(db, questions[question_id], voter, value, now)
+    views = {question_id: view_of(questions[question_id]) for question_id, _ in last}
+    answers = [
+        outcome if outcome is not None else views[ballot.question.id]
+        for outcome, ballot in zip(outcomes, ballots, strict=True)
+    ]
+    db.commit()
+    return answers
+
+
+def _voter(db: DbSession, ballot: Ballot, now: datetime) -> int:
+    """Who may cast this ballot now, or the rule that refuses it."""
+    rules.check_vote_value(ballot.value)
+    question = ballot.question
+    viewer = viewer_for(db, question.session, ballot.user)
     rules.check_participant(viewer)
     if not rules.can_see(question.status, viewer, question.author_id):
         raise QaError("not_found", "There is no such question.")
     rules.check_live(phase_or_cancelled(question.session, now))
     assert viewer.user_id is not None
-    if db.get_bind().dialect.name == "postgresql":
-        values = {"question_id": question.id, "user_id": viewer.user_id, "now": now}
-        _take_current(question, db.execute(_CAST if voting else _WITHDRAW, values).one())
+    return viewer.user_id
+
+
+def _write_votes_together(
+    db: DbSession,
+    votes: dict[tuple[int, int], int],
+    questions: dict[int, Question],
+    now: datetime,
+) -> None:
+    keys = list(votes)
+    params = {
+        "question_ids": [question_id for question_id, _ in keys],
+        "user_ids": [voter for _, voter in keys],
+        "values": list(votes.values()),
+        "voted": sorted({question_id for question_id, _ in keys}),
+        "now": now,
+    }
+    _locks, counts = database.committed_together(
+        db, [(_LOCK_QUESTIONS, params), (_CAST_TOGETHER, params)]
+    )
+    for row in counts:
+        _take_current(questions[row.id], row[1:])
+
+
+def _write_vote(db: DbSession, question: Question, voter: int, value: int, now: datetime) -> None:
+    """One person's vote on SQLite, where the group's transaction has held the database's
+    only write lock since it began."""
+    change = 0
+    if value:
+        if db.get(Vote, (question.id, voter)) is None:
+            try:
+                with db.begin_nested():
+                    db.add(Vote(question_id=question.id, user_id=voter, created_at=now))
+                change = 1
+            except IntegrityError:
+                pass  # a concurrent vote by the same person: the row is there, as wanted
     else:
-        change = 0
-        if voting:
-            if db.get(Vote, (question.id, viewer.user_id)) is None:
-                try:
-                    with db.begin_nested():
-                        db.add(
-                            Vote(question_id=question.id, user_id=viewer.user_id, created_at=now)
-                        )
-                    change = 1
-                except IntegrityError:
-                    pass  # a concurrent vote by the same person: the row is there, as wanted
-        else:
-            removed = db.execute(
-                delete(Vote).where(Vote.question_id == question.id, Vote.user_id == viewer.user_id)
-            )
-            change = -removed.rowcount  # type: ignore[attr-defined]
-        _bump(db, question, votes=Question.votes + change, updated_at=now)
-    view = view_of(question)
-    db.commit()
-    return view
+        removed = db.execute(
+            delete(Vote).where(Vote.question_id == question.id, Vote.user_id == voter)
+        )
+        change = -removed.rowcount  # type: ignore[attr-defined]
+    _bump(db, question, votes=Question.votes + change, updated_at=now)
 
 
 def _bump(db: DbSession, question: Question, **values: Any) -> None:
@@ -281,42 +352,64 @@ _CURRENT = (
 )
 
 
-def _moving_count(votes: Any) -> Any:
-    """The question's count set to `votes` and its revision raised, on PostgreSQL."""
-    return (
-        update(Question)
-        .where(Question.id == bindparam("question_id"))
-        .values(votes=votes, revision=Question.revision + 1, updated_at=bindparam("now"))
-        .returning(*_CURRENT)
-        .execution_options(synchronize_session=False)
+# A group's votes on PostgreSQL (built once): the questions' row locks in id order, then
+# every person's row inserted or deleted and each count moved by exactly the rows that
+# changed, in one statement.
+_VOTED = bindparam("voted", type_=ARRAY(Integer))
+_LOCK_QUESTIONS = (
+    select(Question.id).where(Question.id == any_(_VOTED)).order_by(Question.id).with_for_update()
+)
+_BALLOTS = (
+    func.unnest(
+        bindparam("question_ids", type_=ARRAY(Integer)),
+        bindparam("user_ids", type_=ARRAY(Integer)),
+        bindparam("values", type_=ARRAY(Integer)),
     )
-
-
-def _rows_in(changed: Any) -> Any:
-    return select(func.count()).select_from(changed).scalar_subquery()
-
-
-# A vote and its withdrawal on PostgreSQL, each one statement (built once): the person's row
-# inserted or deleted and the count moved by exactly the rows that changed.
-_CAST_ROW = (
+    .table_valued("question_id", "user_id", "value")
+    .render_derived()
+)
+_INCOMING = select(_BALLOTS.c.question_id, _BALLOTS.c.user_id, _BALLOTS.c.value).cte("ballots")
+_CAST_ROWS = (
     postgresql.insert(Vote)
-    .values(
-        question_id=bindparam("question_id"),
-        user_id=bindparam("user_id"),
-        created_at=bindparam("now"),
+    .from_select(
+        ["question_id", "user_id", "created_at"],
+        select(
+            _INCOMING.c.question_id,
+            _INCOMING.c.user_id,
+            bindparam("now", type_=Vote.created_at.type),
+        ).where(_INCOMING.c.value == 1),
     )
     .on_conflict_do_nothing()
     .returning(Vote.question_id)
-    .cte("cast_vote")
+    .cte("cast_votes")
 )
-_WITHDRAWN_ROW = (
+_WITHDRAWN_ROWS = (
     delete(Vote)
-    .where(Vote.question_id == bindparam("question_id"), Vote.user_id == bindparam("user_id"))
+    .where(
+        Vote.question_id == _INCOMING.c.question_id,
+        Vote.user_id == _INCOMING.c.user_id,
+        _INCOMING.c.value == 0,
+    )
     .returning(Vote.question_id)
-    .cte("withdrawn_vote")
+    .cte("withdrawn_votes")
 )
-_CAST = _moving_count(Question.votes + _rows_in(_CAST_ROW))
-_WITHDRAW = _moving_count(Question.votes - _rows_in(_WITHDRAWN_ROW))
+_MOVES = union_all(
+    select(_CAST_ROWS.c.question_id, literal(1).label("n")),
+    select(_WITHDRAWN_ROWS.c.question_id, literal(-1).label("n")),
+).cte("moves")
+_CAST_TOGETHER = (
+    update(Question)
+    .where(Question.id == any_(_VOTED))
+    .values(
+        votes=Question.votes
+        + select(func.coalesce(func.sum(_MOVES.c.n), 0))
+        .where(_MOVES.c.question_id == Question.id)
+        .scalar_subquery(),
+        revision=Question.revision + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(Question.id, *_CURRENT)
+)
 
 
 def moderate(
@@ -388,20 +481,29 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def find_question(db: DbSession, question_id: int) -> Question | None:
-    """The question with what every event about it reads (its author, session, festival and
-    hosts) in one round trip instead of five: a vote holds its pooled connection for each
-    round trip it makes (`database.autocommit`), and a session has few hosts to repeat rows for."""
+def _with_room() -> list[Any]:
+    """What every event about a question reads with it: its author, session, festival and
+    hosts, in the same round trip (a session has few hosts to repeat rows for)."""
     in_session = joinedload(Question.session)
-    return db.get(
-        Question,
-        question_id,
-        options=[
-            joinedload(Question.author),
-            in_session.joinedload(FestivalSession.festival),
-            in_session.joinedload(FestivalSession.hosts),
-        ],
-    )
+    return [
+        joinedload(Question.author),
+        in_session.joinedload(FestivalSession.festival),
+        in_session.joinedload(FestivalSession.hosts),
+    ]
+
+
+def find_question(db: DbSession, question_id: int) -> Question | None:
+    """The question with its room (`_with_room`) in one round trip instead of five: a live
+    event holds its pooled connection for each round trip it makes (`database.autocommit`)."""
+    return db.get(Question, question_id, options=_with_room())
+
+
+def find_questions(db: DbSession, question_ids: Iterable[int]) -> dict[int, Question]:
+    """`find_question` for a group of votes, in one round trip, by id."""
+    found = db.scalars(
+        select(Question).where(Question.id.in_(set(question_ids))).options(*_with_room())
+    ).unique()
+    return {question.id: question for question in found}
 
 
 def current_views(db: DbSession, question_ids: list[int]) -> list[QuestionView]:

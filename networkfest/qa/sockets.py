@@ -12,17 +12,18 @@ Who asked an anonymous question (`asked_by`) is never broadcast: organisers see 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from networkfest import fanout
-from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
+from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise, permit
 from networkfest.context import now
 from networkfest.database import autocommit
 from networkfest.extensions import db
+from networkfest.group_commit import GroupCommit
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
 from networkfest.qa.models import Question
@@ -37,9 +38,11 @@ from networkfest.qa.rules import (
 from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
+    connection_user_id,
     hosts_room,
     live_event,
     ok,
+    person,
     require_bool,
     require_int,
     require_object,
@@ -47,6 +50,7 @@ from networkfest.realtime.protocol import (
     session_room,
     user_room,
 )
+from networkfest.registration.services import read_confirmed_places
 
 MAX_ID = 2**31 - 1
 ASK_REFUSED = "Only people with a confirmed place can ask and vote."
@@ -112,6 +116,65 @@ def question_id(payload: dict[str, Any]) -> int:
     return value
 
 
+VOTES = "networkfest.qa.votes"
+VoteEvent = tuple[int, int | None, int]
+"""(question id, the connection's person's id, value), as a `vote` event asked."""
+
+
+def _votes() -> GroupCommit[VoteEvent, services.QuestionView | ProtocolError]:
+    """This process's group of votes (`group_commit`)."""
+    group: GroupCommit[VoteEvent, services.QuestionView | ProtocolError]
+    group = current_app.extensions.setdefault(VOTES, GroupCommit(write_votes))
+    return group
+
+
+def write_votes(
+    events: Sequence[VoteEvent],
+) -> list[services.QuestionView | ProtocolError]:
+    """The votes that arrived together, as one unit of work on the leader's connection: the
+    questions in one read, the voters' places in another, then the rows and counts written
+    and committed once (`services.cast_votes`); for each, what its acknowledgement says.
+
+    The reads run without a transaction (`database.autocommit`): a storm of votes must not
+    hold the pool's connections."""
+    autocommit(db.session)
+    questions = services.find_questions(db.session, (target for target, _, _ in events))
+    read_confirmed_places(
+        db.session,
+        (
+            (questions[target].session_id, user_id)
+            for target, user_id, _ in events
+            if target in questions and user_id is not None
+        ),
+    )
+    outcomes: list[services.QuestionView | ProtocolError | None] = []
+    ballots: list[services.Ballot] = []
+    for target, user_id, value in events:
+        user = person(user_id)
+        try:
+            question = questions.get(target)
+            if question is None:
+                raise ProtocolError("not_found", "There is no such question.")
+            permit(PARTICIPANT, user, question.session, ASK_REFUSED)
+        except ProtocolError as refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(None)
+        ballots.append(services.Ballot(question, user, value))
+    written = iter(services.cast_votes(db.session, ballots, now()))
+    return [
+        outcome if outcome is not None else _acknowledged(next(written)) for outcome in outcomes
+    ]
+
+
+def _acknowledged(
+    outcome: services.QuestionView | QaError,
+) -> services.QuestionView | ProtocolError:
+    if isinstance(outcome, QaError):
+        return ProtocolError(outcome.code, outcome.message)
+    return outcome
+
+
 class QuestionEvents:
     @live_event
     def on_ask(self, payload: Any) -> Ack:
@@ -143,14 +206,13 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             check_vote_value(value)
-        # A storm of votes must not hold the pool's connections: statements, not a transaction.
-        autocommit(db.session)
-        question = find_question(target)
-        user = authorise(PARTICIPANT, question.session, ASK_REFUSED)
-        with protocol_errors():
-            view = services.vote(db.session, target, user, value, now())
-        publish(view, coalesce=True)
-        return ok(votes=view.full["votes"])
+        # Written with the votes that arrive with it; this connection holds no database
+        # connection while it waits.
+        outcome = _votes().submit((target, connection_user_id(), value))
+        if isinstance(outcome, ProtocolError):
+            raise outcome
+        publish(outcome, coalesce=True)
+        return ok(votes=outcome.full["votes"])
 
     @live_event
     def on_moderate(self, payload: Any) -> Ack:

@@ -185,7 +185,12 @@ def set_user_loader(app: Flask, loader: Callable[[int], Any]) -> None:
 
 def caller() -> Any:
     """The signed-in user behind this Socket.IO connection, fresh from the database, or None."""
-    user_id = connection_user_id()
+    return person(connection_user_id())
+
+
+def person(user_id: int | None) -> Any:
+    """The user with this id as `caller` finds them, in this context's database session: for
+    work done on behalf of other connections (a group of votes); None for None."""
     if user_id is None:
         return None
     return current_app.extensions[USER_LOADER_KEY](user_id)

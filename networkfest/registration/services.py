@@ -15,6 +15,7 @@ then the commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -34,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -192,6 +194,26 @@ def holds_confirmed_place(db: DbSession, session_id: int, user_id: int) -> bool:
             db.scalar(_CONFIRMED, {"session_id": session_id, "user_id": user_id}) is not None
         )
     return seen[key]
+
+
+def read_confirmed_places(db: DbSession, wanted: Iterable[tuple[int, int]]) -> None:
+    """Read whether each (session id, person id) holds a confirmed place, all in one query,
+    into what `holds_confirmed_place` answers from for the rest of the transaction: a
+    group of votes asks it of everyone in the group."""
+    seen: dict[tuple[int, int], bool] = db.info.setdefault(_PLACES_SEEN, {})
+    unknown = [key for key in set(wanted) if key not in seen]
+    if not unknown:
+        return
+    confirmed: set[tuple[int, int]] = set(
+        db.execute(
+            select(Registration.session_id, Registration.user_id).where(
+                tuple_(Registration.session_id, Registration.user_id).in_(unknown),
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+    )
+    for key in unknown:
+        seen[key] = key in confirmed
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -378,9 +400,9 @@ def _seat_else_queue(
     one by one, it lasted three round trips, and the session's registrations queued behind
     it (docs/benchmarks.md, "Registration in one batch")."""
     params = {"session_id": session_id, "user_id": user_id, "now": now}
-    _, row = database.committed_together(db, [(_LOCK, params), (_SEAT_ELSE_QUEUE, params)])
-    assert row is not None  # the statement always writes the person's row, or fails
-    status, waiting = row
+    _, [(status, waiting)] = database.committed_together(
+        db, [(_LOCK, params), (_SEAT_ELSE_QUEUE, params)]
+    )
     if status == RegistrationStatus.CONFIRMED:
         _seats_changed(db)
     return status, int(waiting)

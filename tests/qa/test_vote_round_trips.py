@@ -1,24 +1,33 @@
-"""A vote in a storm is as few round trips as its checks allow: each holds a pooled
-connection (`database.autocommit`). Whether the voter holds a place is read once, for the
-right to act and for the rules' viewer alike, and never beyond the transaction that read it."""
+"""Votes in a storm are written in groups (`group_commit`), each group in as few round trips
+as its checks allow, whatever its size: each round trip holds a pooled connection
+(`database.autocommit`). Whether a voter holds a place is read once, for the right to act
+and for the rules' viewer alike, and never beyond the transaction that read it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from networkfest.extensions import db
+from networkfest.qa import services
+from networkfest.qa.sockets import write_votes
+from networkfest.realtime.protocol import ProtocolError
 from networkfest.registration import services as registration
 from tests.factories import SESSION_START
 from tests.live.helpers import Room, ask, emit, joined
 from tests.statements import recorded
 
 
-def test_a_vote_reads_the_voters_place_once(socket_client: Any, room: Room, clock: Any) -> None:
+def approved_question(socket_client: Any, room: Room, clock: Any) -> int:
     clock.set(SESSION_START)
     host = socket_client(room.host)
     joined(host, room.slug)
-    question = ask(host, room.slug)["question"]["id"]
+    question: int = ask(host, room.slug)["question"]["id"]
     emit(host, "moderate", {"question": question, "action": "approve"})
+    return question
+
+
+def test_a_vote_reads_the_voters_place_once(socket_client: Any, room: Room, clock: Any) -> None:
+    question = approved_question(socket_client, room, clock)
     voter = socket_client(room.attendee)
     joined(voter, room.slug)
 
@@ -28,9 +37,65 @@ def test_a_vote_reads_the_voters_place_once(socket_client: Any, room: Room, cloc
         assert ack == {"ok": True, "votes": value}
         places = [s for s in statements if "FROM registrations" in s]
         assert len(places) == 1, statements
+        assert len(commits) == 1
         if db.engine.dialect.name == "postgresql":
-            # the question, the place, the vote with its count
-            assert len(statements) == 3, statements
+            # the question, the place, then the lock and the vote with its count sent with
+            # the COMMIT as one batch: three round trips
+            assert len(statements) == 4, statements
+
+
+def test_a_group_of_votes_is_written_with_the_statements_of_one(
+    socket_client: Any, room: Room, factory: Any, clock: Any
+) -> None:
+    """On PostgreSQL: the questions, the places, then the locks and the rows with the counts
+    in one batch with the COMMIT. SQLite writes a vote at a time, in the process and under
+    its write lock, and commits the group once."""
+    question = approved_question(socket_client, room, clock)
+    people = [room.attendee, room.other, room.host, room.organiser]
+    for voter in people:
+        socket_client(voter)  # connected: this process knows them, as in a storm
+    voters = [voter.id for voter in people]
+
+    with recorded() as (alone, _):
+        [first] = write_votes([(question, voters[0], 1)])
+    with recorded() as (together, commits):
+        outcomes = write_votes([(question, voter, 1) for voter in voters[1:]])
+
+    assert len(commits) == 1
+    if db.engine.dialect.name == "postgresql":
+        assert len(together) == len(alone) == 4, together
+    assert isinstance(first, services.QuestionView) and first.full["votes"] == 1
+    assert [o.full["votes"] for o in outcomes if isinstance(o, services.QuestionView)] == [4] * 3
+
+
+def test_each_vote_of_a_group_gets_its_own_answer(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """A refusal is that voter's alone; a person's votes on one question in one group come
+    to their last one."""
+    question = approved_question(socket_client, room, clock)
+
+    outcomes = write_votes(
+        [
+            (question, room.attendee.id, 1),
+            (question, room.outsider_host.id, 1),  # no place in this session
+            (question + 1000, room.other.id, 1),  # no such question
+            (question, None, 1),  # signed out
+            (question, room.other.id, 1),
+            (question, room.other.id, 0),
+            (question, room.other.id, 1),
+        ]
+    )
+
+    refusals = [(o.code, o.message) for o in outcomes if isinstance(o, ProtocolError)]
+    assert refusals == [
+        ("forbidden", "Only people with a confirmed place can ask and vote."),
+        ("not_found", "There is no such question."),
+        ("unauthenticated", refusals[2][1]),
+    ]
+    counts = [o.full["votes"] for o in outcomes if isinstance(o, services.QuestionView)]
+    assert counts == [2, 2, 2, 2]
+    assert services.find_question(db.session, question).votes == 2
 
 
 def test_a_place_read_is_forgotten_when_its_transaction_ends(

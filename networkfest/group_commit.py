@@ -1,0 +1,101 @@
+"""Group commit: work that arrives together is written in one transaction, and each caller
+is answered after that commit.
+
+In a storm of votes every vote written on its own holds a pooled connection for its round
+trips, each waiting its turn in a gevent hub full of other work, and the pool runs dry
+(docs/benchmarks.md, "Votes in groups"). Here the first caller to arrive while nobody is
+writing becomes the *leader*: it writes everything waiting, its own work included, in one
+unit of work on its own connection, hands each caller its outcome, and, if more arrived
+meanwhile, wakes the first of those to lead the next group. Every other caller holds no
+connection while it waits. No timer batches anything: a group is whatever arrived while
+the previous one was written, so a lone caller is written at once.
+
+It works alike under gevent (the leader's wait for the database lets the others queue up)
+and with threads. There is one group per process and kind of work (`GroupCommit`, kept in
+the app's extensions by its slice); several processes each group their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+Work = TypeVar("Work")
+Outcome = TypeVar("Outcome")
+
+
+@dataclass
+class _Ticket(Generic[Work, Outcome]):
+    work: Work
+    ready: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    done: bool = False
+    outcome: Outcome | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class GroupCommit(Generic[Work, Outcome]):
+    """`write` takes every piece of work waiting, writes them in one unit of work and returns
+    one outcome per piece, in order; an exception it raises is every caller's."""
+
+    write: Callable[[Sequence[Work]], Sequence[Outcome]]
+    _waiting: list[_Ticket[Work, Outcome]] = field(default_factory=list)
+    _writing: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _arrived: threading.Condition = field(init=False)
+    groups: int = 0
+    written: int = 0
+
+    def __post_init__(self) -> None:
+        self._arrived = threading.Condition(self._lock)
+
+    def submit(self, work: Work) -> Outcome:
+        """Wait for `work` to be written with whatever arrives with it; its outcome."""
+        ticket: _Ticket[Work, Outcome] = _Ticket(work)
+        with self._lock:
+            self._waiting.append(ticket)
+            self._arrived.notify_all()
+            if not self._writing:
+                self._writing = ticket.lead = True
+        if not ticket.lead:
+            ticket.ready.wait()
+        if not ticket.done:  # woken to lead
+            self._lead()
+        if ticket.error is not None:
+            raise ticket.error
+        return ticket.outcome  # type: ignore[return-value]
+
+    def waiting_at_least(self, count: int, timeout: float) -> bool:
+        """Whether `count` callers wait for the next group within `timeout` seconds: for a
+        caller that must know a group has formed before it lets the current one finish."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self._waiting) >= count, timeout)
+
+    def _lead(self) -> None:
+        with self._lock:
+            group, self._waiting = self._waiting, []
+        try:
+            outcomes = self.write([ticket.work for ticket in group])
+            for ticket, outcome in zip(group, outcomes, strict=True):
+                ticket.outcome = outcome
+        except BaseException as error:  # every caller of the group answers with it
+            for ticket in group:
+                ticket.error = error
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            with self._lock:
+                self.groups += 1
+                self.written += len(group)
+                for ticket in group:
+                    ticket.done = True
+                    ticket.ready.set()
+                if self._waiting:
+                    following = self._waiting[0]
+                    following.lead = True
+                    following.ready.set()
+                else:
+                    self._writing = False

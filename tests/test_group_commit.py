@@ -1,0 +1,74 @@
+"""Group commit (`networkfest.group_commit`): callers that arrive while a group is being
+written are written together next, once, and each gets its own outcome. Real threads; the
+test decides when the first group may finish, so nothing depends on timing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from networkfest.group_commit import GroupCommit
+
+WAIT_S = 30
+
+
+class Writer:
+    """Doubles every number; the first group waits until the test lets it finish."""
+
+    def __init__(self) -> None:
+        self.groups: list[list[int]] = []
+        self.release = threading.Event()
+        self.first_started = threading.Event()
+
+    def __call__(self, work: Sequence[int]) -> list[int]:
+        self.groups.append(list(work))
+        if len(self.groups) == 1:
+            self.first_started.set()
+            assert self.release.wait(WAIT_S)
+        if any(n < 0 for n in work):
+            raise ValueError("negative")
+        return [2 * n for n in work]
+
+
+def test_a_lone_caller_is_written_at_once() -> None:
+    writer = Writer()
+    writer.release.set()
+    group = GroupCommit(writer)
+    assert group.submit(21) == 42
+    assert writer.groups == [[21]]
+
+
+def test_callers_arriving_during_a_write_are_written_together_next() -> None:
+    writer = Writer()
+    group: GroupCommit[int, int] = GroupCommit(writer)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(group.submit, 1)
+        assert writer.first_started.wait(WAIT_S)
+        others = [pool.submit(group.submit, n) for n in (2, 3, 4)]
+        assert group.waiting_at_least(3, WAIT_S)
+        writer.release.set()
+        assert first.result(WAIT_S) == 2
+        assert [future.result(WAIT_S) for future in others] == [4, 6, 8]
+    assert writer.groups[0] == [1]
+    assert sorted(writer.groups[1]) == [2, 3, 4]
+    assert (group.groups, group.written) == (2, 4)
+
+
+def test_a_failed_write_is_every_caller_of_its_group_and_the_next_group_still_runs() -> None:
+    writer = Writer()
+    group: GroupCommit[int, int] = GroupCommit(writer)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(group.submit, 1)
+        assert writer.first_started.wait(WAIT_S)
+        failing = [pool.submit(group.submit, n) for n in (-1, 5)]
+        assert group.waiting_at_least(2, WAIT_S)
+        writer.release.set()
+        assert first.result(WAIT_S) == 2
+        for future in failing:
+            with pytest.raises(ValueError, match="negative"):
+                future.result(WAIT_S)
+    assert group.submit(7) == 14
+    assert writer.groups[-1] == [7]
