@@ -68,6 +68,13 @@ def answering() -> Iterator[None]:
         stop_answering(token)
 
 
+def patience(engine: Engine) -> float | None:
+    """How long someone waiting on an answer waits for the database before being refused
+    `busy`: the pool timeout (none for a pool without one)."""
+    pool = engine.pool
+    return pool.timeout() if isinstance(pool, QueuePool) else None
+
+
 class CallerPool(QueuePool):
     """SQLAlchemy's QueuePool, waiting for a free connection as long as the caller can.
 

@@ -26,7 +26,12 @@ Work = TypeVar("Work")
 Outcome = TypeVar("Outcome")
 
 
-@dataclass
+class Withdrawn(Exception):
+    """The caller waited its patience out before any group took its work: nothing of it was
+    written, and it may be sent again."""
+
+
+@dataclass(eq=False)
 class _Ticket(Generic[Work, Outcome]):
     work: Work
     ready: threading.Event = field(default_factory=threading.Event)
@@ -52,15 +57,23 @@ class GroupCommit(Generic[Work, Outcome]):
     def __post_init__(self) -> None:
         self._arrived = threading.Condition(self._lock)
 
-    def submit(self, work: Work) -> Outcome:
-        """Wait for `work` to be written with whatever arrives with it; its outcome."""
+    def submit(self, work: Work, patience: float | None = None) -> Outcome:
+        """Wait for `work` to be written with whatever arrives with it; its outcome.
+
+        A caller still waiting for a group after `patience` seconds (while the group being
+        written waits on the database) withdraws, unwritten (`Withdrawn`). Once a group has
+        taken its work it waits for that group's outcome, as the leader does."""
         ticket: _Ticket[Work, Outcome] = _Ticket(work)
         with self._lock:
             self._waiting.append(ticket)
             self._arrived.notify_all()
             if not self._writing:
                 self._writing = ticket.lead = True
-        if not ticket.lead:
+        if not ticket.lead and not ticket.ready.wait(patience):
+            with self._lock:
+                if not ticket.lead and ticket in self._waiting:
+                    self._waiting.remove(ticket)
+                    raise Withdrawn
             ticket.ready.wait()
         if not ticket.done:  # woken to lead
             self._lead()

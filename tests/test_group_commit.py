@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from networkfest.group_commit import GroupCommit
+from networkfest.group_commit import GroupCommit, Withdrawn
 
 WAIT_S = 30
 
@@ -72,3 +72,17 @@ def test_a_failed_write_is_every_caller_of_its_group_and_the_next_group_still_ru
                 future.result(WAIT_S)
     assert group.submit(7) == 14
     assert writer.groups[-1] == [7]
+
+
+def test_a_caller_out_of_patience_before_any_group_took_it_is_never_written() -> None:
+    writer = Writer()
+    group: GroupCommit[int, int] = GroupCommit(writer)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(group.submit, 1)
+        assert writer.first_started.wait(WAIT_S)
+        with pytest.raises(Withdrawn):
+            group.submit(2, patience=0)
+        writer.release.set()
+        assert first.result(WAIT_S) == 2
+    assert group.submit(3, patience=0) == 6  # nobody writing: it leads at once
+    assert writer.groups == [[1], [3]]

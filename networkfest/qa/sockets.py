@@ -17,13 +17,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from networkfest import fanout
 from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise, permit
 from networkfest.context import now
-from networkfest.database import autocommit
+from networkfest.database import autocommit, patience
 from networkfest.extensions import db
-from networkfest.group_commit import GroupCommit
+from networkfest.group_commit import GroupCommit, Withdrawn
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
 from networkfest.qa.models import Question
@@ -207,8 +208,11 @@ class QuestionEvents:
         with protocol_errors():
             check_vote_value(value)
         # Written with the votes that arrive with it; this connection holds no database
-        # connection while it waits.
-        outcome = _votes().submit((target, connection_user_id(), value))
+        # connection while it waits, and is refused `busy` as if it had waited for one.
+        try:
+            outcome = _votes().submit((target, connection_user_id(), value), patience(db.engine))
+        except Withdrawn:
+            raise PoolTimeout("no group took this vote within the pool timeout") from None
         if isinstance(outcome, ProtocolError):
             raise outcome
         publish(outcome, coalesce=True)

@@ -6,11 +6,10 @@ A seat is taken by one conditional UPDATE on `festival_sessions` (the CHECK cons
 backs it), duplicates are stopped by UNIQUE(session_id, user_id), and waitlist positions
 are ranks computed on read, so concurrent requests can never overbook or share a position.
 
-On PostgreSQL every statement is a round trip that waits for a turn of the gevent hub while
-the session's row lock is held, so a registration is as few statements as the guarantees
-allow (docs/benchmarks.md, "Registration"): the session row locked together with the
-person's place, then the seat and the row in one statement (or the queue, then the row),
-then the commit.
+On PostgreSQL every round trip waits for a turn of the gevent hub, so a new place is the
+session's facts with the person's place, then the session's lock, the seat or else the queue
+with the row in one statement, and the commit, those three sent as one batch
+(`_seat_else_queue`; docs/benchmarks.md, "Registration in one batch").
 """
 
 from __future__ import annotations
