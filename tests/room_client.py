@@ -147,5 +147,8 @@ class RoomClient:
             assert self.changed.wait_for(predicate, timeout=WAIT_S), f"timed out waiting for {what}"
 
     def close(self) -> None:
-        if self.sio.connected:
-            self.sio.disconnect()
+        """Disconnect, or stop trying to reconnect: a client the server disconnected would
+        otherwise try again for as long as the test process lives, drawing on the global
+        `random` (its back-off) under a later test's feet (Hypothesis treats that as a
+        strategy using `random`)."""
+        self.sio.shutdown()
