@@ -178,6 +178,10 @@ _CONFIRMED = select(Registration.id).where(
     Registration.user_id == bindparam("user_id"),
     Registration.status == RegistrationStatus.CONFIRMED,
 )
+_CONFIRMED_AMONG = select(Registration.session_id, Registration.user_id).where(
+    tuple_(Registration.session_id, Registration.user_id).in_(bindparam("places", expanding=True)),
+    Registration.status == RegistrationStatus.CONFIRMED,
+)
 _PLACES_SEEN = "registration.places_seen"
 
 
@@ -203,14 +207,7 @@ def read_confirmed_places(db: DbSession, wanted: Iterable[tuple[int, int]]) -> N
     unknown = [key for key in set(wanted) if key not in seen]
     if not unknown:
         return
-    confirmed: set[tuple[int, int]] = set(
-        db.execute(
-            select(Registration.session_id, Registration.user_id).where(
-                tuple_(Registration.session_id, Registration.user_id).in_(unknown),
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-        )
-    )
+    confirmed: set[tuple[int, int]] = set(db.execute(_CONFIRMED_AMONG, {"places": unknown}))
     for key in unknown:
         seen[key] = key in confirmed
 
