@@ -51,8 +51,6 @@ class GroupCommit(Generic[Work, Outcome]):
     _writing: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(init=False)
-    groups: int = 0
-    written: int = 0
 
     def __post_init__(self) -> None:
         self._arrived = threading.Condition(self._lock)
@@ -101,8 +99,6 @@ class GroupCommit(Generic[Work, Outcome]):
                 raise
         finally:
             with self._lock:
-                self.groups += 1
-                self.written += len(group)
                 for ticket in group:
                     ticket.done = True
                     ticket.ready.set()

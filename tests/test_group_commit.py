@@ -54,7 +54,7 @@ def test_callers_arriving_during_a_write_are_written_together_next() -> None:
         assert [future.result(WAIT_S) for future in others] == [4, 6, 8]
     assert writer.groups[0] == [1]
     assert sorted(writer.groups[1]) == [2, 3, 4]
-    assert (group.groups, group.written) == (2, 4)
+    assert len(writer.groups) == 2
 
 
 def test_a_failed_write_is_every_caller_of_its_group_and_the_next_group_still_runs() -> None:
