@@ -47,6 +47,9 @@ class GroupCommit(Generic[Work, Outcome]):
     one outcome per piece, in order; an exception it raises is every caller's."""
 
     write: Callable[[Sequence[Work]], Sequence[Outcome]]
+    # False where no group can form (a database that never lets another caller in while it
+    # writes): each caller then writes its own work at once, through the same `write`.
+    grouped: bool = True
     _waiting: list[_Ticket[Work, Outcome]] = field(default_factory=list)
     _writing: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,6 +64,8 @@ class GroupCommit(Generic[Work, Outcome]):
         A caller still waiting for a group after `patience` seconds (while the group being
         written waits on the database) withdraws, unwritten (`Withdrawn`). Once a group has
         taken its work it waits for that group's outcome, as the leader does."""
+        if not self.grouped:
+            return self.write([work])[0]
         ticket: _Ticket[Work, Outcome] = _Ticket(work)
         with self._lock:
             self._waiting.append(ticket)

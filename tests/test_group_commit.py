@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
 
 import pytest
 
@@ -41,37 +42,45 @@ def test_a_lone_caller_is_written_at_once() -> None:
     assert writer.groups == [[21]]
 
 
-def test_callers_arriving_during_a_write_are_written_together_next() -> None:
+def behind_the_first_group(work: list[int]) -> tuple[Writer, GroupCommit[int, int], list[Any]]:
+    """`work` submitted while a group of 1 is being written; then that group may finish.
+    The writer, the group, and the futures of `work`, once every one of them is done."""
     writer = Writer()
     group: GroupCommit[int, int] = GroupCommit(writer)
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=len(work) + 1) as pool:
         first = pool.submit(group.submit, 1)
         assert writer.first_started.wait(WAIT_S)
-        others = [pool.submit(group.submit, n) for n in (2, 3, 4)]
-        assert group.waiting_at_least(3, WAIT_S)
+        others = [pool.submit(group.submit, n) for n in work]
+        assert group.waiting_at_least(len(work), WAIT_S)
         writer.release.set()
         assert first.result(WAIT_S) == 2
-        assert [future.result(WAIT_S) for future in others] == [4, 6, 8]
+        wait(others, timeout=WAIT_S)
+    return writer, group, others
+
+
+def test_callers_arriving_during_a_write_are_written_together_next() -> None:
+    writer, _, others = behind_the_first_group([2, 3, 4])
+    assert [future.result(0) for future in others] == [4, 6, 8]
     assert writer.groups[0] == [1]
     assert sorted(writer.groups[1]) == [2, 3, 4]
     assert len(writer.groups) == 2
 
 
 def test_a_failed_write_is_every_caller_of_its_group_and_the_next_group_still_runs() -> None:
-    writer = Writer()
-    group: GroupCommit[int, int] = GroupCommit(writer)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        first = pool.submit(group.submit, 1)
-        assert writer.first_started.wait(WAIT_S)
-        failing = [pool.submit(group.submit, n) for n in (-1, 5)]
-        assert group.waiting_at_least(2, WAIT_S)
-        writer.release.set()
-        assert first.result(WAIT_S) == 2
-        for future in failing:
-            with pytest.raises(ValueError, match="negative"):
-                future.result(WAIT_S)
+    writer, group, failing = behind_the_first_group([-1, 5])
+    for future in failing:
+        with pytest.raises(ValueError, match="negative"):
+            future.result(0)
     assert group.submit(7) == 14
     assert writer.groups[-1] == [7]
+
+
+def test_where_no_group_can_form_each_caller_writes_its_own_at_once() -> None:
+    writer = Writer()
+    writer.release.set()
+    group = GroupCommit(writer, grouped=False)
+    assert [group.submit(n) for n in (1, 2)] == [2, 4]
+    assert writer.groups == [[1], [2]]
 
 
 def test_a_caller_out_of_patience_before_any_group_took_it_is_never_written() -> None:

@@ -123,9 +123,14 @@ VoteEvent = tuple[int, int | None, int]
 
 
 def _votes() -> GroupCommit[VoteEvent, services.QuestionView | ProtocolError]:
-    """This process's group of votes (`group_commit`)."""
-    group: GroupCommit[VoteEvent, services.QuestionView | ProtocolError]
-    group = current_app.extensions.setdefault(VOTES, GroupCommit(write_votes))
+    """This process's group of votes (`group_commit`). SQLite writes in the process without
+    letting another greenlet in: no group forms there, and grouping measured slower
+    (docs/benchmarks.md, "Votes in groups"), so each vote is written as it comes."""
+    group: GroupCommit[VoteEvent, services.QuestionView | ProtocolError] | None
+    group = current_app.extensions.get(VOTES)
+    if group is None:
+        grouped = db.engine.dialect.name != "sqlite"
+        group = current_app.extensions[VOTES] = GroupCommit(write_votes, grouped=grouped)
     return group
 
 
@@ -207,18 +212,12 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             check_vote_value(value)
-        vote = (target, connection_user_id(), value)
-        if db.engine.dialect.name == "sqlite":
-            # SQLite writes in the process without letting another greenlet in: no group
-            # forms, and grouping measured slower there (docs/benchmarks.md, "Votes in groups").
-            [outcome] = write_votes([vote])
-        else:
-            # Written with the votes that arrive with it; this connection holds no database
-            # connection while it waits, and is refused `busy` as if it had waited for one.
-            try:
-                outcome = _votes().submit(vote, patience(db.engine))
-            except Withdrawn:
-                raise PoolTimeout("no group took this vote within the pool timeout") from None
+        # Written with the votes that arrive with it; this connection holds no database
+        # connection while it waits, and is refused `busy` as if it had waited for one.
+        try:
+            outcome = _votes().submit((target, connection_user_id(), value), patience(db.engine))
+        except Withdrawn:
+            raise PoolTimeout("no group took this vote within the pool timeout") from None
         if isinstance(outcome, ProtocolError):
             raise outcome
         publish(outcome, coalesce=True)

@@ -173,11 +173,6 @@ _SEAT_ELSE_QUEUE = select(_NEW_ROW.c.status, _WAITING.c.waiting).select_from(
 )
 
 
-_CONFIRMED = select(Registration.id).where(
-    Registration.session_id == bindparam("session_id"),
-    Registration.user_id == bindparam("user_id"),
-    Registration.status == RegistrationStatus.CONFIRMED,
-)
 _CONFIRMED_AMONG = select(Registration.session_id, Registration.user_id).where(
     tuple_(Registration.session_id, Registration.user_id).in_(bindparam("places", expanding=True)),
     Registration.status == RegistrationStatus.CONFIRMED,
@@ -190,13 +185,10 @@ def holds_confirmed_place(db: DbSession, session_id: int, user_id: int) -> bool:
     a live event asks it for the right to act and again for the rules' viewer, and in a
     vote storm each read is a round trip holding a pooled connection. Forgotten when the
     transaction ends, so a place taken or given up is seen by the next one."""
-    seen: dict[tuple[int, int], bool] = db.info.setdefault(_PLACES_SEEN, {})
     key = (session_id, user_id)
-    if key not in seen:
-        seen[key] = (
-            db.scalar(_CONFIRMED, {"session_id": session_id, "user_id": user_id}) is not None
-        )
-    return seen[key]
+    read_confirmed_places(db, [key])
+    seen: bool = db.info[_PLACES_SEEN][key]
+    return seen
 
 
 def read_confirmed_places(db: DbSession, wanted: Iterable[tuple[int, int]]) -> None:
