@@ -29,13 +29,18 @@ common.BENCH_DATABASE = os.environ.get("NETWORKFEST_BENCH_DATABASE", common.BENC
 ASKERS = 100  # questions rotate over them, so no one meets the per-person rate limit
 
 
-def arguments(description: str | None) -> argparse.ArgumentParser:
+def arguments(description: str | None, *, floor: bool = True) -> argparse.ArgumentParser:
+    """The benchmarks' options; without a `floor` (a storm whose naive design is counted by
+    construction), the app alone is measured."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--n", type=int, nargs="+", default=[500, 1000, 2000])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--stack", choices=sorted(STACKS), default="gws")
-    parser.add_argument("--floor-only", action="store_true", help="measure the floor alone")
-    parser.add_argument("--no-floor", action="store_true", help="measure the app alone")
+    if floor:
+        parser.add_argument("--floor-only", action="store_true", help="measure the floor alone")
+        parser.add_argument("--no-floor", action="store_true", help="measure the app alone")
+    else:
+        parser.set_defaults(floor_only=False, no_floor=True)
     parser.add_argument(
         "--before",
         type=Path,
@@ -137,7 +142,11 @@ def servers(
 
 
 def measured(
-    work: Path, args: argparse.Namespace, config: dict[str, Any], askers: int
+    work: Path,
+    args: argparse.Namespace,
+    config: dict[str, Any],
+    askers: int,
+    seed_options: dict[str, Any] | None = None,
 ) -> Iterator[tuple[list[str], bool, dict[str, Any], float]]:
     """Every round, N and server (`servers`) measured in turn, as (the row's first cells:
     round, N and label; whether it is the app; the result; server CPU)."""
@@ -152,6 +161,7 @@ def measured(
                     db=args.db,
                     n=n,
                     askers=askers,
+                    seed_options=seed_options,
                     root=root,
                 )
                 yield [str(round_), str(n), label], app, result, cpu

@@ -1,6 +1,7 @@
 """Poll storm (issue 16): everyone in the room answers one poll within 10 s, on one process.
 
     .venv/bin/python -m bench.polls [--n 2000] [--db sqlite|postgres] [--stack gws|gevent]
+                                    [--before DIR] [--rounds 1]
 
 An organiser opens a poll written on the spot (four options, results live); then every
 attendee answers it once, at a random moment within `--spread-s`. Measures how long each
@@ -12,72 +13,24 @@ answer (N x N). An answer refused `busy` is sent again after 0.5, 1 and 2 s, as 
 server log's lines saying its connection pool was exhausted. There is no floor run: the N x N
 column is the per-answer design's count by construction (bench/votes.py has the floor of the
 same shape of storm). Targets: ack p99 <= 1 s, final counts everywhere within 1 s of the last
-answer, >= 10x fewer deliveries than N x N.
+answer, >= 10x fewer deliveries than N x N. `--before DIR` (a checkout of an earlier commit)
+measures that code's app too, before this code's, in every round.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import update
-
-from bench.common import (
-    STACKS,
-    pool_exhaustion,
-    report,
-    run_node,
-    serving,
-    storm_cells,
-    workspace,
-)
-from bench.common import fresh_database as fresh
-from bench.seed import SESSION_SLUG, schema, seed
-from networkfest.accounts.models import User
-from networkfest.extensions import db
+from bench.common import report, storm_cells, workspace
+from bench.harness import arguments, failed, measured
 
 OPTIONS = ["Unclear purpose", "Hard to show it was worth it", "Fizzling out", "None of these"]
-# The seed's first person holds the asker token: they run the poll.
-HOST_EMAIL = "attendee0@bench.example.org"
-
-
-def measure(
-    work: Path, config: dict[str, Any], *, stack: str, database: str, n: int
-) -> tuple[dict[str, Any], float]:
-    """One storm against a fresh app server; the result and the server's CPU seconds."""
-    fresh_db = fresh(database, work)
-    app = schema(fresh_db)
-    seeded = seed(app, attendees=n, askers=1)
-    with app.app_context():
-        db.session.execute(update(User).where(User.email == HOST_EMAIL).values(organiser=True))
-        db.session.commit()
-        db.session.remove()
-    with serving(work, stack=stack, database=fresh_db) as server:
-        before = server.cpu()
-        result = run_node(
-            {
-                **config,
-                "url": server.url,
-                "session": SESSION_SLUG,
-                "tokens": seeded.tokens,
-                "asker_tokens": seeded.asker_tokens,
-                "run": "app",
-            },
-            work,
-        )
-        cpu = server.cpu() - before
-    return {**result, "pool_exhausted": pool_exhaustion(server.log)}, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, nargs="+", default=[2000])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--stack", choices=sorted(STACKS), default="gws")
+    parser = arguments(__doc__, floor=False)
+    parser.set_defaults(n=[2000])
     parser.add_argument("--spread-s", type=float, default=10.0)
-    parser.add_argument("--runs", type=int, default=1, help="repeat each N, for the spread")
     args = parser.parse_args(argv)
     config = {
         "mode": "polls",
@@ -88,26 +41,25 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[list[str]] = []
     exhausted: list[str] = []
     with workspace() as work:
-        for n in args.n:
-            for _ in range(args.runs):
-                result, cpu = measure(work, config, stack=args.stack, database=args.db, n=n)
-                exhausted += result["pool_exhausted"]
-                if not result.get("ok"):
-                    rows.append([str(n), "failed: " + str(result.get("error"))[:160]])
-                    continue
-                rows.append(
-                    [
-                        str(n),
-                        *storm_cells(
-                            result, cpu, "people", "answer_window_ms", "per_answer_broadcast"
-                        ),
-                    ]
-                )
+        # The seed's first person holds the asker token: an organiser, they run the poll.
+        for lead, _app, result, cpu in measured(
+            work, args, config, askers=1, seed_options={"organisers": 1}
+        ):
+            exhausted += result["pool_exhausted"]
+            rows.append(
+                failed(lead, result)
+                or [
+                    *lead,
+                    *storm_cells(result, cpu, "people", "answer_window_ms", "per_answer_broadcast"),
+                ]
+            )
     report(
         f"Poll storm ({args.stack}, {args.db}, answers spread over {args.spread_s:g} s)",
         "python -m bench.polls " + " ".join(sys.argv[1:] if argv is None else argv),
         [
+            "round",
             "N",
+            "server",
             "counted",
             "ack p50 ms",
             "ack p99 ms",

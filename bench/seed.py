@@ -86,11 +86,13 @@ def seed(
     minutes: int = 60,
     programme: int = 0,
     reader: bool = False,
+    organisers: int = 0,
 ) -> Seeded:
     """A live (or, with `starts_at`, a scheduled) open-Q&A session and its attendees.
 
     `programme` adds that many other sessions over the festival's week, for page benchmarks;
-    `reader` a person with a password (`READER_EMAIL`), registered for every fifth of them.
+    `reader` a person with a password (`READER_EMAIL`), registered for every fifth of them;
+    `organisers` makes the first that many people (askers first) organisers.
     """
     now = datetime.now(UTC).replace(microsecond=0)
     starts_at = starts_at or now - timedelta(minutes=5)
@@ -154,7 +156,7 @@ def seed(
                 email=f"attendee{i}@bench.example.org",
                 name=f"Attendee {i}",
                 password_hash=None,
-                organiser=False,
+                organiser=i < organisers,
                 created_at=now,
                 # Only people who proved their address may ask and vote.
                 verified_at=now,

@@ -24,12 +24,14 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, Executable, event
+from sqlalchemy import Dialect, Engine, Executable, Integer, bindparam, event, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from networkfest.types import DbSession
 
@@ -254,6 +256,14 @@ def committed_together(
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def integer_rows(*columns: str) -> TableValuedAlias:
+    """PostgreSQL: a group's rows of integers as a table, each column sent as one array
+    parameter named after it with an "s" (`question_id` from `question_ids`): one statement
+    and the same parameters whatever the group's size."""
+    arrays = (bindparam(f"{column}s", type_=ARRAY(Integer)) for column in columns)
+    return func.unnest(*arrays).table_valued(*columns).render_derived()
 
 
 def _compiled(

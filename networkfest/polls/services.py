@@ -12,28 +12,30 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Integer,
-    all_,
+    any_,
     bindparam,
     delete,
     distinct,
     func,
     insert,
     select,
-    true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from networkfest import process_cache
+from networkfest import database, process_cache
 from networkfest.accounts.models import User
 from networkfest.polls import rules
 from networkfest.polls.models import Poll, PollChoice
@@ -141,37 +143,44 @@ _PEOPLE = select(func.count(distinct(PollChoice.user_id))).where(
 )
 
 
-# An answer on PostgreSQL, one statement (built once): the poll claimed open (revision raised,
-# its row locked for this statement only), the options the person no longer chooses removed
-# and the ones they now choose added. Nothing changes if the poll is not open (no revision
-# comes back). Removing only what is no longer chosen means no row is removed and added
-# again within the statement, which sees one snapshot.
+# A group of answers on PostgreSQL (built once): the polls' row locks in id order, then one
+# statement that claims each poll still open (revision raised), removes the options each
+# person no longer chooses and adds the ones they now choose; then each poll's counts, read
+# under those locks. Nothing changes in a poll that is not open (no revision comes back for
+# it). Removing only what is no longer chosen means no row is removed and added again within
+# the statement, which sees one snapshot.
+_ANSWERED = bindparam("answered", type_=ARRAY(Integer))
+_LOCK_POLLS = select(Poll.id).where(Poll.id == any_(_ANSWERED)).order_by(Poll.id).with_for_update()
 _CLAIMED = (
     update(Poll)
-    .where(Poll.id == bindparam("poll_id"), Poll.status == PollStatus.OPEN)
+    .where(Poll.id == any_(_ANSWERED), Poll.status == PollStatus.OPEN)
     .values(revision=Poll.revision + 1)
     .returning(Poll.id, Poll.revision)
     .cte("claimed")
 )
-_OPTIONS = bindparam("chosen", type_=postgresql.ARRAY(Integer))
-_CHOSEN = func.unnest(_OPTIONS).table_valued("option").render_derived(name="chosen_options")
+_PICK_ROWS = database.integer_rows("poll_id", "user_id", "option")
+_PICKS = select(_PICK_ROWS.c.poll_id, _PICK_ROWS.c.user_id, _PICK_ROWS.c.option).cte("picks")
 _ADDED = postgresql.insert(PollChoice).from_select(
     ["poll_id", "user_id", "option", "answered_at"],
     select(
-        _CLAIMED.c.id,
-        bindparam("user_id", type_=Integer),
-        _CHOSEN.c.option,
+        _PICKS.c.poll_id,
+        _PICKS.c.user_id,
+        _PICKS.c.option,
         bindparam("now", type_=UTCDateTime()),
-    ).select_from(_CLAIMED.join(_CHOSEN, true())),
+    ).join(_CLAIMED, _CLAIMED.c.id == _PICKS.c.poll_id),
 )
-_ANSWER = (
-    select(_CLAIMED.c.revision)
+_ANSWER_TOGETHER = (
+    select(_CLAIMED.c.id, _CLAIMED.c.revision)
     .add_cte(
         delete(PollChoice)
         .where(
             PollChoice.poll_id.in_(select(_CLAIMED.c.id)),
-            PollChoice.user_id == bindparam("user_id"),
-            PollChoice.option != all_(_OPTIONS),
+            tuple_(PollChoice.poll_id, PollChoice.user_id).in_(
+                select(_PICKS.c.poll_id, _PICKS.c.user_id)
+            ),
+            tuple_(PollChoice.poll_id, PollChoice.user_id, PollChoice.option).not_in(
+                select(_PICKS.c.poll_id, _PICKS.c.user_id, _PICKS.c.option)
+            ),
         )
         .cte("dropped")
     )
@@ -181,6 +190,16 @@ _ANSWER = (
             set_={"answered_at": _ADDED.excluded.answered_at},
         ).cte("added")
     )
+)
+_OPTION_COUNTS_AMONG = (
+    select(PollChoice.poll_id, PollChoice.option, func.count())
+    .where(PollChoice.poll_id == any_(_ANSWERED))
+    .group_by(PollChoice.poll_id, PollChoice.option)
+)
+_PEOPLE_AMONG = (
+    select(PollChoice.poll_id, func.count(distinct(PollChoice.user_id)))
+    .where(PollChoice.poll_id == any_(_ANSWERED))
+    .group_by(PollChoice.poll_id)
 )
 
 
@@ -308,17 +327,27 @@ def _new_poll(
 # -- in the room --------------------------------------------------------------------------
 
 
+# What deciding on a poll reads with it: its session, festival and hosts, in the same round
+# trip. Built once, as the statement for a group of answers.
+_IN_SESSION = joinedload(Poll.session)
+_WITH_ROOM = (
+    _IN_SESSION.joinedload(FestivalSession.festival),
+    _IN_SESSION.joinedload(FestivalSession.hosts),
+)
+_POLLS_WITH_ROOM = (
+    select(Poll).where(Poll.id.in_(bindparam("poll_ids", expanding=True))).options(*_WITH_ROOM)
+)
+
+
 def find_poll(db: DbSession, poll_id: int) -> Poll | None:
-    """The poll with what deciding on it reads (its session, festival and hosts), at once."""
-    in_session = joinedload(Poll.session)
-    return db.get(
-        Poll,
-        poll_id,
-        options=[
-            in_session.joinedload(FestivalSession.festival),
-            in_session.joinedload(FestivalSession.hosts),
-        ],
-    )
+    """The poll with its room (`_WITH_ROOM`), at once."""
+    return db.get(Poll, poll_id, options=_WITH_ROOM)
+
+
+def find_polls(db: DbSession, poll_ids: Iterable[int]) -> dict[int, Poll]:
+    """`find_poll` for a group of answers, in one round trip, by id."""
+    found = db.scalars(_POLLS_WITH_ROOM, {"poll_ids": list(set(poll_ids))}).unique()
+    return {poll.id: poll for poll in found}
 
 
 def _poll(db: DbSession, poll_id: int) -> Poll:
@@ -406,49 +435,139 @@ def open_written(
     return view
 
 
-def answer(
-    db: DbSession, poll_id: int, user_id: int, moderator: bool, choices: Any, now: datetime
-) -> PollView:
-    """One answer per person, replacing their earlier one, only while the poll is open.
+@dataclass(frozen=True)
+class Answer:
+    """One person's answer to a poll read with its session (`find_polls`). The caller holds
+    the participant right in the poll's session (a confirmed place, a host, an organiser);
+    `moderator` (a host or an organiser) decides whether a prepared poll is visible at all."""
 
-    The caller holds the participant right in the poll's session (a confirmed place, a host,
-    an organiser): the handler asked `authz` once, so no second look at the registration here;
-    `moderator` (a host or an organiser) decides whether a prepared poll is visible at all.
-    The poll's row is claimed first (`status = 'open'`, revision raised): an answer racing a
-    close either commits before the close reads the final counts or finds the poll closed
-    and is refused; it is never half-counted. On PostgreSQL the claim, the removal and the
-    insertion are one statement (`_ANSWER`), run without a transaction when the handler asked
-    for `database.autocommit`, so the poll's row lock lasts that one statement.
+    poll: Poll
+    user_id: int
+    moderator: bool
+    choices: Any
+
+
+JUST_CLOSED = "This poll has just closed: your answer was not counted."
+
+
+def cast_answers(
+    db: DbSession, answers: Sequence[Answer], now: datetime
+) -> list[PollView | PollError]:
+    """Answers that arrived together, written in one transaction (`group_commit`): for each
+    the poll as it is after the commit, or the rule that refused it.
+
+    One answer per person, replacing their earlier one, only while the poll is open; a
+    person's answers to one poll in one group come to their last one. Each poll's row is
+    claimed first (`status = 'open'`, revision raised): an answer racing a close either
+    commits before the close reads the final counts or finds the poll closed and is refused;
+    it is never half-counted. On PostgreSQL the locks, the one statement that writes every
+    answer, the counts and the COMMIT go as one batch (`database.committed_together`), taking
+    the polls' locks in id order so two processes' groups never wait on each other round a
+    loop.
     """
-    poll = _poll(db, poll_id)
-    festival_session = poll.session
-    if not rules.can_see(poll.status, moderator):
+    outcomes: list[PollError | None] = []
+    chosen: dict[tuple[int, int], tuple[int, ...]] = {}
+    for given in answers:
+        try:
+            chosen[(given.poll.id, given.user_id)] = _chosen(given, now)
+        except PollError as refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(None)
+    # Read before the commit: afterwards every attribute is a round trip.
+    answered = [given.poll.id for given in answers]
+    polls = {given.poll.id: given.poll for given in answers}
+    if not chosen:
+        written: dict[int, Counts] = {}
+    elif db.get_bind().dialect.name == "postgresql":
+        written = _write_answers_together(db, chosen, polls, now)
+    else:
+        written = _write_answers(db, chosen, polls, now)
+    views = {
+        poll_id: view_of(polls[poll_id], polls[poll_id].session.slug, counts)
+        for poll_id, counts in written.items()
+    }
+    db.commit()
+    return [
+        outcome if outcome is not None else _written(views, poll_id)
+        for outcome, poll_id in zip(outcomes, answered, strict=True)
+    ]
+
+
+def _written(views: dict[int, PollView], poll_id: int) -> PollView | PollError:
+    """The poll as an answer left it, or the refusal of an answer it closed before taking."""
+    view = views.get(poll_id)
+    return view if view is not None else PollError("invalid", JUST_CLOSED)
+
+
+def _chosen(given: Answer, now: datetime) -> tuple[int, ...]:
+    """The options of an answer the poll takes now, or the rule that refuses it."""
+    poll = given.poll
+    if not rules.can_see(poll.status, given.moderator):
         raise PollError("not_found", "There is no such poll.")
-    rules.check_live(phase_or_cancelled(festival_session, now))
+    rules.check_live(phase_or_cancelled(poll.session, now))
     if poll.status != PollStatus.OPEN:
         raise PollError("invalid", "This poll is not open.")
-    chosen = rules.clean_choices(choices, len(poll.options), poll.multiple)
-    if db.get_bind().dialect.name == "postgresql":
-        values = {"poll_id": poll_id, "user_id": user_id, "now": now}
-        row = db.execute(_ANSWER, {**values, "chosen": list(chosen)}).first()
-    else:
+    return rules.clean_choices(given.choices, len(poll.options), poll.multiple)
+
+
+def _write_answers_together(
+    db: DbSession,
+    chosen: dict[tuple[int, int], tuple[int, ...]],
+    polls: dict[int, Poll],
+    now: datetime,
+) -> dict[int, Counts]:
+    """The counts of each poll that took its answers, as they are under its lock."""
+    picks = [(key, option) for key, options in chosen.items() for option in options]
+    params = {
+        "answered": sorted({poll_id for poll_id, _ in chosen}),
+        "poll_ids": [poll_id for (poll_id, _), _ in picks],
+        "user_ids": [user_id for (_, user_id), _ in picks],
+        "options": [option for _, option in picks],
+        "now": now,
+    }
+    _locks, claimed, option_counts, people = database.committed_together(
+        db,
+        [
+            (_LOCK_POLLS, params),
+            (_ANSWER_TOGETHER, params),
+            (_OPTION_COUNTS_AMONG, params),
+            (_PEOPLE_AMONG, params),
+        ],
+    )
+    votes: dict[int, dict[int, int]] = defaultdict(dict)
+    for poll_id, option, number in option_counts:
+        votes[poll_id][option] = number
+    totals = dict(people)
+    for poll_id, revision in claimed:
+        _take(polls[poll_id], revision=revision)
+    return {poll_id: (votes[poll_id], totals.get(poll_id, 0)) for poll_id, _ in claimed}
+
+
+def _write_answers(
+    db: DbSession,
+    chosen: dict[tuple[int, int], tuple[int, ...]],
+    polls: dict[int, Poll],
+    now: datetime,
+) -> dict[int, Counts]:
+    """The answers on SQLite, where the transaction has held the database's only write lock
+    since its first write: each poll claimed, then the person's choices replaced."""
+    claimed: set[int] = set()
+    for (poll_id, user_id), options in chosen.items():
         row = db.execute(_CLAIM_OPEN, {"poll_id": poll_id}).first()
-        if row is not None:
-            db.execute(_FORMER_ANSWER, {"poll_id": poll_id, "user_id": user_id})
-            db.execute(
-                _ADD_CHOICE,
-                [
-                    {"poll_id": poll_id, "user_id": user_id, "option": option, "answered_at": now}
-                    for option in chosen
-                ],
-            )
-    if row is None:
-        db.rollback()
-        raise PollError("invalid", "This poll has just closed: your answer was not counted.")
-    _take(poll, revision=row[0])
-    view = view_of(poll, festival_session.slug, _answer_counts(db, poll))
-    db.commit()
-    return view
+        if row is None:
+            continue
+        _take(polls[poll_id], revision=row[0])
+        claimed.add(poll_id)
+        db.execute(_FORMER_ANSWER, {"poll_id": poll_id, "user_id": user_id})
+        db.execute(
+            _ADD_CHOICE,
+            [
+                {"poll_id": poll_id, "user_id": user_id, "option": option, "answered_at": now}
+                for option in options
+            ],
+        )
+    return {poll_id: _answer_counts(db, polls[poll_id]) for poll_id in claimed}
 
 
 def close(db: DbSession, poll_id: int, user: User | None, now: datetime) -> PollView:

@@ -11,14 +11,14 @@ version: its revision); an open or a close goes at once and supersedes a pending
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 
 from networkfest import fanout, jobs
-from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise, is_organiser
+from networkfest.authz import HOST_OF_SESSION, authorise, is_organiser
 from networkfest.context import now
 from networkfest.database import autocommit
 from networkfest.extensions import db
@@ -37,6 +37,7 @@ from networkfest.qa.rules import Audience
 from networkfest.realtime.protocol import (
     Ack,
     ProtocolError,
+    connection_user_id,
     hosts_room,
     live_event,
     ok,
@@ -44,7 +45,9 @@ from networkfest.realtime.protocol import (
     require_object,
     require_str,
     session_room,
+    written_together,
 )
+from networkfest.registration.rights import participants
 
 MAX_ID = 2**31 - 1
 
@@ -95,6 +98,52 @@ def find_poll(target: int) -> Poll:
     return poll
 
 
+ANSWERS = "networkfest.polls.answers"
+AnswerEvent = tuple[int, int | None, Any]
+"""(poll id, the connection's person's id, choices), as a `poll_answer` event asked."""
+
+
+class Answered(NamedTuple):
+    """An answer written: the poll as it then was, and whether the person sees it as a host."""
+
+    view: services.PollView
+    moderator: bool
+
+
+def write_answers(events: Sequence[AnswerEvent]) -> list[Answered | ProtocolError]:
+    """The answers that arrived together, as one unit of work on the leader's connection: the
+    polls in one read, the people's places in another, then every answer written, counted
+    and committed once (`services.cast_answers`); for each, what its acknowledgement says.
+
+    The reads run without a transaction (`database.autocommit`): a storm of answers must not
+    hold the pool's connections."""
+    autocommit(db.session)
+    polls = services.find_polls(db.session, (target for target, _, _ in events))
+    entitled = participants(events, polls, "There is no such poll.", ANSWER_REFUSED)
+    answers = []
+    for allowed, (_, _, choices) in zip(entitled, events, strict=True):
+        if not isinstance(allowed, ProtocolError):
+            poll, user = allowed
+            moderator = poll.session.is_host(user) or is_organiser(user)
+            answers.append(services.Answer(poll, user.id, moderator, choices))
+    written = iter(services.cast_answers(db.session, answers, now()))
+    pending = iter(answers)
+    return [
+        allowed
+        if isinstance(allowed, ProtocolError)
+        else _acknowledged(next(pending), next(written))
+        for allowed in entitled
+    ]
+
+
+def _acknowledged(
+    answer: services.Answer, outcome: services.PollView | PollError
+) -> Answered | ProtocolError:
+    if isinstance(outcome, PollError):
+        return ProtocolError(outcome.code, outcome.message)
+    return Answered(outcome, answer.moderator)
+
+
 class PollEvents:
     @live_event
     def on_poll_open(self, payload: Any) -> Ack:
@@ -129,17 +178,11 @@ class PollEvents:
         choices = data.get("choices")
         if isinstance(choices, list) and len(choices) > MAX_POLL_OPTIONS:
             raise ProtocolError("invalid", "There are not that many options.")
-        # A storm of answers must not hold the pool's connections: statements, not a
-        # transaction (the answer's one write is one statement on PostgreSQL).
-        autocommit(db.session)
-        poll = find_poll(target)
-        user = authorise(PARTICIPANT, poll.session, ANSWER_REFUSED)
-        # Read before the service commits: afterwards every attribute is a round trip.
-        moderator = poll.session.is_host(user) or is_organiser(user)
-        with protocol_errors():
-            view = services.answer(db.session, target, user.id, moderator, choices, now())
-        publish(view, coalesce=True)
-        return ok(poll=view.full if moderator else view.public)
+        outcome = written_together(ANSWERS, write_answers, (target, connection_user_id(), choices))
+        if isinstance(outcome, ProtocolError):
+            raise outcome
+        publish(outcome.view, coalesce=True)
+        return ok(poll=outcome.view.full if outcome.moderator else outcome.view.public)
 
     @live_event
     def on_poll_close(self, payload: Any) -> Ack:

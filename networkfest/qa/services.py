@@ -359,15 +359,7 @@ _VOTED = bindparam("voted", type_=ARRAY(Integer))
 _LOCK_QUESTIONS = (
     select(Question.id).where(Question.id == any_(_VOTED)).order_by(Question.id).with_for_update()
 )
-_BALLOTS = (
-    func.unnest(
-        bindparam("question_ids", type_=ARRAY(Integer)),
-        bindparam("user_ids", type_=ARRAY(Integer)),
-        bindparam("values", type_=ARRAY(Integer)),
-    )
-    .table_valued("question_id", "user_id", "value")
-    .render_derived()
-)
+_BALLOTS = database.integer_rows("question_id", "user_id", "value")
 _INCOMING = select(_BALLOTS.c.question_id, _BALLOTS.c.user_id, _BALLOTS.c.value).cte("ballots")
 _CAST_ROWS = (
     postgresql.insert(Vote)

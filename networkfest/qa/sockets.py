@@ -16,15 +16,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from flask import Flask
 
 from networkfest import fanout
-from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise, permit
+from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
-from networkfest.database import autocommit, patience
+from networkfest.database import autocommit
 from networkfest.extensions import db
-from networkfest.group_commit import GroupCommit, Withdrawn
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
 from networkfest.qa.models import Question
@@ -43,15 +41,15 @@ from networkfest.realtime.protocol import (
     hosts_room,
     live_event,
     ok,
-    person,
     require_bool,
     require_int,
     require_object,
     require_str,
     session_room,
     user_room,
+    written_together,
 )
-from networkfest.registration.services import read_confirmed_places
+from networkfest.registration.rights import participants
 
 MAX_ID = 2**31 - 1
 ASK_REFUSED = "Only people with a confirmed place can ask and vote."
@@ -122,18 +120,6 @@ VoteEvent = tuple[int, int | None, int]
 """(question id, the connection's person's id, value), as a `vote` event asked."""
 
 
-def _votes() -> GroupCommit[VoteEvent, services.QuestionView | ProtocolError]:
-    """This process's group of votes (`group_commit`). SQLite writes in the process without
-    letting another greenlet in: no group forms there, and grouping measured slower
-    (docs/benchmarks.md, "Votes in groups"), so each vote is written as it comes."""
-    group: GroupCommit[VoteEvent, services.QuestionView | ProtocolError] | None
-    group = current_app.extensions.get(VOTES)
-    if group is None:
-        grouped = db.engine.dialect.name != "sqlite"
-        group = current_app.extensions[VOTES] = GroupCommit(write_votes, grouped=grouped)
-    return group
-
-
 def write_votes(
     events: Sequence[VoteEvent],
 ) -> list[services.QuestionView | ProtocolError]:
@@ -145,31 +131,16 @@ def write_votes(
     hold the pool's connections."""
     autocommit(db.session)
     questions = services.find_questions(db.session, (target for target, _, _ in events))
-    read_confirmed_places(
-        db.session,
-        (
-            (questions[target].session_id, user_id)
-            for target, user_id, _ in events
-            if target in questions and user_id is not None
-        ),
-    )
-    outcomes: list[services.QuestionView | ProtocolError | None] = []
-    ballots: list[services.Ballot] = []
-    for target, user_id, value in events:
-        user = person(user_id)
-        try:
-            question = questions.get(target)
-            if question is None:
-                raise ProtocolError("not_found", "There is no such question.")
-            permit(PARTICIPANT, user, question.session, ASK_REFUSED)
-        except ProtocolError as refused:
-            outcomes.append(refused)
-            continue
-        outcomes.append(None)
-        ballots.append(services.Ballot(question, user, value))
+    entitled = participants(events, questions, "There is no such question.", ASK_REFUSED)
+    ballots = []
+    for allowed, (_, _, value) in zip(entitled, events, strict=True):
+        if not isinstance(allowed, ProtocolError):
+            question, user = allowed
+            ballots.append(services.Ballot(question, user, value))
     written = iter(services.cast_votes(db.session, ballots, now()))
     return [
-        outcome if outcome is not None else _acknowledged(next(written)) for outcome in outcomes
+        allowed if isinstance(allowed, ProtocolError) else _acknowledged(next(written))
+        for allowed in entitled
     ]
 
 
@@ -212,12 +183,7 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             check_vote_value(value)
-        # Written with the votes that arrive with it; this connection holds no database
-        # connection while it waits, and is refused `busy` as if it had waited for one.
-        try:
-            outcome = _votes().submit((target, connection_user_id(), value), patience(db.engine))
-        except Withdrawn:
-            raise PoolTimeout("no group took this vote within the pool timeout") from None
+        outcome = written_together(VOTES, write_votes, (target, connection_user_id(), value))
         if isinstance(outcome, ProtocolError):
             raise outcome
         publish(outcome, coalesce=True)

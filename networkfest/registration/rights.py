@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from networkfest import authz
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.rights import can_moderate
-from networkfest.registration.services import holds_confirmed_place
+from networkfest.realtime.protocol import ProtocolError, person
+from networkfest.registration.services import holds_confirmed_place, read_confirmed_places
 
 
 def has_confirmed_place(user: Any, festival_session: FestivalSession) -> bool:
@@ -31,3 +33,49 @@ def declare_rights() -> None:
             "Only people with a confirmed place in this session can do that.",
         )
     )
+
+
+class InSession(Protocol):
+    """Something people act on in a session's room: a question, a poll."""
+
+    @property
+    def session_id(self) -> int: ...
+
+    @property
+    def session(self) -> FestivalSession: ...
+
+
+Target = TypeVar("Target", bound=InSession)
+
+
+def participants(
+    events: Sequence[tuple[int, int | None, Any]],
+    found: Mapping[int, Target],
+    missing: str,
+    refused: str,
+) -> list[tuple[Target, Any] | ProtocolError]:
+    """For each event of a group (target id, person id, ...), the target and the person if
+    they may take part in its session, or the refusal, theirs alone. Everyone's places are
+    read in one query (`read_confirmed_places`): a group's right is checked where the group
+    is written (`group_commit`)."""
+    read_confirmed_places(
+        db.session,
+        (
+            (found[target].session_id, user_id)
+            for target, user_id, *_ in events
+            if target in found and user_id is not None
+        ),
+    )
+    entitled: list[tuple[Target, Any] | ProtocolError] = []
+    for target, user_id, *_ in events:
+        user = person(user_id)
+        thing = found.get(target)
+        try:
+            if thing is None:
+                raise ProtocolError("not_found", missing)
+            authz.permit(authz.PARTICIPANT, user, thing.session, refused)
+        except ProtocolError as refusal:
+            entitled.append(refusal)
+            continue
+        entitled.append((thing, user))
+    return entitled
