@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, any_, bindparam, delete, func, literal, select, union_all, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -302,22 +301,23 @@ def _write_votes_together(
 
 def _write_vote(db: DbSession, question: Question, voter: int, value: int, now: datetime) -> None:
     """One person's vote on SQLite, where the group's transaction has held the database's
-    only write lock since it began."""
-    change = 0
+    only write lock since it began: the row inserted unless it is there (a concurrent vote by
+    the same person wrote it, as wanted) or deleted, in one statement, and the count moved by
+    the rows that changed."""
+    params = {"question_id": question.id, "user_id": voter}
     if value:
-        if db.get(Vote, (question.id, voter)) is None:
-            try:
-                with db.begin_nested():
-                    db.add(Vote(question_id=question.id, user_id=voter, created_at=now))
-                change = 1
-            except IntegrityError:
-                pass  # a concurrent vote by the same person: the row is there, as wanted
+        cast = db.execute(_CAST_ON_SQLITE, {**params, "created_at": now}).first()
+        change = 0 if cast is None else 1
     else:
-        removed = db.execute(
-            delete(Vote).where(Vote.question_id == question.id, Vote.user_id == voter)
-        )
+        removed = db.execute(_WITHDRAW_ON_SQLITE, params)
         change = -removed.rowcount  # type: ignore[attr-defined]
     _bump(db, question, votes=Question.votes + change, updated_at=now)
+
+
+_CAST_ON_SQLITE = sqlite.insert(Vote).on_conflict_do_nothing().returning(Vote.question_id)
+_WITHDRAW_ON_SQLITE = delete(Vote).where(
+    Vote.question_id == bindparam("question_id"), Vote.user_id == bindparam("user_id")
+)
 
 
 def _bump(db: DbSession, question: Question, **values: Any) -> None:
