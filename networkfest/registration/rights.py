@@ -69,13 +69,13 @@ def participants(
     entitled: list[tuple[Target, Any] | ProtocolError] = []
     for target, user_id, *_ in events:
         user = person(user_id)
-        thing = found.get(target)
+        acted_on = found.get(target)
         try:
-            if thing is None:
+            if acted_on is None:
                 raise ProtocolError("not_found", missing)
-            authz.permit(authz.PARTICIPANT, user, thing.session, refused)
+            authz.permit(authz.PARTICIPANT, user, acted_on.session, refused)
         except ProtocolError as refusal:
             entitled.append(refusal)
             continue
-        entitled.append((thing, user))
+        entitled.append((acted_on, user))
     return entitled
