@@ -71,10 +71,14 @@ def answering() -> Iterator[None]:
 
 
 def patience(engine: Engine) -> float | None:
-    """How long someone waiting on an answer waits for the database before being refused
-    `busy`: the pool timeout (none for a pool without one)."""
+    """How long a caller waits for the database, as `CallerPool` would let it wait for a
+    connection: the pool timeout when someone waits on its answer (`answering`), then refused
+    `busy`; `BACKGROUND_WAIT_S` for any other caller (a connection opening); none for a pool
+    without a timeout."""
     pool = engine.pool
-    return pool.timeout() if isinstance(pool, QueuePool) else None
+    if not isinstance(pool, QueuePool):
+        return None
+    return pool.timeout() if _answering.get() else BACKGROUND_WAIT_S
 
 
 class CallerPool(QueuePool):

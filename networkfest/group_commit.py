@@ -11,8 +11,10 @@ connection while it waits. No timer batches anything: a group is whatever arrive
 the previous one was written, so a lone caller is written at once.
 
 It works alike under gevent (the leader's wait for the database lets the others queue up)
-and with threads. There is one group per process and kind of work (`GroupCommit`, kept in
-the app's extensions by its slice); several processes each group their own.
+and with threads. There is one group per process and kind of work (`together`, keeping each
+`GroupCommit` in the app's extensions under its slice's key); several processes each group
+their own. Reads that arrive in storms go the same way (the personal tokens of people a
+process has not seen yet): one statement for the group instead of one round trip each.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+from flask import current_app
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from networkfest.database import patience
+from networkfest.extensions import db
 
 Work = TypeVar("Work")
 Outcome = TypeVar("Outcome")
@@ -113,3 +121,23 @@ class GroupCommit(Generic[Work, Outcome]):
                     following.ready.set()
                 else:
                     self._writing = False
+
+
+def together(key: str, write: Callable[[Sequence[Work]], Sequence[Outcome]], work: Work) -> Outcome:
+    """Handle this caller's `work` with the work of its kind that arrives with it, through
+    this process's group (kept in the app's extensions under `key`), and return its outcome.
+    The caller holds no database connection while it waits, and gives up as if it had waited
+    for one (`database.patience`): SQLAlchemy's pool timeout, which the caller handles as it
+    would any (`busy`, a 503).
+
+    SQLite runs in the process without letting another greenlet in: no group forms there,
+    and grouping measured slower (docs/benchmarks.md, "Votes in groups"), so each caller's
+    work is handled as it comes."""
+    group: GroupCommit[Work, Outcome] | None = current_app.extensions.get(key)
+    if group is None:
+        grouped = db.engine.dialect.name != "sqlite"
+        group = current_app.extensions[key] = GroupCommit(write, grouped=grouped)
+    try:
+        return group.submit(work, patience(db.engine))
+    except Withdrawn:
+        raise PoolTimeout("no group took this work within the pool timeout") from None

@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 from sqlalchemy import Connection, Engine, create_engine, select
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import NullPool
 
 from networkfest import config, database
 from networkfest.clock import SettableClock
@@ -187,6 +188,17 @@ def test_work_nobody_would_send_again_waits_its_turn_past_the_pool_timeout(
     held.close()
     waiter.join(timeout=30)
     assert got == [1]
+
+
+def test_a_caller_waits_for_a_group_as_long_as_the_pool_would_let_it_wait() -> None:
+    """A group (`group_commit.together`) gives up on a caller after what the pool would have
+    waited: the pool timeout for someone waiting on an answer, `BACKGROUND_WAIT_S` for a
+    caller nobody answers (a connection opening)."""
+    engine = create_engine("sqlite://", poolclass=CallerPool, pool_timeout=2)
+    assert database.patience(engine) == database.BACKGROUND_WAIT_S
+    with answering():
+        assert database.patience(engine) == 2
+    assert database.patience(create_engine("sqlite://", poolclass=NullPool)) is None
 
 
 def test_a_connection_is_pinged_after_sitting_idle_and_replaced_if_dead(

@@ -17,6 +17,7 @@ the lifetime bounds a write made any other way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Request, current_app, g
@@ -30,19 +31,22 @@ from networkfest.accounts.services import user_for_sign_in
 from networkfest.accounts.tokens import hash_token
 from networkfest.authz import bearer_token
 from networkfest.extensions import db
+from networkfest.group_commit import together
 from networkfest.realtime.protocol import set_user_loader
 
-# Built once: every new token a process sees runs it, and composing it costs more than running it.
-_USER_BY_TOKEN = (
-    select(User, ApiToken.id)
+# Built once: every group of tokens new to the process runs it (`read_tokens`), and
+# composing it costs more than running it.
+_USERS_BY_TOKEN = (
+    select(User, ApiToken.id, ApiToken.token_hash)
     .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .where(ApiToken.token_hash.in_(bindparam("token_hashes", expanding=True)))
 )
 
 
 TOKENS = "accounts.tokens"
 DEFAULT_TOKEN_CACHE_SECONDS = 60.0
 CALLERS = "accounts.callers"
+TOKEN_READS = "accounts.token_reads"
 
 
 def _cache_lifetime() -> float:
@@ -54,26 +58,39 @@ def token_identity(raw: str) -> tuple[int, int] | None:
     it; None for a token that is unknown (never remembered, so a new token works at once)."""
     if not raw or len(raw) > 200:
         return None
-    tokens = process_cache.cache(TOKENS, lifetime_s=_cache_lifetime())
     token_hash = hash_token(raw)
-    known: tuple[int, int] | None = tokens.get(token_hash)
+    known: tuple[int, int] | None = _tokens().get(token_hash)
     if known is not None:
         return known
+    return together(TOKEN_READS, read_tokens, token_hash)
+
+
+def read_tokens(token_hashes: Sequence[str]) -> list[tuple[int, int] | None]:
+    """The tokens new to this process that arrived together, with their people, in one
+    statement: a storm of connections or API requests by people the process has not seen
+    takes a round trip per group rather than per person (docs/benchmarks.md, "Tokens read in
+    groups"). Each person is kept as their caller too: what follows asks nothing more."""
+    tokens = _tokens()
     ticket = tokens.ticket()
     caller_ticket = _callers().ticket()
-    row = db.session.execute(_USER_BY_TOKEN, {"token_hash": token_hash}).first()
-    if row is None:
-        return None
-    user, token_id = row
-    identity = (user.id, int(token_id))
-    tokens.put(token_hash, identity, labels=(f"user:{user.id}", f"token:{token_id}"), ticket=ticket)
-    _keep_caller(user, caller_ticket)  # the join that follows asks nothing more
-    return identity
+    found: dict[str, tuple[int, int]] = {}
+    rows = db.session.execute(_USERS_BY_TOKEN, {"token_hashes": sorted(set(token_hashes))})
+    for user, token_id, token_hash in rows:
+        identity = found[token_hash] = (user.id, int(token_id))
+        tokens.put(
+            token_hash, identity, labels=(f"user:{user.id}", f"token:{token_id}"), ticket=ticket
+        )
+        _keep_caller(user, caller_ticket)
+    return [found.get(token_hash) for token_hash in token_hashes]
 
 
 # Built once: every signed-in live event loads its caller, and `Session.get` composes a
 # statement and its cache key each time, which cost more than SQLite takes to run it.
 _USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
+def _tokens() -> process_cache.ProcessCache:
+    return process_cache.cache(TOKENS, lifetime_s=_cache_lifetime())
 
 
 def _callers() -> process_cache.ProcessCache:

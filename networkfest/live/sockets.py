@@ -106,13 +106,18 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
 
 def _identify(auth: Any) -> tuple[int | None, str | None] | None:
     """(person id, the room of what the connection was opened with: ending that closes it),
-    both None for a visitor; None for a token that opens nothing."""
+    both None for a visitor; None for a token that opens nothing.
+
+    A token new to the process is read with the others that arrive with it, and the caller
+    holds no database connection while it waits (`token_identity`). A cookie's sign-in is
+    one read, with no BEGIN or ROLLBACK round trip around it."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         identity = token_identity(token) if isinstance(token, str) else None
         if identity is None:
             return None
         return identity[0], token_room(identity[1])
+    autocommit(db.session)
     person = cookie_caller()
     if person is not None and person.sign_in_id is not None:
         return person.id, sign_in_room(person.sign_in_id)
@@ -123,9 +128,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def on_connect(self, auth: Any = None) -> bool:
         if not origin_allowed(request.headers.get("Origin")):
             return False
-        # Who is connecting takes one read, with no BEGIN or ROLLBACK round trip around it,
-        # and the connection goes back to the pool at once.
-        autocommit(db.session)
+        # The connection that told who is connecting goes back to the pool at once.
         try:
             identity = _identify(auth)
         except Exception:

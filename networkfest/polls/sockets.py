@@ -22,6 +22,7 @@ from networkfest.authz import HOST_OF_SESSION, authorise, is_organiser
 from networkfest.context import now
 from networkfest.database import autocommit
 from networkfest.extensions import db
+from networkfest.group_commit import together
 from networkfest.polls import services
 from networkfest.polls.models import Poll
 from networkfest.polls.rules import (
@@ -45,7 +46,6 @@ from networkfest.realtime.protocol import (
     require_object,
     require_str,
     session_room,
-    written_together,
 )
 from networkfest.registration.rights import participants
 
@@ -178,7 +178,7 @@ class PollEvents:
         choices = data.get("choices")
         if isinstance(choices, list) and len(choices) > MAX_POLL_OPTIONS:
             raise ProtocolError("invalid", "There are not that many options.")
-        outcome = written_together(ANSWERS, write_answers, (target, connection_user_id(), choices))
+        outcome = together(ANSWERS, write_answers, (target, connection_user_id(), choices))
         if isinstance(outcome, ProtocolError):
             raise outcome
         publish(outcome.view, coalesce=True)

@@ -23,6 +23,7 @@ from networkfest.authz import HOST_OF_SESSION, PARTICIPANT, authorise
 from networkfest.context import now
 from networkfest.database import autocommit
 from networkfest.extensions import db
+from networkfest.group_commit import together
 from networkfest.programme.queries import room_by_slug
 from networkfest.qa import services
 from networkfest.qa.models import Question
@@ -47,7 +48,6 @@ from networkfest.realtime.protocol import (
     require_str,
     session_room,
     user_room,
-    written_together,
 )
 from networkfest.registration.rights import participants
 
@@ -183,7 +183,7 @@ class QuestionEvents:
         value = require_int(data, "value")
         with protocol_errors():
             check_vote_value(value)
-        outcome = written_together(VOTES, write_votes, (target, connection_user_id(), value))
+        outcome = together(VOTES, write_votes, (target, connection_user_id(), value))
         if isinstance(outcome, ProtocolError):
             raise outcome
         publish(outcome, coalesce=True)

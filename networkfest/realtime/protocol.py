@@ -11,16 +11,15 @@ send it again (the live page does, with back-off).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, current_app, request
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from networkfest.database import BUSY_MESSAGE, answering, patience, report_saturation
+from networkfest.database import BUSY_MESSAGE, answering, report_saturation
 from networkfest.extensions import db
-from networkfest.group_commit import GroupCommit, Withdrawn
 from networkfest.realtime import ratelimit
 from networkfest.security import NUL_REFUSED, has_nul
 
@@ -195,28 +194,3 @@ def person(user_id: int | None) -> Any:
     if user_id is None:
         return None
     return current_app.extensions[USER_LOADER_KEY](user_id)
-
-
-Work = TypeVar("Work")
-Outcome = TypeVar("Outcome")
-
-
-def written_together(
-    key: str, write: Callable[[Sequence[Work]], Sequence[Outcome]], work: Work
-) -> Outcome:
-    """Write this event's `work` with the events of its kind that arrive with it, through
-    this process's group (`group_commit`, kept in the app's extensions under `key`), and
-    return its outcome. The connection holds no database connection while it waits, and is
-    refused `busy` as if it had waited for one.
-
-    SQLite writes in the process without letting another greenlet in: no group forms there,
-    and grouping measured slower (docs/benchmarks.md, "Votes in groups"), so each event is
-    written as it comes."""
-    group: GroupCommit[Work, Outcome] | None = current_app.extensions.get(key)
-    if group is None:
-        grouped = db.engine.dialect.name != "sqlite"
-        group = current_app.extensions[key] = GroupCommit(write, grouped=grouped)
-    try:
-        return group.submit(work, patience(db.engine))
-    except Withdrawn:
-        raise PoolTimeout("no group took this event within the pool timeout") from None

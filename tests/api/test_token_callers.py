@@ -12,8 +12,9 @@ from sqlalchemy import update
 
 from networkfest import process_cache
 from networkfest.accounts import services as accounts
-from networkfest.accounts.auth import CALLERS
+from networkfest.accounts.auth import CALLERS, read_tokens, token_identity
 from networkfest.accounts.models import User
+from networkfest.accounts.tokens import hash_token
 from networkfest.extensions import db
 from networkfest.privacy import services as privacy
 from tests.factories import FESTIVAL_START
@@ -94,3 +95,25 @@ def test_a_deleted_person_is_refused_by_the_next_request(
     assert client.get("/api/v1/me/agenda", headers=headers).status_code == 200
     privacy.delete_account(db.session, person, clock.now())
     assert client.get("/api/v1/me/agenda", headers=headers).status_code == 401
+
+
+def test_tokens_arriving_together_are_read_in_one_statement(app: Flask, factory: Any) -> None:
+    """A storm of people the process has not seen: one round trip per group (`read_tokens`),
+    each caller answered in order, and each person kept for what follows."""
+    people = [factory.user() for _ in range(3)]
+    raws = [accounts.create_api_token(db.session, p, "laptop", FESTIVAL_START) for p in people]
+    db.session.commit()
+    hashes = [hash_token(raw) for raw in raws]
+    unknown = hash_token("nf_not-a-token-anybody-holds")
+
+    with counted() as statements:
+        found = read_tokens([hashes[0], hashes[1], unknown, hashes[0], hashes[2]])
+
+    assert len(statements) == 1, statements
+    owners = [None if identity is None else identity[0] for identity in found]
+    assert owners == [people[0].id, people[1].id, None, people[0].id, people[2].id]
+    with counted() as statements:
+        assert [token_identity(raw) for raw in raws] == [found[0], found[1], found[4]]
+        assert token_identity("nf_not-a-token-anybody-holds") is None  # never remembered
+    assert len(statements) == 1, statements
+    assert all(process_cache.cache(CALLERS).get(p.id) is not None for p in people)
