@@ -84,7 +84,7 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
     sheet and who hosts are those of the current version; a process no queue tells (the CLI
     publishing beside a one-process server) reads it again within `process_cache.UNTOLD_S`.
     What changes between publications (the seats taken, `confirmed_count`) may be stale
-    here: only the join reads this.
+    here: the join reads the rest, a registration only the status and times.
     The session returned belongs to `db` like any loaded one; the copy itself is never
     handed out, so no caller's session ever shares it.
     """

@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session
 
 from networkfest import database, process_cache, signals
 from networkfest.accounts.models import User
-from networkfest.programme.models import Festival, FestivalSession
+from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import published_room
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
 from networkfest.registration.rules import RegistrationStatus
@@ -123,15 +124,6 @@ def _facts_and_place(
 
 
 _FACTS_BY_ID = _facts_and_place(FestivalSession.id == bindparam("session_id"))
-# How a URL's slug finds a session (`programme.queries.session_row_by_slug`): in the festival
-# most recently published.
-_FACTS_BY_SLUG = _facts_and_place(
-    and_(
-        FestivalSession.festival_id
-        == select(Festival.id).order_by(Festival.id.desc()).limit(1).scalar_subquery(),
-        FestivalSession.slug == bindparam("slug"),
-    )
-)
 # The session's row lock (`_lock_session`), returning the row as it is once locked. The joined
 # place comes from the statement's snapshot, which may predate the wait for the lock: it only
 # says whether to read the place again.
@@ -321,54 +313,44 @@ def register(
 ) -> RegistrationResult:
     """Take a place, or a place in the queue; registering again returns the current state.
 
-    One transaction; a place in the queue is taken under the session's lock, so its answer
-    is decided before the commit: no one else can join or leave the queue until then
-    (`_lock_session`).
+    The session's status and times are what was published (`festival_session`, which may be
+    this process's copy); its seats and queue are read under its lock. The person's place is
+    not read first: a new row that meets theirs (from their other request, or a place they
+    gave up) fails as a conflict, and they register again (`_register_again`). So a new place
+    is one round trip on PostgreSQL (`_seat_else_queue`), and the answer is decided under the
+    lock, before the commit: no one else can join or leave the queue until then.
     """
-    found = db.execute(_FACTS_BY_ID, {"session_id": festival_session.id, "user_id": user.id})
-    return _register(db, found.one(), user.id, now)
-
-
-def register_by_slug(
-    db: DbSession, slug: str, user: User, now: datetime
-) -> RegistrationResult | None:
-    """`register` for the session a URL's slug names, found in the same statement as the
-    person's place (one round trip fewer for the API); None when there is no such session."""
-    found = db.execute(_FACTS_BY_SLUG, {"slug": slug, "user_id": user.id}).first()
-    if found is None:
-        db.rollback()
-        return None
-    return _register(db, found, user.id, now)
-
-
-def _seat_free(session: Facts) -> bool:
-    return bool(session.capacity is None or session.confirmed_count < session.capacity)
-
-
-def _register(db: DbSession, session: Facts, user_id: int, now: datetime) -> RegistrationResult:
-    """The rest of `register`, given the session's facts and whether the person has a place
-    (`_facts_and_place`)."""
-    refusal = rules.registration_refusal(session.status, session.ends_at, now)
+    refusal = rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
     if refusal is not None:
         db.rollback()
         raise RegistrationRefused(refusal.code, refusal.message)
-    if session.place_id is not None:
-        return _register_again(db, session.id, user_id, now)
-    session_id = session.id
+    session_id, user_id = festival_session.id, user.id
     try:
         if _is_sqlite(db):
-            status, waiting = _seat_else_queue_on_sqlite(db, session, user_id, now)
+            status, waiting = _seat_else_queue_on_sqlite(db, session_id, user_id, now)
         else:
             status, waiting = _seat_else_queue(db, session_id, user_id, now)
-    except IntegrityError:  # the person's other request wrote their row first
+    except IntegrityError:  # they have a row: nothing of this attempt was written
         db.rollback()
-        return _current(db, session_id, user_id)
+        return _register_again(db, session_id, user_id, now)
     db.commit()
     if status == RegistrationStatus.CONFIRMED:
         return RegistrationResult(RegistrationStatus.CONFIRMED, None, True)
     # A new row queues behind everyone waiting: its time is the latest and its id the highest,
     # given out under the lock after every row counted in `waiting` was committed.
     return RegistrationResult(RegistrationStatus.WAITLISTED, waiting + 1, True)
+
+
+def register_by_slug(
+    db: DbSession, slug: str, user: User, now: datetime
+) -> RegistrationResult | None:
+    """`register` for the session a URL's slug names, its published facts from this
+    process's copy (`programme.queries.published_room`: status and times change only with a
+    new version); None when there is no such session."""
+    festival_session = published_room(db, slug)
+    if festival_session is None:
+        return None
+    return register(db, festival_session, user, now)
 
 
 def _is_sqlite(db: DbSession) -> bool:
@@ -396,22 +378,26 @@ def _seat_else_queue(
     return status, int(waiting)
 
 
+def _seat_free(session: Facts) -> bool:
+    return bool(session.capacity is None or session.confirmed_count < session.capacity)
+
+
 def _seat_else_queue_on_sqlite(
-    db: DbSession, session: Facts, user_id: int, now: datetime
+    db: DbSession, session_id: int, user_id: int, now: datetime
 ) -> tuple[str, int]:
     """`_seat_else_queue` on SQLite, a statement at a time: the transaction has held the
     database's only write lock since it began (`networkfest.database`), so nothing changes
     between them. Confirmed places are never queued again (capacity cannot drop below them),
     so their queue time only records when they came."""
-    if _seat_free(session) and _take_seat(db, session.id):
+    if _take_seat(db, session_id):
         status, waiting, queued_at = RegistrationStatus.CONFIRMED, 0, now
     else:
-        waiting, last = _queue(db, session.id)
+        waiting, last = _queue(db, session_id)
         status, queued_at = RegistrationStatus.WAITLISTED, rules.queue_time(now, last)
     db.execute(
         _INSERT,
         {
-            "session_id": session.id,
+            "session_id": session_id,
             "user_id": user_id,
             "status": status,
             "queued_at": queued_at,
