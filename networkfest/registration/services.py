@@ -6,10 +6,11 @@ A seat is taken by one conditional UPDATE on `festival_sessions` (the CHECK cons
 backs it), duplicates are stopped by UNIQUE(session_id, user_id), and waitlist positions
 are ranks computed on read, so concurrent requests can never overbook or share a position.
 
-On PostgreSQL every round trip waits for a turn of the gevent hub, so a new place is the
-session's facts with the person's place, then the session's lock, the seat or else the queue
-with the row in one statement, and the commit, those three sent as one batch
-(`_seat_else_queue`; docs/benchmarks.md, "Registration in one batch").
+On PostgreSQL every round trip waits for a turn of the gevent hub, so a new place is one:
+the session's lock, the seat or else the queue with the row in one statement, and the commit,
+sent as one batch (`_seat_else_queue`; docs/benchmarks.md, "Registration in one batch"). Its
+status and times come from what was published and the person's place is not read first: a
+row they already have is met as a conflict (`register`).
 """
 
 from __future__ import annotations

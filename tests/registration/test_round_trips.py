@@ -1,6 +1,6 @@
 """A registration is a few statements (issue 15: 500 a second on PostgreSQL), and the
 shortcuts that buys keep every guarantee: the seat counter, the queue's order, and an answer
-equal to what a read finds after, also when the facts read first are already out of date."""
+equal to what a read finds after, also when the person already has a row."""
 
 from __future__ import annotations
 
