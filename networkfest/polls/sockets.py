@@ -47,7 +47,7 @@ from networkfest.realtime.protocol import (
     require_str,
     session_room,
 )
-from networkfest.registration.rights import participants
+from networkfest.registration.rights import in_order, participants
 
 MAX_ID = 2**31 - 1
 
@@ -126,14 +126,8 @@ def write_answers(events: Sequence[AnswerEvent]) -> list[Answered | ProtocolErro
             poll, user = allowed
             moderator = poll.session.is_host(user) or is_organiser(user)
             answers.append(services.Answer(poll, user.id, moderator, choices))
-    written = iter(services.cast_answers(db.session, answers, now()))
-    pending = iter(answers)
-    return [
-        allowed
-        if isinstance(allowed, ProtocolError)
-        else _acknowledged(next(pending), next(written))
-        for allowed in entitled
-    ]
+    written = services.cast_answers(db.session, answers, now())
+    return in_order(entitled, map(_acknowledged, answers, written))
 
 
 def _acknowledged(

@@ -49,7 +49,7 @@ from networkfest.realtime.protocol import (
     session_room,
     user_room,
 )
-from networkfest.registration.rights import participants
+from networkfest.registration.rights import in_order, participants
 
 MAX_ID = 2**31 - 1
 ASK_REFUSED = "Only people with a confirmed place can ask and vote."
@@ -137,11 +137,8 @@ def write_votes(
         if not isinstance(allowed, ProtocolError):
             question, user = allowed
             ballots.append(services.Ballot(question, user, value))
-    written = iter(services.cast_votes(db.session, ballots, now()))
-    return [
-        allowed if isinstance(allowed, ProtocolError) else _acknowledged(next(written))
-        for allowed in entitled
-    ]
+    written = services.cast_votes(db.session, ballots, now())
+    return in_order(entitled, map(_acknowledged, written))
 
 
 def _acknowledged(

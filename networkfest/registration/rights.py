@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from networkfest import authz
@@ -46,6 +46,7 @@ class InSession(Protocol):
 
 
 Target = TypeVar("Target", bound=InSession)
+Outcome = TypeVar("Outcome")
 
 
 def participants(
@@ -79,3 +80,14 @@ def participants(
             continue
         entitled.append((acted_on, user))
     return entitled
+
+
+def in_order(
+    entitled: Sequence[tuple[Target, Any] | ProtocolError], outcomes: Iterable[Outcome]
+) -> list[Outcome | ProtocolError]:
+    """Each event's answer: its refusal (`participants`) where it was refused, else the next
+    of the outcomes written for the entitled ones, in their order."""
+    written = iter(outcomes)
+    return [
+        allowed if isinstance(allowed, ProtocolError) else next(written) for allowed in entitled
+    ]
