@@ -21,9 +21,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Row,
-    Select,
     Table,
     and_,
     bindparam,
@@ -95,40 +93,13 @@ _TAKE_SEAT = (
 _INSERT = insert(cast(Table, Registration.__table__))
 
 
-# A session's facts and the person's place: id, status, ends_at, capacity, confirmed_count,
-# place_id (None without a row).
-Facts = Row[int, str, datetime, int | None, int, int | None]
-
-
-def _facts_and_place(
-    which: ColumnElement[bool],
-) -> Select[int, str, datetime, int | None, int, int | None]:
-    """The session's own facts and the person's place in it (its id, or None), one statement."""
-    return (
-        select(
-            FestivalSession.id,
-            FestivalSession.status,
-            FestivalSession.ends_at,
-            FestivalSession.capacity,
-            FestivalSession.confirmed_count,
-            Registration.id.label("place_id"),
-        )
-        .outerjoin(
-            Registration,
-            and_(
-                Registration.session_id == FestivalSession.id,
-                Registration.user_id == bindparam("user_id"),
-            ),
-        )
-        .where(which)
-    )
-
-
-_FACTS_BY_ID = _facts_and_place(FestivalSession.id == bindparam("session_id"))
-# The session's row lock (`_lock_session`), returning the row as it is once locked. The joined
-# place comes from the statement's snapshot, which may predate the wait for the lock: it only
-# says whether to read the place again.
-_LOCKED = _FACTS_BY_ID.with_for_update(of=FestivalSession)
+# The session's row lock with its seats as they are once locked (`_register_again`).
+_LOCKED = (
+    select(FestivalSession.capacity, FestivalSession.confirmed_count)
+    .where(FestivalSession.id == bindparam("session_id"))
+    .with_for_update()
+)
+Seats = Row[int | None, int]
 
 # PostgreSQL only (SQLite has no INSERT or UPDATE inside a WITH; there each part is its own
 # statement, all under the database's write lock anyway): a new place in one statement, run
@@ -379,7 +350,7 @@ def _seat_else_queue(
     return status, int(waiting)
 
 
-def _seat_free(session: Facts) -> bool:
+def _seat_free(session: Seats) -> bool:
     return bool(session.capacity is None or session.confirmed_count < session.capacity)
 
 
@@ -413,7 +384,7 @@ def _register_again(
 ) -> RegistrationResult:
     """The person has a row: their current state if it is active, else (cancelled) a seat or
     the back of the queue again. Under the session's lock, read afresh."""
-    session = db.execute(_LOCKED, {"session_id": session_id, "user_id": user_id}).one()
+    session = db.execute(_LOCKED, {"session_id": session_id}).one()
     existing = _place(db, session_id, user_id)
     if existing is None:  # rows are not deleted while their session exists
         db.rollback()
