@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, g
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from socketio import Manager
 from sqlalchemy import text
@@ -73,12 +73,21 @@ __all__ = ["api_routes", "models"]
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, unchanged, except that the signing serializer is
-    built once per set of keys instead of on every request: it holds no per-request state,
-    and building it was about 7% of a feed 304's CPU."""
+    """Flask's signed cookie sessions, unchanged, except for two costs paid on every request
+    and every live event (each pushes a request context):
+    - the signing serializer is built once per set of keys instead of every time: it holds
+      no per-request state, and building it was about 7% of a feed 304's CPU;
+    - a request without the cookie gets its empty session without werkzeug raising and
+      catching a `BadRequestKeyError` to say so: 4.7% of a join storm's CPU, where clients
+      sign in with a token and send no cookie (docs/benchmarks.md)."""
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if self.get_cookie_name(app) not in request.cookies:
+            return None if self.get_signing_serializer(app) is None else self.session_class()
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from networkfest import create_app
@@ -62,3 +62,24 @@ def test_hsts_only_over_https(client: FlaskClient) -> None:
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
     secure = client.get("/healthz", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_request_without_the_session_cookie_gets_a_new_empty_session(app: Flask) -> None:
+    """The cookie-less path (`web.SessionInterface.open_session`) answers as Flask's does,
+    without werkzeug raising and catching a KeyError: an empty new session, none without a
+    secret key, and a request with the cookie still reads what was signed into it."""
+    interface = app.session_interface
+    with app.test_request_context("/"):
+        session = interface.open_session(app, request)
+        assert session is not None and dict(session) == {} and not session.modified
+    serializer = interface.get_signing_serializer(app)
+    assert serializer is not None
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'seen': 1})}"
+    with app.test_request_context("/", headers={"Cookie": cookie}):
+        assert dict(interface.open_session(app, request) or {}) == {"seen": 1}
+    secret, app.secret_key = app.secret_key, None
+    try:
+        with app.test_request_context("/"):
+            assert interface.open_session(app, request) is None
+    finally:
+        app.secret_key = secret
