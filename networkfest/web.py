@@ -60,6 +60,7 @@ from networkfest.programme.queries import current_festival
 from networkfest.programme.routes import bp as programme_bp
 from networkfest.qa.sockets import current_questions
 from networkfest.realtime.protocol import NAMESPACE
+from networkfest.realtime.ratelimit import storage_options
 from networkfest.registration import receivers as registration_receivers
 from networkfest.registration import rights as registration_rights
 from networkfest.registration.routes import bp as registration_bp
@@ -107,6 +108,9 @@ def init_app(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = storage_options(
+        app.config.get("RATELIMIT_STORAGE_URI") or ""
+    )
     limiter.init_app(app)
     auth.init_app(app, login_manager)
     security.init_app(app)

@@ -2,11 +2,11 @@
 
 Flask-Limiter covers HTTP only, so events get their own fixed-window counters from `limits`
 (the library under Flask-Limiter) in the same storage as the HTTP limits:
-`RATELIMIT_STORAGE_URI`, the message queue's Redis when there is one, this process's memory
-otherwise (`ProcessWindows`). Counts are kept per signed-in person (all their connections
-together) or, for anonymous watchers, per connection, and per event. The Q&A rule of three
-questions a minute stays in the database; this limit is the flood guard in front of every
-event.
+`RATELIMIT_STORAGE_URI`, the message queue's Redis when there is one (through one pool for
+both, `storage_options`), this process's memory otherwise (`ProcessWindows`). Counts are kept
+per signed-in person (all their connections together) or, for anonymous watchers, per
+connection, and per event. The Q&A rule of three questions a minute stays in the database;
+this limit is the flood guard in front of every event.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from networkfest.message_queue import waiting_pool
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +117,16 @@ class ProcessWindows(Storage):
         return (ends, count) if ends > now else (0.0, 0)
 
 
+def storage_options(uri: str) -> dict[str, Any]:
+    """The limits' storage options, for the HTTP limits (Flask-Limiter's
+    `RATELIMIT_STORAGE_OPTIONS`) and the events' alike: on Redis, one pool per process
+    whose callers wait for a connection rather than pass uncounted when a storm has them all
+    (`message_queue.waiting_pool`)."""
+    if urlsplit(uri).scheme in ("redis", "rediss"):
+        return {"connection_pool": waiting_pool(uri)}
+    return {}
+
+
 @dataclass
 class EventLimiter:
     """One app's event counters; `SOCKET_RATE_LIMITS` overrides the defaults per event."""
@@ -130,7 +143,12 @@ class EventLimiter:
         storage = (
             ProcessWindows()
             if uri == MEMORY
-            else cast(Storage, storage_from_string(uri, wrap_exceptions=True))
+            else cast(
+                Storage,
+                storage_from_string(
+                    uri, wrap_exceptions=True, **app.config.get("RATELIMIT_STORAGE_OPTIONS", {})
+                ),
+            )
         )
         return cls(
             storage=storage,

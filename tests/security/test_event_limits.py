@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 
 from networkfest import create_app
-from networkfest.extensions import db
+from networkfest.extensions import db, limiter
+from networkfest.message_queue import RedisQueue, waiting_pool
 from networkfest.realtime import ratelimit
 from tests.conftest import redis_url
 from tests.conftest import test_settings as base_settings
@@ -87,3 +90,60 @@ def test_an_unreachable_redis_lets_events_through(database_url: str, clock: Any,
     with app.app_context():
         assert ratelimit.allow("vote", "user:1") is True
     assert "event rate limit storage unavailable" in caplog.text
+
+
+def test_an_event_waits_for_a_redis_connection_rather_than_pass_uncounted(
+    database_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a storm every connection of the pool can be busy: the next event waits for one and
+    is counted. redis-py's own pool refused it at once, and the limiter let it through
+    uncounted (1,601 of a 2,000-join storm's events, docs/benchmarks.md)."""
+    url = redis_url()
+    app = create_app(
+        {
+            **base_settings(database_url, clock),
+            "RATELIMIT_STORAGE_URI": url,
+            "SOCKET_RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}",
+            "SOCKET_RATE_LIMITS": {"vote": "1 per minute"},
+        }
+    )
+    pool = waiting_pool(url, size=1)
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"connection_pool": pool}
+    held = pool.get_connection()
+    asked = threading.Event()
+    get_connection = pool.get_connection
+
+    def asking(*args: Any, **kwargs: Any) -> Any:
+        asked.set()
+        return get_connection(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "get_connection", asking)
+    answers: list[bool] = []
+
+    def vote() -> None:
+        with app.app_context():
+            answers.append(ratelimit.allow("vote", "user:7"))
+
+    voter = threading.Thread(target=vote)
+    voter.start()
+    assert asked.wait(5), "the event asks the pool for a connection"
+    pool.release(held)
+    voter.join(5)
+    with app.app_context():
+        assert [*answers, ratelimit.allow("vote", "user:7")] == [True, False]
+
+
+def test_the_limits_and_the_publisher_wait_for_their_redis_connections(
+    database_url: str, clock: Any
+) -> None:
+    """HTTP and event limits share one waiting pool per process; the queue's publisher has
+    its own."""
+    url = redis_url()
+    app = create_app({**base_settings(database_url, clock), "RATELIMIT_STORAGE_URI": url})
+    pool = app.config["RATELIMIT_STORAGE_OPTIONS"]["connection_pool"]
+    assert isinstance(pool, redis.BlockingConnectionPool)
+    assert limiter.storage.storage.connection_pool is pool
+    with app.app_context():
+        assert ratelimit.limiter().storage.storage.connection_pool is pool
+    publisher = RedisQueue(url).publisher.connection_pool
+    assert isinstance(publisher, redis.BlockingConnectionPool)
