@@ -203,6 +203,9 @@ BASE_SETTINGS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     # Explicit: Flask-Limiter's singleton otherwise keeps `enabled` from the previous app.
     "RATELIMIT_ENABLED": True,
+    # Redis out of reach: the HTTP limits count in this process's memory until it is back,
+    # rather than every limited form (sign-in, sign-up) answering 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "PASSWORD_TOKEN_MAX_AGE": 24 * 3600,
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,

@@ -112,6 +112,9 @@ def init_app(app: Flask) -> None:
         app.config.get("RATELIMIT_STORAGE_URI") or ""
     )
     limiter.init_app(app)
+    # The limiter is one object for every app in the process (the routes' decorators hold
+    # it); a new app's storage is new, so it starts healthy whatever an earlier app's did.
+    limiter._storage_dead = False
     auth.init_app(app, login_manager)
     security.init_app(app)
     errors.init_app(app)
