@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Table, exists, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, or_, select, update
 
 from networkfest.extensions import db as extension
 from networkfest.extensions import socketio
@@ -45,6 +45,14 @@ _open_here: dict[str, set[int]] = {}
 _open_lock = threading.Lock()
 # A plain INSERT, built once: one per flush (many rows) or per join, nothing to read back.
 _OPEN_STAY = insert(cast(Table, Presence.__table__))
+# And the UPDATEs that end a connection's stays, everywhere or in one room: when a room
+# empties, thousands of disconnects would otherwise each compose one.
+_END_STAYS = (
+    update(cast(Table, Presence.__table__))
+    .where(Presence.sid == bindparam("connection"), Presence.left_at.is_(None))
+    .values(left_at=bindparam("ended_at"))
+)
+_END_STAYS_IN_ROOM = _END_STAYS.where(Presence.session_id == bindparam("room"))
 
 
 class Pending:
@@ -222,18 +230,29 @@ def end(
     db: DbSession, sid: str, now: datetime, session_id: int | None = None, app: Flask | None = None
 ) -> None:
     """Close this connection's open stays: in one room (leave) or in every room (disconnect).
-    With `app`, its pending stays are written first (closed, if this ends them)."""
+    With `app`, its pending stays are written first (closed, if this ends them). Only this
+    process opens a connection's stays, so one it opened none for (a visitor, a page that
+    never joined) asks the database nothing."""
     if app is not None and app.extensions.get(BUFFER_KEY) is not None:
         app.extensions[BUFFER_KEY].pending.close(sid, now, session_id)
         flush(app, db)
-    statement = update(Presence).where(Presence.sid == sid, Presence.left_at.is_(None))
-    if session_id is not None:
-        statement = statement.where(Presence.session_id == session_id)
+    if not _open_in(sid, session_id):
+        return
     try:
-        db.execute(statement.values(left_at=now).execution_options(synchronize_session=False))
+        if session_id is None:
+            db.execute(_END_STAYS, {"connection": sid, "ended_at": now})
+        else:
+            db.execute(_END_STAYS_IN_ROOM, {"connection": sid, "ended_at": now, "room": session_id})
         db.commit()
     finally:
         _forget(sid, session_id)
+
+
+def _open_in(sid: str, session_id: int | None) -> bool:
+    """Whether this connection has a stay open here: in that room, or in any."""
+    with _open_lock:
+        rooms = _open_here.get(sid, set())
+        return bool(rooms) and (session_id is None or session_id in rooms)
 
 
 def _forget(sid: str, session_id: int | None) -> None:

@@ -12,6 +12,7 @@ from networkfest.live import connections
 from networkfest.live.models import Presence
 from tests.factories import SESSION_START
 from tests.live.helpers import Room, emit, events
+from tests.statements import recorded
 
 SESSION_END = SESSION_START + timedelta(minutes=45)
 
@@ -82,6 +83,27 @@ def test_watchers_leave_no_presence(socket_client, room: Room, clock) -> None:
     emit(sio, "join", {"session": room.slug})
     sio.disconnect("/live")
     assert db.session.scalars(select(Presence)).all() == []
+
+
+def test_a_connection_without_a_stay_ends_without_a_statement(
+    socket_client, room: Room, clock
+) -> None:
+    """Only this process opens a connection's stays: one that never joined (or left every
+    room) leaves and disconnects asking the database nothing, while a stay still open is
+    ended."""
+    clock.set(SESSION_START)
+    never_joined = socket_client(room.attendee)
+    joined = socket_client(room.other)
+    emit(joined, "join", {"session": room.slug})
+    with recorded() as (statements, _commits):
+        emit(never_joined, "leave", {"session": room.slug})
+        never_joined.disconnect("/live")
+    assert not [sql for sql in statements if "presence" in sql.lower()]
+    clock.advance(timedelta(minutes=5))
+    joined.disconnect("/live")
+    assert [(row.user_id, row.left_at) for row in db.session.scalars(select(Presence))] == [
+        (room.other.id, SESSION_START + timedelta(minutes=5))
+    ]
 
 
 def test_open_stays_count_until_now_or_the_end(socket_client, room: Room, clock) -> None:
