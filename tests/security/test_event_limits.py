@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -92,6 +93,21 @@ def test_an_unreachable_redis_lets_events_through(database_url: str, clock: Any,
     assert "event rate limit storage unavailable" in caplog.text
 
 
+def connection_asked_for(
+    pool: redis.ConnectionPool, monkeypatch: pytest.MonkeyPatch
+) -> threading.Event:
+    """Set when a caller first asks `pool` for a connection."""
+    asked = threading.Event()
+    get_connection = pool.get_connection
+
+    def asking(*args: Any, **kwargs: Any) -> Any:
+        asked.set()
+        return get_connection(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "get_connection", asking)
+    return asked
+
+
 def test_an_event_waits_for_a_redis_connection_rather_than_pass_uncounted(
     database_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,14 +126,7 @@ def test_an_event_waits_for_a_redis_connection_rather_than_pass_uncounted(
     pool = waiting_pool(url, size=1)
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {"connection_pool": pool}
     held = pool.get_connection()
-    asked = threading.Event()
-    get_connection = pool.get_connection
-
-    def asking(*args: Any, **kwargs: Any) -> Any:
-        asked.set()
-        return get_connection(*args, **kwargs)
-
-    monkeypatch.setattr(pool, "get_connection", asking)
+    asked = connection_asked_for(pool, monkeypatch)
     answers: list[bool] = []
 
     def vote() -> None:
@@ -144,6 +153,42 @@ def test_the_limits_and_the_publisher_wait_for_their_redis_connections(
     assert isinstance(pool, redis.BlockingConnectionPool)
     assert limiter.storage.storage.connection_pool is pool
     with app.app_context():
-        assert ratelimit.limiter().storage.storage.connection_pool is pool
+        counts = ratelimit.limiter().count
+    assert isinstance(counts.__self__, ratelimit.RedisWindows)  # type: ignore[attr-defined]
+    assert counts.__self__.client.connection_pool is pool  # type: ignore[attr-defined]
     publisher = RedisQueue(url).publisher.connection_pool
     assert isinstance(publisher, redis.BlockingConnectionPool)
+
+
+def test_counts_that_arrive_together_are_added_in_one_round_trip_and_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nine votes of one person under a limit of five: the first is counted alone while the
+    other eight arrive, then theirs in one transaction; five are let through, and the window
+    ends when it should."""
+    url = redis_url()
+    pool = waiting_pool(url, size=1)
+    windows = ratelimit.RedisWindows(pool)
+    limit = ratelimit.parse("5 per minute")
+    key = limit.key_for(f"test-{uuid.uuid4().hex}", "vote", "user:7")
+    sent: list[int] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(len(pipeline.command_stack))
+        return execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    held = pool.get_connection()  # the first group waits for it, and the others queue behind
+    asked = connection_asked_for(pool, monkeypatch)
+    with ThreadPoolExecutor(max_workers=9) as workers:
+        first = workers.submit(windows.count, key, limit.get_expiry())
+        assert asked.wait(5), "the first count leads its group and waits for the connection"
+        others = [workers.submit(windows.count, key, limit.get_expiry()) for _ in range(8)]
+        assert windows.groups.waiting_at_least(8, 5)
+        pool.release(held)
+        counts = [first.result(5), *(other.result(5) for other in others)]
+    assert counts[0] == 1 and sorted(counts[1:]) == list(range(2, 10))
+    assert sum(count <= limit.amount for count in counts) == 5
+    assert sent == [2, 16], "one transaction for the first, one for the eight behind it"
+    assert 0 < windows.client.ttl(f"{ratelimit.REDIS_KEY_PREFIX}:{key}") <= 60
