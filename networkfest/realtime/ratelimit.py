@@ -171,10 +171,9 @@ class EventLimiter:
         say the same).
         """
         limit = self.limits.get(event, self.fallback)
+        key = limit.key_for(self.prefix, event, who)
         try:
-            return self.count(limit.key_for(self.prefix, event, who), limit.get_expiry()) <= (
-                limit.amount
-            )
+            return self.count(key, limit.get_expiry()) <= limit.amount
         except (redis.RedisError, Withdrawn) as error:
             log.warning("event rate limit storage unavailable: %s", error.__class__.__name__)
             return True
