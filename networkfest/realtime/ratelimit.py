@@ -185,8 +185,9 @@ class RedisWindows:
     One count a round trip was 132 µs of CPU each, and in a storm of 2,000 joins every event
     waited for its own; a group's are sent as one transaction of `SET NX EX` (the window
     starts with its first count and ends `window_s` later) and `INCRBY` per count, 23 µs
-    each (docs/benchmarks.md, "Event counts in groups"). A count that finds no group within
-    `TIMEOUT_S` gives up (`Withdrawn`), as one that finds no connection does."""
+    each (docs/benchmarks.md, "Redis connections that wait, event counts in groups"). A count
+    that finds no group within `TIMEOUT_S` gives up (`Withdrawn`), as one that finds no
+    connection does."""
 
     def __init__(self, pool: redis.ConnectionPool) -> None:
         self.client = redis.Redis(connection_pool=pool)
