@@ -27,7 +27,10 @@ Rules the wiring must keep:
   of some keys. When a storm is over (an interval with nothing to flush), the loop
   *settles*: it reads the keys it flushed and sends any state newer than what it sent.
   With several processes each flushing its own offers, the last broadcast after a storm
-  then carries the final state, whichever process sends it. Reading at every flush would
+  then carries the final state, whichever process sends it. A process cannot tell whether
+  another process's newer state (a close at the hard stop) reached the room before or after
+  its own flush, so it sends that state again: clients replace an object by id, and the same
+  payload twice changes nothing. Reading at every flush would
   be simpler but waits, during the storm, behind every handler for a database connection.
   If the pool has no connection for the settling within its timeout (the database is
   saturated), the keys are kept and the loop settles again after the next interval; the
