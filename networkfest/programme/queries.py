@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
@@ -86,17 +87,40 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
     What changes between publications (the seats taken, `confirmed_count`) may be stale
     here: the join reads the rest, a registration only the status and times.
     The session returned belongs to `db` like any loaded one; the copy itself is never
-    handed out, so no caller's session ever shares it.
+    handed out, so no caller's session ever shares it (`published_facts` reads plain values
+    off it).
     """
     if not _valid_slug(slug):
         return None
-    rooms = process_cache.cache(
-        ROOMS, lifetime_s=process_cache.UNTOLD_S, timer=process_cache.app_clock
-    )
     room: FestivalSession | None = process_cache.merged_through(
-        db, rooms, slug, lambda: db.scalar(_PUBLISHED_ROOM, {"slug": slug}), keep=_kept_room
+        db, _rooms(), slug, lambda: db.scalar(_PUBLISHED_ROOM, {"slug": slug}), keep=_kept_room
     )
     return room
+
+
+class PublishedFacts(NamedTuple):
+    """A session's own published facts as plain values: what a registration decides by."""
+
+    id: int
+    status: str
+    ends_at: datetime
+
+
+def published_facts(db: DbSession, slug: str) -> PublishedFacts | None:
+    """`published_room`'s facts read off this process's copy, which nothing is put into a
+    session for: merging the room's graph cost a registration a twelfth of its CPU
+    (docs/benchmarks.md, "Registration from the published facts")."""
+    if not _valid_slug(slug):
+        return None
+    kept: FestivalSession | None = _rooms().get(slug)
+    room = kept if kept is not None else published_room(db, slug)
+    return None if room is None else PublishedFacts(room.id, room.status, room.ends_at)
+
+
+def _rooms() -> process_cache.ProcessCache:
+    return process_cache.cache(
+        ROOMS, lifetime_s=process_cache.UNTOLD_S, timer=process_cache.app_clock
+    )
 
 
 def _kept_room(room: FestivalSession) -> FestivalSession:

@@ -24,7 +24,7 @@ from networkfest.live.models import Presence
 from networkfest.process_cache import UNTOLD_S
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import ROOMS
-from tests.factories import SESSION_START
+from tests.factories import SESSION_START, announce_publication
 from tests.live.helpers import Room, ask, emit, joined
 from tests.polls.helpers import answer, open_poll, prepare, votes
 from tests.statements import counted
@@ -198,14 +198,7 @@ def test_a_join_reads_the_room_once_per_published_version(
     # A publication: forgotten at once.
     latest = end_at(100)
     festival_id = db.session.scalar(select(FestivalSession.festival_id))
-    signals.send(
-        signals.programme_published,
-        "programme",
-        festival_id=festival_id,
-        version=2,
-        changes=[],
-        now=clock.now(),
-    )
+    announce_publication(festival_id, clock.now())
     assert len(process_cache.cache(ROOMS)) == 0
     assert joined(sio, room.slug)["clock"]["ends_at"] == latest
 

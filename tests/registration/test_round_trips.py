@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
+from networkfest.programme.queries import published_facts
 from networkfest.registration import services
-from tests.factories import FESTIVAL_START
-from tests.statements import recorded
+from tests.factories import FESTIVAL_START, announce_publication
+from tests.statements import counted, recorded
 
 
 def bearer(user: Any) -> dict[str, str]:
@@ -120,3 +121,31 @@ def test_coming_back_after_cancelling_takes_a_free_seat(factory, festival, clock
     assert services.registration_state(db.session, session, person) == {"status": "confirmed"}
     db.session.refresh(session)
     assert session.confirmed_count == 2
+
+
+def test_the_published_facts_are_plain_values_a_publication_replaces_at_once(
+    client, factory, festival, clock
+) -> None:
+    """The facts a registration decides by come off the process's copy without putting
+    anything into the request's session, and hold until the next publication, which every
+    process is told of: a session cancelled in a new version refuses the next registration."""
+    session = factory.session(festival, capacity=5)
+    session_id, slug, ends_at, festival_id = session.id, session.slug, session.ends_at, festival.id
+    url = f"/api/v1/sessions/{slug}/registration"
+    assert client.post(url, headers=bearer(factory.user())).status_code == 201
+
+    db.session.expunge_all()
+    with counted() as statements:
+        facts = published_facts(db.session, slug)
+    assert facts == (session_id, "scheduled", ends_at)
+    assert statements == []
+    assert not any(isinstance(held, FestivalSession) for held in db.session.identity_map.values())
+
+    db.session.execute(
+        update(FestivalSession).where(FestivalSession.id == session_id).values(status="cancelled")
+    )
+    db.session.commit()
+    announce_publication(festival_id, clock.now())
+    response = client.post(url, headers=bearer(factory.user()))
+    assert (response.status_code, response.json["error"]["code"]) == (409, "cancelled")
+    assert published_facts(db.session, "no-such-session") is None

@@ -21,11 +21,12 @@ import socketio
 from flask import Flask
 from sqlalchemy import select, update
 
-from networkfest import create_app, signals
+from networkfest import create_app
 from networkfest.accounts.models import User
 from networkfest.clock import to_epoch_ms
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
+from tests.factories import announce_publication
 from tests.resilience.support import MINUTES, STARTS
 from tests.room_client import RoomClient
 from tests.scale.test_two_processes import Cluster, cluster  # noqa: F401 (the fixture)
@@ -72,14 +73,7 @@ def publish_a_later_end(running: Cluster, later: int) -> None:
         ).one()
         festival_id = festival_session.festival_id
         db.session.commit()
-        signals.send(
-            signals.programme_published,
-            "programme",
-            festival_id=festival_id,
-            version=2,
-            changes=[],
-            now=STARTS,
-        )
+        announce_publication(festival_id, STARTS)
         db.session.remove()
         db.engine.dispose()
 
