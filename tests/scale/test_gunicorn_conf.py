@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.scale.cluster import SECRET, AppProcess
+from tests.scale.test_two_processes import seed_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,11 +67,47 @@ def test_the_master_imports_no_sockets_before_gevent_patches() -> None:
 def test_each_worker_tunes_garbage_collection_for_many_sockets() -> None:
     """In a child process: the hook changes the collector of the process it runs in."""
     probe = (
-        "import gc, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
-        "conf['post_worker_init'](None); "
+        "import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py'); "
+        "conf['post_worker_init'](types.SimpleNamespace()); "
         "print(gc.get_threshold(), gc.get_freeze_count() > 0)"
     )
     shown = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert shown == "(100000, 50, 1000) True"
+
+
+@pytest.mark.parametrize("access_log", [True, False])
+def test_requests_go_to_gunicorns_access_log_when_one_is_set(
+    tmp_path: Path, access_log: bool
+) -> None:
+    """The WebSocket worker's handler logs through gunicorn's access log, as gunicorn's own
+    gevent worker does: a line per request when `NETWORKFEST_ACCESS_LOG` names a file, and
+    nothing anywhere without it (the server's own log stays quiet)."""
+    log = tmp_path / "access.log"
+    database_url = f"sqlite:///{tmp_path / 'festival.sqlite3'}"
+    seed_database(database_url)
+    server = AppProcess(
+        tmp_path,
+        {
+            **os.environ,
+            "NETWORKFEST_DATABASE_URL": database_url,
+            "NETWORKFEST_SECRET_KEY": SECRET,
+            "NETWORKFEST_ENV": "development",
+            "NETWORKFEST_MAIL_BACKEND": "console",
+            **({"NETWORKFEST_ACCESS_LOG": str(log)} if access_log else {}),
+        },
+    )
+    try:
+        server.start()
+        with urllib.request.urlopen(server.url + "/healthz?from=test", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.stop()
+    shown = server.log.read_text()
+    assert "/healthz" not in shown and "Traceback" not in shown, shown
+    if access_log:
+        lines = log.read_text().splitlines()
+        assert any('"GET /healthz?from=test HTTP/1.1" 200' in line for line in lines), lines
+    else:
+        assert not log.exists()
