@@ -28,6 +28,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 from redis.backoff import NoBackoff
@@ -93,6 +94,13 @@ class RedisQueue(PubSubManager):
         self.publisher = redis.Redis(
             connection_pool=waiting_pool(url, socket_timeout=TIMEOUT_S, **self.redis_options)
         )
+        # TCP keepalive finds a Redis gone from under an idle subscription; a Unix socket
+        # has no such thing (redis-py refuses the option for one).
+        tcp = urlsplit(url).scheme != "unix"
+        self.listener_options = {
+            **self.redis_options,
+            **({"socket_keepalive": True} if tcp else {}),
+        }
         self.subscriptions = 0
         # Set while the listener is subscribed: a probe published meanwhile can come back.
         self.ready = threading.Event()
@@ -113,7 +121,7 @@ class RedisQueue(PubSubManager):
     def _listen(self) -> Iterator[bytes]:
         failures = 0
         while True:
-            client = redis.Redis.from_url(self.url, socket_keepalive=True, **self.redis_options)
+            client = redis.Redis.from_url(self.url, **self.listener_options)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)

@@ -60,7 +60,7 @@ from networkfest.programme.queries import current_festival
 from networkfest.programme.routes import bp as programme_bp
 from networkfest.qa.sockets import current_questions
 from networkfest.realtime.protocol import NAMESPACE
-from networkfest.realtime.ratelimit import storage_options
+from networkfest.realtime.ratelimit import MEMORY, storage
 from networkfest.registration import receivers as registration_receivers
 from networkfest.registration import rights as registration_rights
 from networkfest.registration.routes import bp as registration_bp
@@ -108,8 +108,8 @@ def init_app(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = storage_options(
-        app.config.get("RATELIMIT_STORAGE_URI") or ""
+    app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"] = storage(
+        app.config.get("RATELIMIT_STORAGE_URI") or MEMORY
     )
     limiter.init_app(app)
     # The limiter is one object for every app in the process (the routes' decorators hold

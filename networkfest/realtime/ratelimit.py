@@ -3,7 +3,7 @@
 Flask-Limiter covers HTTP only, so events get their own fixed-window counts, with the limits
 written as `limits` (the library under Flask-Limiter) parses them, in the same place as the
 HTTP limits' counts: `RATELIMIT_STORAGE_URI`, the message queue's Redis when there is one
-(through one pool for both, `storage_options`; the counts that arrive together added in one
+(through one pool for both, `storage`; the counts that arrive together added in one
 round trip, `RedisWindows`), this process's memory otherwise (`ProcessWindows`). Counts are
 kept per signed-in person (all their connections together) or, for anonymous watchers, per
 connection, and per event. The Q&A rule of three questions a minute stays in the database;
@@ -118,14 +118,18 @@ class ProcessWindows(Storage):
         return (ends, count) if ends > now else (0.0, 0)
 
 
-def storage_options(uri: str) -> dict[str, Any]:
-    """The limits' storage options, for the HTTP limits (Flask-Limiter's
-    `RATELIMIT_STORAGE_OPTIONS`) and the events' alike: on Redis, one pool per process
-    whose callers wait for a connection rather than pass uncounted when a storm has them all
-    (`message_queue.waiting_pool`)."""
-    if urlsplit(uri).scheme in ("redis", "rediss"):
-        return {"connection_pool": waiting_pool(uri)}
-    return {}
+def storage(uri: str) -> tuple[str, dict[str, Any]]:
+    """The limits' storage URI and options (Flask-Limiter's `RATELIMIT_STORAGE_URI` and
+    `RATELIMIT_STORAGE_OPTIONS`), for the HTTP limits and the events' alike, from the URL
+    they were configured with (the message queue's). On Redis, one pool per process whose
+    callers wait for a connection rather than pass uncounted when a storm has them all
+    (`message_queue.waiting_pool`). A Unix socket keeps its URL for the pool, and is named
+    for `limits` the way it knows it (`redis+unix://`; redis-py and the queue say `unix://`)."""
+    scheme = urlsplit(uri).scheme
+    if scheme not in ("redis", "rediss", "unix"):
+        return uri, {}
+    limits_uri = f"redis+{uri}" if scheme == "unix" else uri
+    return limits_uri, {"connection_pool": waiting_pool(uri)}
 
 
 # The key of an event's count in Redis, as `limits`' Redis storage names it: processes of

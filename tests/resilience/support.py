@@ -37,11 +37,15 @@ serve(create_app(), "127.0.0.1", int(sys.argv[1]))
 
 
 class PrivateRedis:
-    """A `redis-server` child process on its own port, without persistence; restartable."""
+    """A `redis-server` child process on its own port, or on a Unix socket alone (`socket`),
+    without persistence; restartable."""
 
-    def __init__(self, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+    def __init__(self, log_path: Path, socket: Path | None = None) -> None:
+        self.port = 0 if socket is not None else free_port()
+        self.url = f"unix://{socket}" if socket is not None else f"redis://127.0.0.1:{self.port}/0"
+        self.listen = (
+            ("--unixsocket", str(socket)) if socket is not None else ("--bind", "127.0.0.1")
+        )
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -50,7 +54,7 @@ class PrivateRedis:
             self.process = subprocess.Popen(
                 [
                     str(REDIS_SERVER),
-                    *("--port", str(self.port), "--bind", "127.0.0.1"),
+                    *("--port", str(self.port), *self.listen),
                     *("--save", "", "--appendonly", "no"),
                 ],
                 stdout=log,
