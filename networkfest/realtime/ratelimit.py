@@ -158,8 +158,8 @@ class EventLimiter:
         if uri == MEMORY:
             count = ProcessWindows().incr
         else:
-            pool = app.config.get("RATELIMIT_STORAGE_OPTIONS", {}).get("connection_pool")
-            count = RedisWindows(pool or waiting_pool(uri)).count
+            # The pool the HTTP limits count through (`storage`, set up by `web.init_app`).
+            count = RedisWindows(app.config["RATELIMIT_STORAGE_OPTIONS"]["connection_pool"]).count
         return cls(
             count=count,
             limits={event: parse(value) for event, value in configured.items()},
