@@ -107,9 +107,9 @@ class PublishedFacts(NamedTuple):
 
 
 def published_facts(db: DbSession, slug: str) -> PublishedFacts | None:
-    """`published_room`'s facts read off this process's copy, which nothing is put into a
-    session for: merging the room's graph cost a registration a twelfth of its CPU
-    (docs/benchmarks.md, "Registration from the published facts")."""
+    """`published_room`'s facts read off this process's copy, with nothing put into a
+    session: merging the room's graph costs 77 to 82 µs, reading three values 5 to 6 µs
+    (docs/benchmarks.md, "Registration from plain facts")."""
     if not _valid_slug(slug):
         return None
     kept: FestivalSession | None = _rooms().get(slug)

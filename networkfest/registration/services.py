@@ -286,11 +286,12 @@ def register(
     """Take a place, or a place in the queue; registering again returns the current state.
 
     The session's status and times are what was published (`festival_session`, which may be
-    this process's facts of it); its seats and queue are read under its lock. The person's place is
-    not read first: a new row that meets theirs (from their other request, or a place they
-    gave up) fails as a conflict, and they register again (`_register_again`). So a new place
-    is one round trip on PostgreSQL (`_seat_else_queue`), and the answer is decided under the
-    lock, before the commit: no one else can join or leave the queue until then.
+    this process's facts of it); its seats and queue are read under its lock. The person's
+    place is not read first: a new row that meets theirs (from their other request, or a
+    place they gave up) fails as a conflict, and they register again (`_register_again`). So
+    a new place is one round trip on PostgreSQL (`_seat_else_queue`), and the answer is
+    decided under the lock, before the commit: no one else can join or leave the queue until
+    then.
     """
     refusal = rules.registration_refusal(festival_session.status, festival_session.ends_at, now)
     if refusal is not None:

@@ -41,11 +41,14 @@ class PrivateRedis:
     without persistence; restartable."""
 
     def __init__(self, log_path: Path, socket: Path | None = None) -> None:
-        self.port = 0 if socket is not None else free_port()
-        self.url = f"unix://{socket}" if socket is not None else f"redis://127.0.0.1:{self.port}/0"
-        self.listen = (
-            ("--unixsocket", str(socket)) if socket is not None else ("--bind", "127.0.0.1")
-        )
+        if socket is None:
+            self.port = free_port()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+            self.listen = ("--bind", "127.0.0.1")
+        else:  # no TCP port at all
+            self.port = 0
+            self.url = f"unix://{socket}"
+            self.listen = ("--unixsocket", str(socket))
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
