@@ -24,7 +24,7 @@ from networkfest.live import presence
 from networkfest.polls import services as polls
 from networkfest.polls.sockets import PollEvents
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import published_room, room_by_slug
+from networkfest.programme.queries import room_by_slug, room_to_read
 from networkfest.qa import services as qa
 from networkfest.qa.sockets import QuestionEvents
 from networkfest.realtime.protocol import (
@@ -81,7 +81,7 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     """Join the room and read its state: (state, session id, viewer's id, the instant). Ends
     by giving the connection back (a commit without a transaction costs no round trip)."""
     autocommit(db.session)
-    festival_session = published_room(db.session, slug)
+    festival_session = room_to_read(db.session, slug)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     user = authorise(PUBLIC)
@@ -158,8 +158,8 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def on_join(self, payload: Any) -> Ack:
         """The room's state in as few round trips as it takes, none of them in a transaction,
         and no write before the acknowledgement: the room's published facts come from this
-        process's copy (`published_room`), the stay is written by the next flush
-        (`presence.arrive`). On PostgreSQL at most half the pool's connections serve joins at
+        process's copy, read where it is (`room_to_read`), the stay is written by the next
+        flush (`presence.arrive`). On PostgreSQL at most half the pool's connections serve joins at
         once (`_join_gate`): in a storm the rest wait their turn here, holding nothing, rather
         than for a connection, which would refuse them `busy` after the pool timeout."""
         slug = require_str(require_object(payload), "session", max_length=80)

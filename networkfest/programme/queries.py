@@ -86,9 +86,9 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
     publishing beside a one-process server) reads it again within `process_cache.UNTOLD_S`.
     What changes between publications (the seats taken, `confirmed_count`) may be stale
     here: the join reads the rest, a registration only the status and times.
-    The session returned belongs to `db` like any loaded one; the copy itself is never
-    handed out, so no caller's session ever shares it (`published_facts` reads plain values
-    off it).
+    The session returned belongs to `db` like any loaded one. The copy itself goes only to
+    callers that read what it holds and write nothing (`room_to_read`), so no caller's
+    session ever shares it.
     """
     if not _valid_slug(slug):
         return None
@@ -107,14 +107,22 @@ class PublishedFacts(NamedTuple):
 
 
 def published_facts(db: DbSession, slug: str) -> PublishedFacts | None:
-    """`published_room`'s facts read off this process's copy, with nothing put into a
-    session: merging the room's graph costs 77 to 82 µs, reading three values 5 to 6 µs
-    (docs/benchmarks.md, "Registration from plain facts")."""
+    """`published_room`'s status and times as plain values (`room_to_read`)."""
+    room = room_to_read(db, slug)
+    return None if room is None else PublishedFacts(room.id, room.status, room.ends_at)
+
+
+def room_to_read(db: DbSession, slug: str) -> FestivalSession | None:
+    """`published_room` for a caller that only reads what it holds (the session's columns,
+    its festival, run sheet and hosts' ids) and writes nothing: this process's copy itself,
+    shared by every such caller and put into no session. Merging the room's graph into the
+    caller's session cost a join 180 µs and a registration 80 µs; this costs 7 µs
+    (docs/benchmarks.md, "Registration from plain facts"). Anything else it is asked for
+    raises `DetachedInstanceError` rather than being read."""
     if not _valid_slug(slug):
         return None
     kept: FestivalSession | None = _rooms().get(slug)
-    room = kept if kept is not None else published_room(db, slug)
-    return None if room is None else PublishedFacts(room.id, room.status, room.ends_at)
+    return kept if kept is not None else published_room(db, slug)
 
 
 def _rooms() -> process_cache.ProcessCache:

@@ -95,11 +95,15 @@ def looking(festival_session: FestivalSession, user: User | None) -> Viewer:
     )
 
 
-def payload(question: Question, *, asked_by: bool = False) -> dict[str, Any]:
-    """The `question` object of the live protocol; `asked_by` only ever for organisers."""
+def payload(
+    question: Question, *, asked_by: bool = False, slug: str | None = None
+) -> dict[str, Any]:
+    """The `question` object of the live protocol; `asked_by` only ever for organisers.
+    `slug` is the room's, when the caller holds it: a join's room is in no session
+    (`programme.queries.room_to_read`), and its question's `session` would be read again."""
     data: dict[str, Any] = {
         "id": question.id,
-        "session": question.session.slug,
+        "session": question.session.slug if slug is None else slug,
         "text": question.text,
         "author": None if question.anonymous or question.author is None else question.author.name,
         "votes": question.votes,
@@ -143,7 +147,7 @@ def visible_questions(
 
 def snapshot(db: DbSession, festival_session: FestivalSession, viewer: Viewer) -> list[dict]:
     return [
-        payload(q, asked_by=viewer.organiser and q.anonymous)
+        payload(q, asked_by=viewer.organiser and q.anonymous, slug=festival_session.slug)
         for q in visible_questions(db, festival_session, viewer)
     ]
 
