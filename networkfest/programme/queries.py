@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
@@ -96,20 +95,6 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
         db, _rooms(), slug, lambda: db.scalar(_PUBLISHED_ROOM, {"slug": slug}), keep=_kept_room
     )
     return room
-
-
-class PublishedFacts(NamedTuple):
-    """A session's own published facts as plain values: what a registration decides by."""
-
-    id: int
-    status: str
-    ends_at: datetime
-
-
-def published_facts(db: DbSession, slug: str) -> PublishedFacts | None:
-    """`published_room`'s status and times as plain values (`room_to_read`)."""
-    room = room_to_read(db, slug)
-    return None if room is None else PublishedFacts(room.id, room.status, room.ends_at)
 
 
 def room_to_read(db: DbSession, slug: str) -> FestivalSession | None:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from networkfest import database, process_cache, signals
 from networkfest.accounts.models import User
 from networkfest.programme.models import FestivalSession
-from networkfest.programme.queries import PublishedFacts, published_facts
+from networkfest.programme.queries import room_to_read
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
 from networkfest.registration.rules import RegistrationStatus
@@ -281,12 +281,12 @@ def _free_seat(db: DbSession, session_id: int) -> None:
 
 
 def register(
-    db: DbSession, festival_session: FestivalSession | PublishedFacts, user: User, now: datetime
+    db: DbSession, festival_session: FestivalSession, user: User, now: datetime
 ) -> RegistrationResult:
     """Take a place, or a place in the queue; registering again returns the current state.
 
     The session's status and times are what was published (`festival_session`, which may be
-    this process's facts of it); its seats and queue are read under its lock. The person's
+    this process's copy); its seats and queue are read under its lock. The person's
     place is not read first: a new row that meets theirs (from their other request, or a
     place they gave up) fails as a conflict, and they register again (`_register_again`). So
     a new place is one round trip on PostgreSQL (`_seat_else_queue`), and the answer is
@@ -318,12 +318,12 @@ def register_by_slug(
     db: DbSession, slug: str, user: User, now: datetime
 ) -> RegistrationResult | None:
     """`register` for the session a URL's slug names, its published facts from this
-    process's copy (`programme.queries.published_facts`: status and times change only with a
-    new version); None when there is no such session."""
-    facts = published_facts(db, slug)
-    if facts is None:
+    process's copy, read where it is (`programme.queries.room_to_read`: status and times
+    change only with a new version); None when there is no such session."""
+    festival_session = room_to_read(db, slug)
+    if festival_session is None:
         return None
-    return register(db, facts, user, now)
+    return register(db, festival_session, user, now)
 
 
 def _is_sqlite(db: DbSession) -> bool:
