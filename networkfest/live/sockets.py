@@ -159,9 +159,10 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         """The room's state in as few round trips as it takes, none of them in a transaction,
         and no write before the acknowledgement: the room's published facts come from this
         process's copy, read where it is (`room_to_read`), the stay is written by the next
-        flush (`presence.arrive`). On PostgreSQL at most half the pool's connections serve joins at
-        once (`_join_gate`): in a storm the rest wait their turn here, holding nothing, rather
-        than for a connection, which would refuse them `busy` after the pool timeout."""
+        flush (`presence.arrive`). On PostgreSQL at most half the pool's connections serve
+        joins at once (`_join_gate`): in a storm the rest wait their turn here, holding
+        nothing, rather than for a connection, which would refuse them `busy` after the pool
+        timeout."""
         slug = require_str(require_object(payload), "session", max_length=80)
         gate = _join_gate()
         if gate is not None and not gate.acquire(timeout=JOIN_GATE_WAIT_S):

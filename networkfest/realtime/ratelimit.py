@@ -23,10 +23,11 @@ from urllib.parse import urlsplit
 import redis
 from flask import Flask, current_app
 from limits import RateLimitItem, parse
-from limits.storage import Storage
+from limits.storage import RedisStorage, Storage
 
 from networkfest.group_commit import GroupCommit, Withdrawn
 from networkfest.message_queue import TIMEOUT_S, waiting_pool
+from networkfest.scaling import REDIS_SCHEMES
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def storage(uri: str) -> tuple[str, dict[str, Any]]:
     (`message_queue.waiting_pool`). A Unix socket keeps its URL for the pool, and is named
     for `limits` the way it knows it (`redis+unix://`; redis-py and the queue say `unix://`)."""
     scheme = urlsplit(uri).scheme
-    if scheme not in ("redis", "rediss", "unix"):
+    if scheme not in REDIS_SCHEMES:
         return uri, {}
     limits_uri = f"redis+{uri}" if scheme == "unix" else uri
     return limits_uri, {"connection_pool": waiting_pool(uri)}
@@ -134,7 +135,7 @@ def storage(uri: str) -> tuple[str, dict[str, Any]]:
 
 # The key of an event's count in Redis, as `limits`' Redis storage names it: processes of
 # an earlier release, mid-upgrade, count on the same keys.
-REDIS_KEY_PREFIX = "LIMITS"
+REDIS_KEY_PREFIX = RedisStorage.PREFIX
 
 
 @dataclass
