@@ -38,6 +38,8 @@ BENCH_DATABASE = "networkfest_bench"
 # A folder: every server a benchmark starts is sampled by py-spy (installed in the venv)
 # into `<folder>/<app>-<port>.txt`, collapsed stacks of the busy moments only.
 PROFILE_DIR = os.environ.get("NETWORKFEST_BENCH_PROFILE")
+# Samples a second: a storm of a few seconds needs more than the default to name its parts.
+PROFILE_RATE = os.environ.get("NETWORKFEST_BENCH_PROFILE_RATE", "100")
 # The two gevent stacks compared in docs/deploy.md. `gevent` hides gevent-websocket so
 # that python-engineio falls back to simple-websocket under gunicorn's plain gevent worker.
 STACKS: dict[str, dict[str, Any]] = {
@@ -189,7 +191,7 @@ class Server:
         Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
         out = Path(PROFILE_DIR) / f"{self.name}-{self.port}.txt"
         command = [str(BIN / "py-spy"), "record", "--pid", str(self.process.pid)]
-        command += ["--subprocesses", "--rate", "100", "--nonblocking"]
+        command += ["--subprocesses", "--rate", PROFILE_RATE, "--nonblocking"]
         command += ["--format", "raw", "--output", str(out)]
         self.profiler = subprocess.Popen(
             command,

@@ -10,6 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from socketio import Manager
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from networkfest import (
@@ -56,6 +57,7 @@ from networkfest.polls.sockets import current_polls
 from networkfest.privacy.routes import bp as privacy_bp
 from networkfest.programme import queries as programme_queries
 from networkfest.programme import rights as programme_rights
+from networkfest.programme.models import Festival
 from networkfest.programme.queries import current_festival
 from networkfest.programme.routes import bp as programme_bp
 from networkfest.qa.sockets import current_questions
@@ -219,8 +221,7 @@ def _migrations_dir() -> object:
 
 
 def register_template_helpers(app: Flask) -> None:
-    @app.context_processor
-    def _festival() -> dict[str, object]:
+    def _read_festival() -> Festival | None:
         if "festival" not in g:
             try:
                 g.festival = current_festival(db.session)
@@ -228,7 +229,14 @@ def register_template_helpers(app: Flask) -> None:
                 # The error page itself must render while the database is away.
                 db.session.rollback()
                 g.festival = None
-        return {"festival": g.festival}
+        festival: Festival | None = g.festival
+        return festival
+
+    @app.context_processor
+    def _festival() -> dict[str, object]:
+        """Read when a template first uses it, once per request: a signed-in reader's
+        personal parts are each a template of their own, and none of them shows it."""
+        return {"festival": LocalProxy(_read_festival)}
 
     app.add_template_global(pagecache.personal, "personal")
     app.add_template_filter(formatting.festival_time, "festival_time")

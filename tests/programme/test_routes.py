@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 from networkfest.extensions import db
@@ -314,3 +315,22 @@ def test_a_session_page_is_kept_for_visitors_until_what_it_shows_changes(
     host.name = "Amira Hassan-Ward"
     db.session.commit()
     assert "Amira Hassan-Ward" in client.get(page).get_data(as_text=True)
+
+
+def test_a_signed_in_readers_page_asks_only_about_them(app, factory, signed_in) -> None:
+    """Their page is the kept frame with their parts put in: the database is asked who they
+    are, their places and their notices, and nothing the frame already shows (the festival
+    is read only where a template shows it, and none of the parts does)."""
+    publish_programme()
+    reader = signed_in(factory.user())
+    first = reader.get("/schedule")
+    assert first.status_code == 200
+    with counted() as statements:
+        again = reader.get("/schedule")
+    assert again.get_data() == first.get_data()
+    tables = {
+        match.group(1)
+        for match in (re.search(r"\sFROM\s+(\w+)", s) for s in statements)
+        if match is not None
+    }
+    assert tables == {"users", "registrations", "notices"}, statements
