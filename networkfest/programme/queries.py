@@ -100,10 +100,11 @@ def published_room(db: DbSession, slug: str) -> FestivalSession | None:
 def room_to_read(db: DbSession, slug: str) -> FestivalSession | None:
     """`published_room` for a caller that only reads what it holds (the session's columns,
     its festival, run sheet and hosts' ids) and writes nothing: this process's copy itself,
-    shared by every such caller and put into no session. Merging the room's graph into the
-    caller's session cost a join 180 µs and a registration 80 µs; this costs 7 µs
-    (docs/benchmarks.md, "Registration from plain facts"). Anything else it is asked for
-    raises `DetachedInstanceError` rather than being read."""
+    shared by every such caller and put into no session (on a miss, the room as
+    `published_room` reads it into `db` while the copy is made). Merging the room's graph
+    into the caller's session cost a join 180 µs and a registration 80 µs; this costs 7 µs
+    (docs/benchmarks.md, "Registration from plain facts"). Anything else the copy is asked
+    for raises `DetachedInstanceError` rather than being read."""
     if not _valid_slug(slug):
         return None
     kept: FestivalSession | None = _rooms().get(slug)

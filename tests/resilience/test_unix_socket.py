@@ -14,6 +14,7 @@ import pytest
 import redis
 import requests
 
+from networkfest.realtime.ratelimit import REDIS_KEY_PREFIX
 from tests.resilience.support import PrivateRedis, QueueServer
 from tests.resilience.test_redis_outage import live_room, shared_database  # noqa: F401
 
@@ -43,7 +44,7 @@ def test_two_processes_share_a_redis_through_its_unix_socket(
         assert refused.status_code == 400
     client = redis.Redis.from_url(socket_redis.url)
     try:
-        counted = sorted(key.decode() for key in client.keys("LIMITS*"))
+        counted = sorted(key.decode() for key in client.keys(f"{REDIS_KEY_PREFIX}*"))
     finally:
         client.close()
     assert any("/live/ask/" in key for key in counted), counted
