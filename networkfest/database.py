@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import Dialect, Engine, Executable, Integer, bindparam, event, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import Compiled
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, UnboundExecutionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.sql.selectable import TableValuedAlias
 
@@ -215,6 +215,26 @@ def autocommit(db: DbSession) -> None:
     session = db() if isinstance(db, scoped_session) else db
     if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+class NotInMemory(Exception):
+    """What `from_memory` was asked for needs the database."""
+
+
+@contextmanager
+def from_memory() -> Iterator[Session]:
+    """A session bound to no database, for a unit of work that can usually answer from this
+    process's copies (`process_cache`): it takes no pooled connection and needs no gate in
+    front of the pool. The first statement it would send raises `NotInMemory` instead, and
+    the caller does the unit again with a real session. It must write nothing, since nothing
+    is committed; a copy read on the way is kept or not as usual."""
+    session = Session()
+    try:
+        yield session
+    except UnboundExecutionError as error:
+        raise NotInMemory from error
+    finally:
+        session.close()
 
 
 def committed_together(

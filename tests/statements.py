@@ -49,3 +49,18 @@ def counted() -> Iterator[list[str]]:
     """The statements sent while the block runs."""
     with recorded() as (statements, _commits):
         yield statements
+
+
+@contextmanager
+def checkouts() -> Iterator[list[bool]]:
+    """One entry for each connection taken from the pool while the block runs."""
+    taken: list[bool] = []
+
+    def checkout(*_args: Any) -> None:
+        taken.append(True)
+
+    event.listen(db.engine, "checkout", checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(db.engine, "checkout", checkout)

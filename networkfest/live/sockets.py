@@ -18,7 +18,7 @@ from flask_socketio import Namespace, join_room, leave_room
 from networkfest.accounts.auth import cookie_caller, token_identity
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
-from networkfest.database import BUSY_MESSAGE, autocommit
+from networkfest.database import BUSY_MESSAGE, NotInMemory, autocommit, from_memory
 from networkfest.extensions import db
 from networkfest.live import presence
 from networkfest.polls import services as polls
@@ -45,6 +45,7 @@ from networkfest.realtime.protocol import (
 from networkfest.security import allowed_origins
 from networkfest.timing.services import clock_state, kept_moves
 from networkfest.timing.sockets import ClockEvents
+from networkfest.types import DbSession
 
 
 def origin_allowed(origin: str | None) -> bool:
@@ -63,25 +64,25 @@ def _session_from(payload: Any) -> FestivalSession:
 # How long a join waits for its turn at the gate before it is refused `busy`: longer than
 # the pool timeout, since a join waiting here holds no connection.
 JOIN_GATE_WAIT_S = 30.0
-_JOIN_GATE_KEY = "networkfest.join_gate"
+JOIN_GATE_KEY = "networkfest.join_gate"
 
 
 def _join_gate() -> threading.BoundedSemaphore | None:
     """On PostgreSQL, the joins' share of this process's connection pool (half of it, the rest
     for questions, votes and pages); None on SQLite, whose statements never yield."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    gate: threading.BoundedSemaphore | None = app.extensions.get(_JOIN_GATE_KEY)
+    gate: threading.BoundedSemaphore | None = app.extensions.get(JOIN_GATE_KEY)
     if gate is None and db.engine.dialect.name == "postgresql":
         size = max(1, db.engine.pool.size() // 2)  # type: ignore[attr-defined]
-        gate = app.extensions.setdefault(_JOIN_GATE_KEY, threading.BoundedSemaphore(size))
+        gate = app.extensions.setdefault(JOIN_GATE_KEY, threading.BoundedSemaphore(size))
     return gate
 
 
-def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
-    """Join the room and read its state: (state, session id, viewer's id, the instant). Ends
-    by giving the connection back (a commit without a transaction costs no round trip)."""
-    autocommit(db.session)
-    festival_session = room_to_read(db.session, slug)
+def _room_state(reader: DbSession, slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
+    """Join the room and read its state with `reader`: (state, session id, viewer's id, the
+    instant). Writes nothing; joining the room twice, when a try from memory needed the
+    database after all, is joining it once."""
+    festival_session = room_to_read(reader, slug)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     user = authorise(PUBLIC)
@@ -92,16 +93,40 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
         join_room(hosts_room(festival_session.id))
     state = {
         "clock": clock_state(
-            db.session, festival_session, instant, kept_moves(db.session, festival_session)
+            reader, festival_session, instant, kept_moves(reader, festival_session)
         ),
-        "questions": qa.snapshot(db.session, festival_session, viewer),
-        "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
-        "polls": polls.session_polls(db.session, festival_session, viewer),
-        "my_choices": polls.my_choices(db.session, festival_session, viewer.user_id),
+        "questions": qa.snapshot(reader, festival_session, viewer),
+        "my_votes": qa.my_votes(reader, festival_session, viewer.user_id),
+        "polls": polls.session_polls(reader, festival_session, viewer),
+        "my_choices": polls.my_choices(reader, festival_session, viewer.user_id),
     }
-    session_id = festival_session.id
-    db.session.commit()
-    return state, session_id, viewer.user_id, instant
+    return state, festival_session.id, viewer.user_id, instant
+
+
+def _read_room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
+    """The room's state from this process's copies where they hold all of it, as when
+    everyone joins a room where nothing has been asked yet: no pooled connection, no turn at
+    the gate. Otherwise from the database, without a transaction, and on PostgreSQL with at
+    most half the pool's connections serving joins at once (`_join_gate`): in a storm the
+    rest wait their turn there, holding nothing, rather than for a connection, which would
+    refuse them `busy` after the pool timeout. The connection goes back at the end (a commit
+    without a transaction costs no round trip)."""
+    try:
+        with from_memory() as kept:
+            return _room_state(kept, slug)
+    except NotInMemory:
+        pass
+    gate = _join_gate()
+    if gate is not None and not gate.acquire(timeout=JOIN_GATE_WAIT_S):
+        raise ProtocolError("busy", BUSY_MESSAGE)
+    try:
+        autocommit(db.session)
+        read = _room_state(db.session, slug)
+        db.session.commit()
+        return read
+    finally:
+        if gate is not None:
+            gate.release()
 
 
 def _identify(auth: Any) -> tuple[int | None, str | None] | None:
@@ -159,19 +184,9 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         """The room's state in as few round trips as it takes, none of them in a transaction,
         and no write before the acknowledgement: the room's published facts come from this
         process's copy, read where it is (`room_to_read`), the stay is written by the next
-        flush (`presence.arrive`). On PostgreSQL at most half the pool's connections serve
-        joins at once (`_join_gate`): in a storm the rest wait their turn here, holding
-        nothing, rather than for a connection, which would refuse them `busy` after the pool
-        timeout."""
+        flush (`presence.arrive`)."""
         slug = require_str(require_object(payload), "session", max_length=80)
-        gate = _join_gate()
-        if gate is not None and not gate.acquire(timeout=JOIN_GATE_WAIT_S):
-            raise ProtocolError("busy", BUSY_MESSAGE)
-        try:
-            state, session_id, user_id, instant = _room_state(slug)
-        finally:
-            if gate is not None:
-                gate.release()
+        state, session_id, user_id, instant = _read_room_state(slug)
         presence.arrive(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             db.session,

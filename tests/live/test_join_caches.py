@@ -7,6 +7,7 @@ disconnect and at shutdown, never lost. Cross-process forgetting: tests/scale/te
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from networkfest.accounts.auth import CALLERS, TOKENS, token_identity
 from networkfest.accounts.models import ApiToken, User
 from networkfest.extensions import db
 from networkfest.live import presence
+from networkfest.live import sockets as live_sockets
 from networkfest.live.models import Presence
 from networkfest.process_cache import UNTOLD_S
 from networkfest.programme.models import FestivalSession
@@ -27,7 +29,7 @@ from networkfest.programme.queries import ROOMS
 from tests.factories import SESSION_START, announce_publication
 from tests.live.helpers import Room, ask, emit, joined
 from tests.polls.helpers import answer, open_poll, prepare, votes
-from tests.statements import counted
+from tests.statements import checkouts, counted
 
 NS = "/live"
 
@@ -228,6 +230,30 @@ def test_a_join_into_a_room_with_nothing_asked_yet_asks_the_database_nothing(
     )
     # Without a background flusher (as here) the stay is written with the join: nothing else.
     assert [s.split("(")[0].strip() for s in statements] == ["INSERT INTO presences"]
+
+
+def test_only_a_join_that_needs_the_database_takes_a_connection_or_a_turn_at_the_gate(
+    app: Flask, socket_client: Any, room: Room, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A storm of joins into a room this process keeps, with nothing asked yet, is answered
+    from memory: no pooled connection and no wait at the gate in front of the pool
+    (PostgreSQL's; any gate here). A join that must read the room still takes its turn."""
+    buffered(app)
+    clock.set(SESSION_START)
+    gate = threading.BoundedSemaphore(1)
+    gate.acquire()
+    app.extensions[live_sockets.JOIN_GATE_KEY] = gate
+    monkeypatch.setattr(live_sockets, "JOIN_GATE_WAIT_S", 0.0)
+    attendee, other = socket_client(room.attendee), socket_client(room.other)
+
+    refused = emit(attendee, "join", {"session": room.slug})
+    assert refused["ok"] is False and refused["error"]["code"] == "busy"
+    gate.release()
+    joined(attendee, room.slug)
+    assert gate.acquire(blocking=False)
+    with checkouts() as taken:
+        state = joined(other, room.slug)
+    assert taken == [] and state["questions"] == [] and state["clock"]["phase"] == "live"
 
 
 def test_a_join_sees_the_first_question_and_poll_and_every_move_at_once(
