@@ -25,7 +25,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -48,6 +49,9 @@ M = TypeVar("M")
 # cannot grow a process without limit: the least recently used entry goes first.
 DEFAULT_SIZE = 10_000
 _setup_lock = threading.Lock()
+# How long a caller that missed an entry waits for another caller's read of it before
+# reading for itself: that read may be waiting for a pooled connection the waiters hold.
+READ_WAIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class ProcessCache:
         self._lock = threading.Lock()
         # Raised by every forget: a read that began before it must not be stored after it.
         self._epoch = 0
+        # The keys being read for the cache now: the reader's thread (greenlet) and an event
+        # set when it is done.
+        self._reading: dict[Hashable, tuple[int, threading.Event]] = {}
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
@@ -105,6 +112,30 @@ class ProcessCache:
                 self._entries.popitem(last=False)
             return True
 
+    @contextmanager
+    def reading(self, key: Hashable) -> Iterator[bool]:
+        """Whether the caller, having missed `key`, should read it: the first to miss does;
+        one who misses it while that read goes on waits for it (up to `READ_WAIT_S`) and is
+        told False, to look again, so a storm that finds a copy gone (a process just started,
+        a programme just published) reads it once rather than once per caller. A reader that
+        asks again inside its own read reads."""
+        me = threading.get_ident()
+        with self._lock:
+            found = self._reading.get(key)
+            if found is None:
+                done = threading.Event()
+                self._reading[key] = (me, done)
+        if found is not None:
+            reader, other_done = found
+            yield reader == me or not _waited_for(other_done)
+            return
+        try:
+            yield True
+        finally:
+            with self._lock:
+                del self._reading[key]
+            done.set()
+
     def forget_here(self, label: str | None = None) -> None:
         """Drop the entries carrying `label` (every entry for None) in this process only."""
         with self._lock:
@@ -118,6 +149,11 @@ class ProcessCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+
+def _waited_for(done: threading.Event) -> bool:
+    """Whether another caller's read of an entry ended within `READ_WAIT_S`."""
+    return done.wait(READ_WAIT_S)
 
 
 class Caches:
@@ -273,11 +309,15 @@ def read_through(db_session: DbSession, name: str, key: Hashable, read: Callable
     value: T | None = kept.get(key)
     if value is not None:
         return value
-    ticket = kept.ticket()
-    value = read()
-    if value is not None:
-        kept.put(key, value, ticket=ticket)
-    return value
+    with kept.reading(key) as reads:
+        value = None if reads else kept.get(key)
+        if value is not None:
+            return value
+        ticket = kept.ticket()
+        value = read()
+        if value is not None:
+            kept.put(key, value, ticket=ticket)
+        return value
 
 
 def detached_copy(loaded: M) -> M:
@@ -306,11 +346,15 @@ def merged_through(
     found: M | None = kept.get(key)
     if found is not None:
         return db_session.merge(found, load=False)
-    ticket = kept.ticket()
-    loaded = read()
-    if loaded is not None:
-        kept.put(key, keep(loaded), labels=labels, ticket=ticket)
-    return loaded
+    with kept.reading(key) as reads:
+        found = None if reads else kept.get(key)
+        if found is not None:
+            return db_session.merge(found, load=False)
+        ticket = kept.ticket()
+        loaded = read()
+        if loaded is not None:
+            kept.put(key, keep(loaded), labels=labels, ticket=ticket)
+        return loaded
 
 
 def any_row(name: str, column: Any) -> Callable[[DbSession, Hashable], bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -98,6 +99,69 @@ def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:
 
 
 # A token's owner.
+
+
+class SecondCaller:
+    """A second caller asks `read_through` for a key while a first caller reads it; what it
+    got, and every read made."""
+
+    def __init__(self, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.app = app
+        self.reads: list[str] = []
+        self.got: list[str] = []
+        self.waiting = threading.Event()
+        original = process_cache._waited_for
+
+        def watched(done: threading.Event) -> bool:
+            self.waiting.set()
+            return original(done)
+
+        monkeypatch.setattr(process_cache, "_waited_for", watched)
+        self.thread = threading.Thread(target=self._ask)
+
+    def _ask(self) -> None:
+        with self.app.app_context():
+            self.got.append(process_cache.read_through(db.session, "rooms", "k", self._read))
+
+    def _read(self) -> str:
+        self.reads.append("second")
+        return "the second's"
+
+    def first_reads(self, then: Callable[[], str]) -> str:
+        """The first caller's read: it starts the second caller and goes on once that one
+        waits for it."""
+        self.reads.append("first")
+        self.thread.start()
+        assert self.waiting.wait(5)
+        return then()
+
+
+def test_a_storm_that_finds_an_entry_gone_reads_it_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everyone joining just after a start or a publication: one reads, the rest take what it
+    kept."""
+    second = SecondCaller(app, monkeypatch)
+    with app.app_context():
+        first = process_cache.read_through(
+            db.session, "rooms", "k", lambda: second.first_reads(lambda: "the first's")
+        )
+    second.thread.join(5)
+    assert first == "the first's" and second.got == ["the first's"]
+    assert second.reads == ["first"]
+
+
+def test_a_caller_reads_for_itself_when_the_read_it_waited_for_failed(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails() -> str:
+        raise RuntimeError("the database went away")
+
+    second = SecondCaller(app, monkeypatch)
+    with app.app_context(), pytest.raises(RuntimeError):
+        process_cache.read_through(db.session, "rooms", "k", lambda: second.first_reads(fails))
+    second.thread.join(5)
+    assert second.reads == ["first", "second"] and second.got == ["the second's"]
 
 
 def test_a_revoked_token_is_refused_at_once_though_it_was_remembered(
