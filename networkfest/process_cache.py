@@ -164,6 +164,11 @@ class Caches:
         self._lock = threading.Lock()
 
     def named(self, name: str, make: Callable[[], ProcessCache]) -> ProcessCache:
+        """Looked up without the lock once made (a cache is never removed): a join asks for
+        a dozen, and under gevent taking the lock cost 2.6% of a join storm's samples."""
+        cache = self._caches.get(name)
+        if cache is not None:
+            return cache
         with self._lock:
             cache = self._caches.get(name)
             if cache is None:
