@@ -85,13 +85,19 @@ class ProcessCache:
         self._reading: dict[Hashable, tuple[int, threading.Event]] = {}
 
     def get(self, key: Hashable) -> Any | None:
+        """The value kept under `key`, None once its lifetime is over. While another caller
+        reads it afresh (`reading`), the last value it had: a storm that outlives an entry
+        does not wait for that read, and what no one was told of is seen within the lifetime
+        and one read. A forgotten entry is gone, never served."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
             if entry.expires is not None and self.timer() >= entry.expires:
-                del self._entries[key]
-                return None
+                reading = self._reading.get(key)
+                if reading is None or reading[0] == threading.get_ident():
+                    return None
+                return entry.value
             self._entries.move_to_end(key)
             return entry.value
 

@@ -151,6 +151,30 @@ def test_a_storm_that_finds_an_entry_gone_reads_it_once(
     assert second.reads == ["first"]
 
 
+def test_while_an_entry_past_its_lifetime_is_read_afresh_the_others_take_the_last_value(
+    app: Flask, clock: Any
+) -> None:
+    """A storm that outlives an entry's lifetime does not wait for its next read."""
+    got: list[str] = []
+
+    def another_caller() -> None:
+        with app.app_context():
+            got.append(process_cache.read_through(db.session, "rooms", "k", lambda: "theirs"))
+
+    def read_afresh() -> str:
+        other = threading.Thread(target=another_caller)
+        other.start()
+        other.join(5)
+        return "new"
+
+    with app.app_context():
+        process_cache.read_through(db.session, "rooms", "k", lambda: "old")
+        clock.advance(timedelta(seconds=UNTOLD_S))
+        assert process_cache.read_through(db.session, "rooms", "k", read_afresh) == "new"
+        assert got == ["old"]
+        assert process_cache.read_through(db.session, "rooms", "k", lambda: "unread") == "new"
+
+
 def test_a_caller_reads_for_itself_when_the_read_it_waited_for_failed(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
