@@ -13,10 +13,9 @@ from networkfest.audit.models import AuditEntry
 from networkfest.extensions import db, socketio
 from networkfest.mail import outbox
 from tests.factories import PASSWORD
+from tests.pages import without_csrf_tokens
 
 NEW = "a brand new password"
-# Each browser has its own CSRF token, signed with the second it was made in.
-CSRF_TOKEN = re.compile(r'(name="csrf-token" content|name="csrf_token" value)="[^"]+"')
 
 
 def signup(client, email="ann@example.org", password=NEW, confirm=None, name="Ann"):
@@ -26,11 +25,6 @@ def signup(client, email="ann@example.org", password=NEW, confirm=None, name="An
 
 def page(response) -> str:
     return response.get_data(as_text=True)
-
-
-def without_csrf_tokens(html: str) -> str:
-    """The page with any CSRF token taken out: all else must match between two answers."""
-    return CSRF_TOKEN.sub("", html)
 
 
 def path_of(link: str) -> str:
