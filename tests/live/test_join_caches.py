@@ -539,12 +539,21 @@ def test_a_pending_stay_counts_as_having_been_in_the_room(
     assert not presence.was_in_room(db.session, festival_session, room.other.id)
 
 
+@pytest.mark.parametrize("signed_in_by", ["cookie", "token"])
 def test_leaving_and_disconnecting_write_the_stays_at_once(
-    app: Flask, socket_client: Any, room: Room, clock: Any
+    app: Flask, socket_client: Any, room: Room, clock: Any, signed_in_by: str
 ) -> None:
+    """A token's connection is opened and closed outside Flask-SocketIO's request context
+    (`LiveNamespace.trigger_event`); its stay ends all the same."""
     buffered(app)
     clock.set(SESSION_START)
-    leaver, dropper = socket_client(room.attendee), socket_client(room.other)
+    leaver = socket_client(room.attendee)
+    if signed_in_by == "token":
+        other = db.session.get(User, room.other.id)
+        raw = accounts.create_api_token(db.session, other, "laptop", clock.now())
+        dropper = socket_client(auth={"token": raw})
+    else:
+        dropper = socket_client(room.other)
     joined(leaver, room.slug)
     joined(dropper, room.slug)
     clock.advance(timedelta(minutes=5))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from networkfest.accounts import services as accounts
+from networkfest.accounts.models import User
 from networkfest.extensions import db, socketio
 from tests.factories import DURING
 from tests.live.helpers import Room, ask, emit, error_code, joined
@@ -22,10 +24,23 @@ def test_anonymous_watchers_connect_and_join(socket_client, room: Room, clock) -
     assert state["clock"]["phase"] == "live"
 
 
-def test_foreign_origin_is_refused_at_the_handshake(app, room: Room) -> None:
-    sio = socketio.test_client(app, namespace="/live", headers={"Origin": "https://evil.example"})
+@pytest.mark.parametrize("signed_in_by", ["nothing", "token"])
+def test_foreign_origin_is_refused_at_the_handshake(
+    app, room: Room, clock, signed_in_by: str
+) -> None:
+    """A token's connection is checked outside Flask-SocketIO's request context
+    (`LiveNamespace.trigger_event`), from the handshake's headers all the same."""
+    auth = None
+    if signed_in_by == "token":
+        attendee = db.session.get(User, room.attendee.id)
+        auth = {"token": accounts.create_api_token(db.session, attendee, "cli", clock.now())}
+    sio = socketio.test_client(
+        app, namespace="/live", headers={"Origin": "https://evil.example"}, auth=auth
+    )
     assert not sio.is_connected("/live")
-    good = socketio.test_client(app, namespace="/live", headers={"Origin": "http://localhost"})
+    good = socketio.test_client(
+        app, namespace="/live", headers={"Origin": "http://localhost"}, auth=auth
+    )
     assert good.is_connected("/live")
     good.disconnect("/live")
 
