@@ -184,7 +184,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
             environ = self.server.get_environ(sid, namespace=self.namespace)
             if environ is None:
                 return None  # a connection this process has no record of
-            return _in_app_context(environ["flask.app"], self._disconnect, sid)
+            return _in_app_context(environ["flask.app"], self.on_disconnect, *args)
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth: Any = None) -> bool:
@@ -214,8 +214,10 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
             self.enter_room(sid, credential_room)
         return True
 
-    def _disconnect(self, sid: str) -> None:
-        """The stays end; runs inside a logout's request too, so it leaves the session open."""
+    def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        """The stays end. Called by `trigger_event` with the sid first, as python-socketio
+        calls a namespace's handlers; runs inside a logout's request too, so it leaves the
+        session open."""
         try:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             presence.end(db.session, sid, now(), app=app)
