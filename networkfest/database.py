@@ -222,19 +222,27 @@ class NotInMemory(Exception):
 
 
 @contextmanager
-def from_memory() -> Iterator[Session]:
-    """A session bound to no database, for a unit of work that can usually answer from this
-    process's copies (`process_cache`): it takes no pooled connection and needs no gate in
-    front of the pool. The first statement it would send raises `NotInMemory` instead, and
-    the caller does the unit again with a real session. It must write nothing, since nothing
-    is committed; a copy read on the way is kept or not as usual."""
-    session = Session()
+def from_memory(scoped: scoped_session) -> Iterator[None]:
+    """For the block, `scoped` (the app's `db.session`) is a session bound to no database: a
+    unit of work that can usually answer from this process's copies (`process_cache`) takes
+    no pooled connection and needs no gate in front of the pool, and whatever it would read
+    on the way (the caller not kept any more, a copy gone) raises `NotInMemory` at the first
+    statement instead, for the caller to do the unit again with the database. It must write
+    nothing, since nothing is committed; a copy read on the way is kept or not as usual."""
+    registry = scoped.registry
+    before = registry() if registry.has() else None
+    memory = Session()
+    registry.set(memory)
     try:
-        yield session
+        yield
     except UnboundExecutionError as error:
         raise NotInMemory from error
     finally:
-        session.close()
+        memory.close()
+        if before is None:
+            registry.clear()
+        else:
+            registry.set(before)
 
 
 def committed_together(

@@ -46,7 +46,6 @@ from networkfest.realtime.protocol import (
 from networkfest.security import allowed_origins
 from networkfest.timing.services import clock_state, kept_moves
 from networkfest.timing.sockets import ClockEvents
-from networkfest.types import DbSession
 
 T = TypeVar("T")
 
@@ -81,11 +80,11 @@ def _join_gate() -> threading.BoundedSemaphore | None:
     return gate
 
 
-def _room_state(reader: DbSession, slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
-    """Join the room and read its state with `reader`: (state, session id, viewer's id, the
-    instant). Writes nothing; joining the room twice, when a try from memory needed the
-    database after all, is joining it once."""
-    festival_session = room_to_read(reader, slug)
+def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
+    """Join the room and read its state: (state, session id, viewer's id, the instant).
+    Writes nothing; joining the room twice, when a try from memory needed the database after
+    all, is joining it once."""
+    festival_session = room_to_read(db.session, slug)
     if festival_session is None:
         raise ProtocolError("not_found", "There is no session with that name.")
     user = authorise(PUBLIC)
@@ -96,27 +95,28 @@ def _room_state(reader: DbSession, slug: str) -> tuple[dict[str, Any], int, int 
         join_room(hosts_room(festival_session.id))
     state = {
         "clock": clock_state(
-            reader, festival_session, instant, kept_moves(reader, festival_session)
+            db.session, festival_session, instant, kept_moves(db.session, festival_session)
         ),
-        "questions": qa.snapshot(reader, festival_session, viewer),
-        "my_votes": qa.my_votes(reader, festival_session, viewer.user_id),
-        "polls": polls.session_polls(reader, festival_session, viewer),
-        "my_choices": polls.my_choices(reader, festival_session, viewer.user_id),
+        "questions": qa.snapshot(db.session, festival_session, viewer),
+        "my_votes": qa.my_votes(db.session, festival_session, viewer.user_id),
+        "polls": polls.session_polls(db.session, festival_session, viewer),
+        "my_choices": polls.my_choices(db.session, festival_session, viewer.user_id),
     }
     return state, festival_session.id, viewer.user_id, instant
 
 
 def _read_room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
-    """The room's state from this process's copies where they hold all of it, as when
-    everyone joins a room where nothing has been asked yet: no pooled connection, no turn at
-    the gate. Otherwise from the database, without a transaction, and on PostgreSQL with at
-    most half the pool's connections serving joins at once (`_join_gate`): in a storm the
-    rest wait their turn there, holding nothing, rather than for a connection, which would
-    refuse them `busy` after the pool timeout. The connection goes back at the end (a commit
-    without a transaction costs no round trip)."""
+    """The room's state from this process's copies where they hold all of it (the room, its
+    clock's moves, whether it has questions or polls, the caller), as when everyone joins a
+    room where nothing has been asked yet: no pooled connection, no turn at the gate.
+    Otherwise from the database, without a transaction, and on PostgreSQL with at most half
+    the pool's connections serving joins at once (`_join_gate`): in a storm the rest wait
+    their turn there, holding nothing, rather than for a connection, which would refuse them
+    `busy` after the pool timeout. The connection goes back at the end (a commit without a
+    transaction costs no round trip)."""
     try:
-        with from_memory() as kept:
-            return _room_state(kept, slug)
+        with from_memory(db.session):
+            return _room_state(slug)
     except NotInMemory:
         pass
     gate = _join_gate()
@@ -124,7 +124,7 @@ def _read_room_state(slug: str) -> tuple[dict[str, Any], int, int | None, dateti
         raise ProtocolError("busy", BUSY_MESSAGE)
     try:
         autocommit(db.session)
-        read = _room_state(db.session, slug)
+        read = _room_state(slug)
         db.session.commit()
         return read
     finally:

@@ -325,7 +325,8 @@ def test_only_a_join_that_needs_the_database_takes_a_connection_or_a_turn_at_the
 ) -> None:
     """A storm of joins into a room this process keeps, with nothing asked yet, is answered
     from memory: no pooled connection and no wait at the gate in front of the pool
-    (PostgreSQL's; any gate here). A join that must read the room still takes its turn."""
+    (PostgreSQL's; any gate here). A join that must read the room, or its caller, still takes
+    its turn."""
     buffered(app)
     clock.set(SESSION_START)
     gate = threading.BoundedSemaphore(1)
@@ -342,6 +343,12 @@ def test_only_a_join_that_needs_the_database_takes_a_connection_or_a_turn_at_the
     with checkouts() as taken:
         state = joined(other, room.slug)
     assert taken == [] and state["questions"] == [] and state["clock"]["phase"] == "live"
+
+    process_cache.forget(CALLERS, f"user:{room.other.id}")  # their copy gone
+    refused = emit(other, "join", {"session": room.slug})
+    assert refused["ok"] is False and refused["error"]["code"] == "busy"
+    gate.release()
+    joined(other, room.slug)
 
 
 def test_a_join_sees_the_first_question_and_poll_and_every_move_at_once(
