@@ -50,7 +50,8 @@ M = TypeVar("M")
 DEFAULT_SIZE = 10_000
 _setup_lock = threading.Lock()
 # How long a caller that missed an entry waits for another caller's read of it before
-# reading for itself: that read may be waiting for a pooled connection the waiters hold.
+# reading for itself (that read may be waiting for a pooled connection the waiters hold), and
+# how long the others leave an entry past its lifetime to the caller that took it on.
 READ_WAIT_S = 1.0
 
 
@@ -83,21 +84,29 @@ class ProcessCache:
         # The keys being read for the cache now: the reader's thread (greenlet) and an event
         # set when it is done.
         self._reading: dict[Hashable, tuple[int, threading.Event]] = {}
+        # The entries past their lifetime that a caller has taken on to read afresh: its
+        # thread (greenlet), and until when (monotonic) the others leave it to that caller.
+        self._refreshing: dict[Hashable, tuple[int, float]] = {}
 
     def get(self, key: Hashable) -> Any | None:
-        """The value kept under `key`, None once its lifetime is over. While another caller
-        reads it afresh (`reading`), the last value it had: a storm that outlives an entry
-        does not wait for that read, and what no one was told of is seen within the lifetime
-        and one read. A forgotten entry is gone, never served."""
+        """The value kept under `key`. Once its lifetime is over, the first caller to ask is
+        told None and so takes on reading it afresh; until that caller keeps the new value
+        (or for `READ_WAIT_S`, should it never), the others get the last one. A storm that
+        outlives an entry neither waits for that read nor reads it too, even while the caller
+        who took it on is still on its way (a join that tried from memory first), and what
+        no one was told of is seen within the lifetime, `READ_WAIT_S` and one read. A
+        forgotten entry is gone, never served."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
             if entry.expires is not None and self.timer() >= entry.expires:
-                reading = self._reading.get(key)
-                if reading is None or reading[0] == threading.get_ident():
-                    return None
-                return entry.value
+                me, now = threading.get_ident(), time.monotonic()
+                taken = self._refreshing.get(key)
+                if taken is not None and taken[0] != me and now < taken[1]:
+                    return entry.value
+                self._refreshing[key] = (me, now + READ_WAIT_S)
+                return None
             self._entries.move_to_end(key)
             return entry.value
 
@@ -113,6 +122,7 @@ class ProcessCache:
             if ticket != self._epoch:
                 return False
             self._entries[key] = _Entry(value, frozenset(labels), expires)
+            self._refreshing.pop(key, None)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -148,9 +158,11 @@ class ProcessCache:
             self._epoch += 1
             if label is None:
                 self._entries.clear()
+                self._refreshing.clear()
                 return
             for key in [k for k, e in self._entries.items() if label in e.labels]:
                 del self._entries[key]
+                self._refreshing.pop(key, None)
 
     def __len__(self) -> int:
         with self._lock:

@@ -88,6 +88,30 @@ def test_an_entry_lives_its_lifetime_and_no_longer() -> None:
     assert cache.get("a") is None
 
 
+def test_the_caller_who_takes_on_an_entry_past_its_lifetime_leaves_the_last_value_to_others() -> (
+    None
+):
+    """Even before it begins to read (a join that tries from memory first, then takes its
+    turn at the gate): the others do not read it too. Its new value ends that."""
+    timer = FakeTimer()
+    cache = process_cache.ProcessCache("test", lifetime_s=60, timer=timer)
+    cache.put("a", "old", ticket=cache.ticket())
+    timer.now += 60
+    others: list[Any] = []
+
+    def another_caller() -> None:
+        others.append(cache.get("a"))
+
+    assert cache.get("a") is None  # this caller reads it afresh
+    assert cache.get("a") is None  # and still does, asking again
+    other = threading.Thread(target=another_caller)
+    other.start()
+    other.join(5)
+    assert others == ["old"]
+    cache.put("a", "new", ticket=cache.ticket())
+    assert cache.get("a") == "new"
+
+
 def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:
     cache = process_cache.ProcessCache("test", size=2)
     for key in ("a", "b"):
