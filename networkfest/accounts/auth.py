@@ -5,14 +5,15 @@ it came through; each process remembers that for `TOKEN_CACHE_SECONDS` (a storm 
 of registrations then hashes and looks up nothing twice). Revoking a token, resetting a
 password or deleting an account forgets it at once here and, through the message queue, in
 every other process (`credentials_changed`); the lifetime bounds how long a token removed any
-other way (by hand in the database) can still be used.
+other way (by hand in the database) can still be used, and `process_cache.READ_WAIT_S` more
+for a request that arrives while another reads it afresh.
 
 The person behind a token or a live connection (their rights, their name) is kept the same
 way, by person, for the same lifetime: a join storm or an API client then asks the database
 nothing about them after the first request or connect that read them. Any write of their
 row through the ORM (a new name, a right gained or lost, an address proved) forgets them when
 it commits, here and in every other process, so the next event or request reads them afresh;
-the lifetime bounds a write made any other way.
+the lifetime (and `READ_WAIT_S`) bounds a write made any other way.
 """
 
 from __future__ import annotations
