@@ -128,6 +128,30 @@ class ProcessCache:
                 self._entries.popitem(last=False)
             return True
 
+    def kept_or_read(
+        self,
+        key: Hashable,
+        read: Callable[[], Any],
+        *,
+        keep: Callable[[Any], Any] = lambda value: value,
+        labels: Iterable[str] = (),
+    ) -> tuple[Any, Any]:
+        """(what is kept under `key`, None), or on a miss (None, what `read()` returned), what
+        `keep` makes of it kept unless something was forgotten meanwhile; a None is never
+        kept. One caller at a time reads a missing key (`reading`)."""
+        found = self.get(key)
+        if found is not None:
+            return found, None
+        with self.reading(key) as reads:
+            found = None if reads else self.get(key)
+            if found is not None:
+                return found, None
+            ticket = self.ticket()
+            loaded = read()
+            if loaded is not None:
+                self.put(key, keep(loaded), labels=labels, ticket=ticket)
+            return None, loaded
+
     @contextmanager
     def reading(self, key: Hashable) -> Iterator[bool]:
         """Whether the caller, having missed `key`, should read it: the first to miss does;
@@ -328,19 +352,8 @@ def read_through(db_session: DbSession, name: str, key: Hashable, read: Callable
     changed them reads them itself until it commits; a None is never kept."""
     if changed_here(db_session, name):
         return read()
-    kept = cache(name, lifetime_s=UNTOLD_S, timer=app_clock)
-    value: T | None = kept.get(key)
-    if value is not None:
-        return value
-    with kept.reading(key) as reads:
-        value = None if reads else kept.get(key)
-        if value is not None:
-            return value
-        ticket = kept.ticket()
-        value = read()
-        if value is not None:
-            kept.put(key, value, ticket=ticket)
-        return value
+    found, loaded = cache(name, lifetime_s=UNTOLD_S, timer=app_clock).kept_or_read(key, read)
+    return found if found is not None else loaded
 
 
 def detached_copy(loaded: M) -> M:
@@ -366,18 +379,10 @@ def merged_through(
     """An ORM object from this process's copy, put into `db_session` without a query
     (`merge(load=False)`); the copy itself is never handed out. On a miss `read()` loads it
     and what `keep` makes of it is kept, unless something was forgotten meanwhile."""
-    found: M | None = kept.get(key)
+    found, loaded = kept.kept_or_read(key, read, keep=keep, labels=labels)
     if found is not None:
         return db_session.merge(found, load=False)
-    with kept.reading(key) as reads:
-        found = None if reads else kept.get(key)
-        if found is not None:
-            return db_session.merge(found, load=False)
-        ticket = kept.ticket()
-        loaded = read()
-        if loaded is not None:
-            kept.put(key, keep(loaded), labels=labels, ticket=ticket)
-        return loaded
+    return loaded
 
 
 def any_row(name: str, column: Any) -> Callable[[DbSession, Hashable], bool]:

@@ -139,7 +139,7 @@ def _identify(auth: Any) -> tuple[int | None, str | None] | None:
     A token new to the process is read with the others that arrive with it, and the caller
     holds no database connection while it waits (`token_identity`). A cookie's sign-in is
     one read, with no BEGIN or ROLLBACK round trip around it."""
-    token = auth.get("token") if isinstance(auth, dict) else None
+    token = _token_of(auth)
     if token is not None:
         identity = token_identity(token) if isinstance(token, str) else None
         if identity is None:
@@ -152,8 +152,9 @@ def _identify(auth: Any) -> tuple[int | None, str | None] | None:
     return None, None
 
 
-def _signs_in_with_token(auth: Any) -> bool:
-    return isinstance(auth, dict) and auth.get("token") is not None
+def _token_of(auth: Any) -> Any:
+    """What the connection's auth payload gives as its personal token, if anything."""
+    return auth.get("token") if isinstance(auth, dict) else None
 
 
 def _in_app_context(app: Flask, work: Callable[..., T], *args: Any) -> T:
@@ -174,7 +175,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
         disconnect use none of it, so they run in the app's context alone; a browser's
         connection, signed in by its cookie, and every other event go Flask-SocketIO's way.
         Flask-SocketIO documents this method as the place for dispatching of one's own."""
-        if event == "connect" and _signs_in_with_token(args[2] if len(args) > 2 else None):
+        if event == "connect" and _token_of(args[2] if len(args) > 2 else None) is not None:
             sid, environ, auth = args[:3]
             return _in_app_context(
                 environ["flask.app"], self._connect, sid, environ.get("HTTP_ORIGIN"), auth
