@@ -95,3 +95,25 @@ def test_a_caller_out_of_patience_before_any_group_took_it_is_never_written() ->
         assert first.result(WAIT_S) == 2
     assert group.submit(3, patience=0) == 6  # nobody writing: it leads at once
     assert writer.groups == [[1], [3]]
+
+
+def test_a_leader_that_gathers_first_takes_what_arrives_meanwhile_in_its_group() -> None:
+    """Where nothing else lets the others in before the leader reads (SQLite), it gathers:
+    whoever arrives while it does is handled in its group, not after it."""
+    writer = Writer()
+    writer.release.set()
+    gathering = threading.Event()
+    group: GroupCommit[int, int]
+
+    def gather() -> None:
+        gathering.set()
+        assert group.waiting_at_least(3, WAIT_S)
+
+    group = GroupCommit(writer, gather=gather)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(group.submit, 1)
+        assert gathering.wait(WAIT_S)
+        others = [pool.submit(group.submit, n) for n in (2, 3)]
+        assert [f.result(WAIT_S) for f in (first, *others)] == [2, 4, 6]
+    assert len(writer.groups) == 1
+    assert sorted(writer.groups[0]) == [1, 2, 3]

@@ -63,7 +63,7 @@ def token_identity(raw: str) -> tuple[int, int] | None:
     known: tuple[int, int] | None = _tokens().get(token_hash)
     if known is not None:
         return known
-    return together(TOKEN_READS, read_tokens, token_hash)
+    return together(TOKEN_READS, read_tokens, token_hash, reads=True)
 
 
 def read_tokens(token_hashes: Sequence[str]) -> list[tuple[int, int] | None]:

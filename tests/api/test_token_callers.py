@@ -4,18 +4,20 @@ revoked or a person deleted reaches the very next request."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+import pytest
+from flask import Flask, current_app
 from sqlalchemy import update
 
 from networkfest import process_cache
 from networkfest.accounts import services as accounts
-from networkfest.accounts.auth import CALLERS, read_tokens, token_identity
+from networkfest.accounts.auth import CALLERS, TOKEN_READS, read_tokens, token_identity
 from networkfest.accounts.models import User
 from networkfest.accounts.tokens import hash_token
-from networkfest.extensions import db
+from networkfest.extensions import db, socketio
 from networkfest.privacy import services as privacy
 from tests.factories import FESTIVAL_START
 from tests.statements import counted
@@ -117,3 +119,33 @@ def test_tokens_arriving_together_are_read_in_one_statement(app: Flask, factory:
         assert token_identity("nf_not-a-token-anybody-holds") is None  # never remembered
     assert len(statements) == 1, statements
     assert all(process_cache.cache(CALLERS).get(p.id) is not None for p in people)
+
+
+def test_connections_arriving_while_the_first_token_is_gathered_are_read_with_it(
+    app: Flask, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first new token's reader gives the hub a turn before it reads: on SQLite, where
+    nothing else lets the others in, the tokens that arrive meanwhile (a join storm's
+    connections) are read with it in one statement, not one each. The test's turn of the
+    hub lasts until all three are waiting, so nothing depends on timing."""
+    people = [factory.user() for _ in range(3)]
+    raws = [accounts.create_api_token(db.session, p, "laptop", FESTIVAL_START) for p in people]
+    db.session.commit()
+
+    def one_turn(_seconds: float) -> None:
+        assert current_app.extensions[TOKEN_READS].waiting_at_least(3, 30)
+
+    monkeypatch.setattr(socketio, "sleep", one_turn)
+
+    def connect(raw: str) -> tuple[int, int] | None:
+        with app.app_context():
+            try:
+                return token_identity(raw)
+            finally:
+                db.session.remove()
+
+    with counted() as statements, ThreadPoolExecutor(max_workers=3) as pool:
+        found = list(pool.map(connect, raws))
+
+    assert [identity and identity[0] for identity in found] == [p.id for p in people]
+    assert len([s for s in statements if "api_tokens" in s]) == 1, statements
