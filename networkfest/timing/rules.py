@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 
 class Phase(StrEnum):
@@ -90,8 +91,9 @@ class PlannedItem:
     title: str
     minutes: int
 
-    @property
+    @cached_property
     def timebox(self) -> timedelta:
+        """Made once: a join's clock state asks a one-item agenda for it eleven times."""
         return timedelta(minutes=max(self.minutes, 0))
 
 
@@ -168,9 +170,10 @@ class RunSheet:
     items: tuple[ItemTiming, ...]
     driven: bool
 
-    @property
+    @cached_property
     def current(self) -> ItemTiming | None:
-        """The item running at `at`: only while live, the last one that has started."""
+        """The item running at `at`: only while live, the last one that has started. Found
+        once per sheet: the clock state, its warning and `behind` each ask."""
         if self.slot.phase(self.at) != Phase.LIVE:
             return None
         started = [item for item in self.items if item.reached and item.actual_end is None]
@@ -368,17 +371,23 @@ def next_due(schedule: Iterable[ClockMoment], at: datetime) -> datetime | None:
 
 
 def warning_at(
-    slot: Slot, agenda: Sequence[PlannedItem], moves: Iterable[Move], at: datetime
+    slot: Slot,
+    agenda: Sequence[PlannedItem],
+    moves: Iterable[Move],
+    at: datetime,
+    sheet: RunSheet | None = None,
 ) -> ClockMoment | None:
     """The warning in force at `at`: the latest due `warning:<n>` or `item_end:<i>`.
 
     Only while live. An `item_end:<i>` is in force only while item i is still the
-    current item (it is running over); a `warning:<n>` stays until the end.
+    current item (it is running over); a `warning:<n>` stays until the end. `sheet` is
+    the run sheet at `at` where the caller has made it already (every join's clock state).
     """
     if slot.phase(at) != Phase.LIVE:
         return None
     moves = list(moves)
-    sheet = run_sheet(slot, agenda, moves, at)
+    if sheet is None:
+        sheet = run_sheet(slot, agenda, moves, at)
     current = sheet.current
     in_force = [
         a

@@ -129,7 +129,7 @@ def clock_state(
         moves = moves_of(db, festival_session)
     sheet = rules.run_sheet(slot, agenda, moves, now)
     current = sheet.current
-    warning = rules.warning_at(slot, agenda, moves, now)
+    warning = rules.warning_at(slot, agenda, moves, now, sheet)
     item = None
     if current is not None and current.actual_start is not None:
         item = {
