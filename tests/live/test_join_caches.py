@@ -112,6 +112,41 @@ def test_the_caller_who_takes_on_an_entry_past_its_lifetime_leaves_the_last_valu
     assert cache.get("a") == "new"
 
 
+def test_a_copy_of_a_row_holds_its_columns_and_shares_nothing_with_its_session(
+    app: Flask, factory: Any
+) -> None:
+    """A person, with no relationship loaded, is copied column by column; a room with its
+    festival loaded is copied with it. Either copy is of no session, unchanged, shares no
+    state with the original, and goes back into a session without a query."""
+    person = factory.user(name="Ada Peer")
+    db.session.commit()
+    loaded = db.session.scalar(select(User).where(User.id == person.id))
+    assert loaded is not None
+    copy = process_cache.detached_copy(loaded)
+    assert copy is not loaded
+    assert inspect(copy).detached and not inspect(copy).modified
+    assert inspect(copy).identity == (person.id,)
+    assert (copy.email, copy.name, copy.organiser) == (loaded.email, "Ada Peer", False)
+    loaded.name = "Changed in the session"
+    assert copy.name == "Ada Peer"
+    db.session.rollback()
+
+    session = factory.session(factory.festival())
+    db.session.commit()
+    room = db.session.get(FestivalSession, session.id)
+    assert room is not None and room.festival is not None
+    room_copy = process_cache.detached_copy(room)
+    assert inspect(room_copy).detached and room_copy.festival.slug == room.festival.slug
+
+    db.session.expunge_all()
+    with counted() as statements:
+        merged = db.session.merge(copy, load=False)
+        merged_room = db.session.merge(room_copy, load=False)
+        assert (merged.name, merged_room.festival.slug) == ("Ada Peer", room.festival.slug)
+    assert statements == []
+    assert merged is not copy and not inspect(merged).modified
+
+
 def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:
     cache = process_cache.ProcessCache("test", size=2)
     for key in ("a", "b"):
