@@ -199,13 +199,16 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def _connect(self, sid: str, origin: str | None, auth: Any) -> bool:
         if not origin_allowed(origin):
             return False
-        # The connection that told who is connecting goes back to the pool at once.
+        # The connection that told who is connecting goes back to the pool at once. A token
+        # this process knows, or one read in another caller's group, opened no session here:
+        # there is nothing to give back, and no session is made to say so.
         try:
             identity = _identify(auth)
         except Exception:
             db.session.rollback()
             raise
-        db.session.commit()
+        if db.session.registry.has():
+            db.session.commit()
         if identity is None:
             return False
         user_id, credential_room = identity

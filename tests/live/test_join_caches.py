@@ -247,6 +247,19 @@ def test_a_caller_reads_for_itself_when_the_read_it_waited_for_failed(
     assert second.reads == ["first", "second"] and second.got == ["the second's"]
 
 
+def test_a_connection_with_a_token_the_process_knows_makes_no_database_session(
+    factory: Any, socket_client: Any, clock: Any
+) -> None:
+    """In a storm most connections find their token kept, or read in another's group: they
+    have no database work to give back, and no session is made just to commit nothing."""
+    raw = accounts.create_api_token(db.session, factory.user(), "laptop", clock.now())
+    db.session.commit()
+    assert socket_client(auth={"token": raw}).is_connected(NS)  # reads it, and keeps it
+    db.session.remove()
+    assert socket_client(auth={"token": raw}).is_connected(NS)
+    assert not db.session.registry.has()
+
+
 def test_a_revoked_token_is_refused_at_once_though_it_was_remembered(
     app: Flask, factory: Any, socket_client: Any, clock: Any
 ) -> None:
