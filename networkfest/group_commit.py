@@ -8,8 +8,8 @@ writing becomes the *leader*: it writes everything waiting, its own work include
 unit of work on its own connection, hands each caller its outcome, and, if more arrived
 meanwhile, wakes the first of those to lead the next group. Every other caller holds no
 connection while it waits. No timer batches anything: a group is whatever arrived while
-the previous one was written (for reads, also during one turn of the hub before it is
-read), so a lone caller is written at once.
+the previous one was written (and, where nothing else would let the others in, during one
+turn of the hub before it: `together`), so a lone caller is written at once.
 
 It works alike under gevent (the leader's wait for the database lets the others queue up)
 and with threads. There is one group per process and kind of work (`together`, keeping each
@@ -56,11 +56,8 @@ class GroupCommit(Generic[Work, Outcome]):
     one outcome per piece, in order; an exception it raises is every caller's."""
 
     write: Callable[[Sequence[Work]], Sequence[Outcome]]
-    # False where no group can form (a database that never lets another caller in while it
-    # writes): each caller then writes its own work at once, through the same `write`.
-    grouped: bool = True
     # Called by a leader before it takes its group, so that what arrives with it joins it
-    # (`together`'s reads: one turn of the hub).
+    # (`together`: one turn of the hub, where nothing else would let the others in first).
     gather: Callable[[], object] | None = None
     _waiting: list[_Ticket[Work, Outcome]] = field(default_factory=list)
     _writing: bool = False
@@ -76,8 +73,6 @@ class GroupCommit(Generic[Work, Outcome]):
         A caller still waiting for a group after `patience` seconds (while the group being
         written waits on the database) withdraws, unwritten (`Withdrawn`). Once a group has
         taken its work it waits for that group's outcome, as the leader does."""
-        if not self.grouped:
-            return self.write([work])[0]
         ticket: _Ticket[Work, Outcome] = _Ticket(work)
         with self._lock:
             self._waiting.append(ticket)
@@ -142,18 +137,18 @@ def together(
     for one (`database.patience`): SQLAlchemy's pool timeout, which the caller handles as it
     would any (`busy`, a 503).
 
-    A leader of `reads` first gives the hub one turn (Socket.IO's `sleep(0)`), so whatever
-    arrived with it joins its group. SQLite runs in the process without letting another
-    greenlet in, so without that turn no group would form there: one statement for twenty
-    tokens costs a quarter of twenty statements (docs/benchmarks.md, "Tokens read together
-    on SQLite"). Writes on SQLite are handled as they come: grouping them measured slower
-    ("Votes in groups")."""
+    On SQLite, and for `reads` on either database, the leader first gives the hub one turn
+    (Socket.IO's `sleep(0)`), so whatever arrived with it joins its group. SQLite runs in the
+    process without letting another greenlet in, so without that turn no group forms there:
+    one statement for twenty tokens costs a quarter of twenty statements, and a storm of votes
+    or poll answers is written in groups, each committed once (docs/benchmarks.md, "Tokens
+    read together on SQLite"). On PostgreSQL a group of writes forms while the one before it
+    waits on the database."""
     group: GroupCommit[Work, Outcome] | None = current_app.extensions.get(key)
     if group is None:
+        sqlite = db.engine.dialect.name == "sqlite"
         group = current_app.extensions[key] = GroupCommit(
-            write,
-            grouped=reads or db.engine.dialect.name != "sqlite",
-            gather=(lambda: socketio.sleep(0)) if reads else None,
+            write, gather=(lambda: socketio.sleep(0)) if reads or sqlite else None
         )
     try:
         return group.submit(work, patience(db.engine))

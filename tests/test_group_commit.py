@@ -75,14 +75,6 @@ def test_a_failed_write_is_every_caller_of_its_group_and_the_next_group_still_ru
     assert writer.groups[-1] == [7]
 
 
-def test_where_no_group_can_form_each_caller_writes_its_own_at_once() -> None:
-    writer = Writer()
-    writer.release.set()
-    group = GroupCommit(writer, grouped=False)
-    assert [group.submit(n) for n in (1, 2)] == [2, 4]
-    assert writer.groups == [[1], [2]]
-
-
 def test_a_caller_out_of_patience_before_any_group_took_it_is_never_written() -> None:
     writer = Writer()
     group: GroupCommit[int, int] = GroupCommit(writer)
