@@ -242,7 +242,9 @@ def cast_votes(
     ballots on one question in one group come to their last one. On PostgreSQL the rows and
     the counts change in one statement, after the questions' locks are taken in id order
     (so two processes' groups never wait on each other round a loop), and the locks, the
-    statement and the COMMIT go as one batch (`database.committed_together`).
+    statement and the COMMIT go as one batch (`database.committed_together`). On SQLite, which
+    holds its one write lock for the whole group, each row is written on its own and then
+    each question's count moved once.
     """
     outcomes: list[QuestionView | QaError | None] = []
     last: dict[tuple[int, int], int] = {}
@@ -258,8 +260,12 @@ def cast_votes(
     if last and db.get_bind().dialect.name == "postgresql":
         _write_votes_together(db, last, questions, now)
     else:
+        changes: dict[int, int] = {}
         for (question_id, voter), value in last.items():
-            _write_vote(db, questions[question_id], voter, value, now)
+            change = _write_vote(db, question_id, voter, value, now)
+            changes[question_id] = changes.get(question_id, 0) + change
+        for question_id, change in changes.items():
+            _bump(db, questions[question_id], votes=Question.votes + change, updated_at=now)
     views = {question_id: view_of(questions[question_id]) for question_id, _ in last}
     answers = [
         outcome if outcome is not None else views[ballot.question.id]
@@ -303,19 +309,17 @@ def _write_votes_together(
         _take_current(questions[row.id], row[1:])
 
 
-def _write_vote(db: DbSession, question: Question, voter: int, value: int, now: datetime) -> None:
+def _write_vote(db: DbSession, question_id: int, voter: int, value: int, now: datetime) -> int:
     """One person's vote on SQLite, where the group's transaction has held the database's
     only write lock since it began: the row inserted unless it is there (a concurrent vote by
-    the same person wrote it, as wanted) or deleted, in one statement, and the count moved by
-    the rows that changed."""
-    params = {"question_id": question.id, "user_id": voter}
+    the same person wrote it, as wanted) or deleted, in one statement; the rows that changed,
+    by which the group then moves the question's count once (`cast_votes`)."""
+    params = {"question_id": question_id, "user_id": voter}
     if value:
         cast = db.execute(_CAST_ON_SQLITE, {**params, "created_at": now}).first()
-        change = 0 if cast is None else 1
-    else:
-        removed = db.execute(_WITHDRAW_ON_SQLITE, params)
-        change = -removed.rowcount  # type: ignore[attr-defined]
-    _bump(db, question, votes=Question.votes + change, updated_at=now)
+        return 0 if cast is None else 1
+    removed = db.execute(_WITHDRAW_ON_SQLITE, params)
+    return -removed.rowcount  # type: ignore[attr-defined]
 
 
 _CAST_ON_SQLITE = sqlite.insert(Vote).on_conflict_do_nothing().returning(Vote.question_id)
