@@ -550,23 +550,29 @@ def _write_answers(
     polls: dict[int, Poll],
     now: datetime,
 ) -> dict[int, Counts]:
-    """The answers on SQLite, where the transaction has held the database's only write lock
-    since its first write: each poll claimed, then the person's choices replaced."""
+    """The answers on SQLite, where the transaction holds the database's only write lock
+    from its first write to its commit: each poll claimed once (no close can come between),
+    each person's former choices removed, then every new choice added in one statement."""
     claimed: set[int] = set()
+    closed: set[int] = set()
+    added: list[dict[str, Any]] = []
     for (poll_id, user_id), options in chosen.items():
-        row = db.execute(_CLAIM_OPEN, {"poll_id": poll_id}).first()
-        if row is None:
+        if poll_id in closed:
             continue
-        _take(polls[poll_id], revision=row[0])
-        claimed.add(poll_id)
+        if poll_id not in claimed:
+            row = db.execute(_CLAIM_OPEN, {"poll_id": poll_id}).first()
+            if row is None:
+                closed.add(poll_id)
+                continue
+            _take(polls[poll_id], revision=row[0])
+            claimed.add(poll_id)
         db.execute(_FORMER_ANSWER, {"poll_id": poll_id, "user_id": user_id})
-        db.execute(
-            _ADD_CHOICE,
-            [
-                {"poll_id": poll_id, "user_id": user_id, "option": option, "answered_at": now}
-                for option in options
-            ],
+        added.extend(
+            {"poll_id": poll_id, "user_id": user_id, "option": option, "answered_at": now}
+            for option in options
         )
+    if added:
+        db.execute(_ADD_CHOICE, added)
     return {poll_id: _answer_counts(db, polls[poll_id]) for poll_id in claimed}
 
 

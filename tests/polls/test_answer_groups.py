@@ -74,8 +74,9 @@ def test_a_group_of_answers_is_written_with_the_statements_of_one(
     socket_client: Any, room: Room, opened: tuple[int, int]
 ) -> None:
     """On PostgreSQL: the polls, the places, then the locks, the rows and the counts in one
-    batch with the COMMIT. SQLite writes an answer at a time, in the process and under its
-    write lock, and commits the group once."""
+    batch with the COMMIT. SQLite, in the process and under its write lock, claims the poll
+    once, removes each person's former choices, adds every new one in one statement, and
+    commits the group once."""
     many, _ = opened
     people = [room.attendee, room.other, room.host, room.organiser]
     for who in people:
@@ -89,6 +90,10 @@ def test_a_group_of_answers_is_written_with_the_statements_of_one(
     assert len(commits) == 1
     if db.engine.dialect.name == "postgresql":
         assert len(together) == len(alone) == 6, together
+    else:
+        claims = [s for s in together if s.startswith("UPDATE polls")]
+        additions = [s for s in together if s.startswith("INSERT")]
+        assert (len(claims), len(additions)) == (1, 1), together
     assert isinstance(first, Answered) and votes(first.view.full) == [1, 0, 0]
     assert all(isinstance(o, Answered) for o in outcomes)
     assert [votes(o.view.full) for o in outcomes] == [[4, 3, 0]] * 3  # type: ignore[union-attr]
