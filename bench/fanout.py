@@ -1,11 +1,13 @@
 """Question fan-out: N attendees in one live room, one question every 100 ms.
 
     .venv/bin/python -m bench.fanout [--n 500 1000 2000] [--db sqlite|postgres] [--stack gws|gevent]
+                                     [--before DIR]
 
 For each N, the floor (bench/bare_server.py on the same worker stack, broadcasting the
 same payloads) and then Networkfest, each on a fresh gunicorn process: delivery latency
 from the asker's `ask` to each receiver's `question` event, the delivered ratio, and the
 server's peak resident memory (master and worker, with all N connected) against the floor's.
+With `--before DIR` (a checkout of an earlier commit) that code's app runs too, between them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import sys
 
 from bench.common import fmt, live_room_available, report, workspace
-from bench.harness import ASKERS, arguments, measure, which
+from bench.harness import ASKERS, arguments, measure, servers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,9 +34,16 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.n:
             floor_p99: float | None = None
             floor_rss: float | None = None
-            for label, app in which(args.floor_only, args.no_floor):
+            for label, app, root in servers(args.floor_only, args.no_floor, args.before):
                 result, cpu = measure(
-                    work, config, stack=args.stack, app=app, db=args.db, n=n, askers=ASKERS
+                    work,
+                    config,
+                    stack=args.stack,
+                    app=app,
+                    db=args.db,
+                    n=n,
+                    askers=ASKERS,
+                    root=root,
                 )
                 if not result.get("ok"):
                     rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])

@@ -32,6 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import TypeEngine
 
 from networkfest.types import DbSession
 
@@ -290,12 +291,17 @@ def committed_together(
             cursor.close()
 
 
-def integer_rows(*columns: str) -> TableValuedAlias:
-    """PostgreSQL: a group's rows of integers as a table, each column sent as one array
+def array_rows(**columns: TypeEngine[Any]) -> TableValuedAlias:
+    """PostgreSQL: a group's rows as a table, each column (of its type) sent as one array
     parameter named after it with an "s" (`question_id` from `question_ids`): one statement
     and the same parameters whatever the group's size."""
-    arrays = (bindparam(f"{column}s", type_=ARRAY(Integer)) for column in columns)
+    arrays = (bindparam(f"{name}s", type_=ARRAY(type_)) for name, type_ in columns.items())
     return func.unnest(*arrays).table_valued(*columns).render_derived()
+
+
+def integer_rows(*columns: str) -> TableValuedAlias:
+    """`array_rows` of integers."""
+    return array_rows(**{column: Integer() for column in columns})
 
 
 def _compiled(

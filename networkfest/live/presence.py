@@ -25,13 +25,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Table, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Integer, String, Table, bindparam, exists, func, insert, or_, select, update
 
+from networkfest import database
 from networkfest.extensions import db as extension
 from networkfest.extensions import socketio
 from networkfest.live.models import Presence
 from networkfest.programme.models import FestivalSession
-from networkfest.types import DbSession
+from networkfest.types import DbSession, UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,15 @@ _open_here: dict[str, set[int]] = {}
 _open_lock = threading.Lock()
 # A plain INSERT, built once: one per flush (many rows) or per join, nothing to read back.
 _OPEN_STAY = insert(cast(Table, Presence.__table__))
+# On PostgreSQL a flush's stays go as one array per column, in one statement: psycopg sends
+# an executemany's rows one by one, a quarter of a millisecond of the process's time each.
+_STAY_COLUMNS = ("session_id", "user_id", "sid", "joined_at")
+_STAYS = database.array_rows(
+    session_id=Integer(), user_id=Integer(), sid=String(), joined_at=UTCDateTime()
+)
+_OPEN_STAYS_ON_POSTGRES = insert(cast(Table, Presence.__table__)).from_select(
+    _STAY_COLUMNS, select(*(_STAYS.c[column] for column in _STAY_COLUMNS))
+)
 # And the UPDATEs that end a connection's stays, everywhere or in one room: when a room
 # empties, thousands of disconnects would otherwise each compose one.
 _END_STAYS = (
@@ -158,7 +168,11 @@ def flush(app: Flask, db: DbSession) -> int:
     if not rows:
         return 0
     try:
-        db.execute(_OPEN_STAY, rows)
+        if db.get_bind().dialect.name == "postgresql":
+            arrays = {f"{column}s": [row[column] for row in rows] for column in _STAY_COLUMNS}
+            db.execute(_OPEN_STAYS_ON_POSTGRES, arrays)
+        else:
+            db.execute(_OPEN_STAY, rows)
         db.commit()
     except Exception:
         db.rollback()
