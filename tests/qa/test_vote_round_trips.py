@@ -150,3 +150,19 @@ def test_a_place_read_is_forgotten_when_its_transaction_ends(
     )
     db.session.commit()
     assert registration.holds_confirmed_place(db.session, session_id, person_id) is False
+
+
+def test_an_ask_takes_its_room_from_the_published_copy(
+    socket_client: Any, room: Room, clock: Any
+) -> None:
+    """The room, its festival and its hosts come from this process's copy of what was
+    published (`programme.queries.published_room`): an ask sends the asker's place, their
+    count of recent questions and the question itself, and reads no session or host."""
+    clock.set(SESSION_START)
+    asker = socket_client(room.attendee)
+    joined(asker, room.slug)
+    assert ask(asker, room.slug)["ok"] is True
+    with recorded() as (statements, commits):
+        assert ask(asker, room.slug)["ok"] is True
+    assert not [s for s in statements if "festival_sessions" in s or "session_hosts" in s]
+    assert len(statements) == 3 and len(commits) <= 1, statements
