@@ -315,6 +315,15 @@ def fmt(value: Any, digits: int = 0) -> str:
     return str(value)
 
 
+def delivery_cells(result: dict[str, Any]) -> list[str]:
+    """A fan-out's delivered share and its latency percentiles, as its tables show them."""
+    lat = result["latency"]
+    return [
+        f"{100 * result['ratio']:.2f}%",
+        *(fmt(lat[key]) for key in ("p50", "p95", "p99", "max")),
+    ]
+
+
 def storm_cells(
     result: dict[str, Any], cpu: float, people: str, window: str, per: str
 ) -> list[str]:

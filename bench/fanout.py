@@ -1,7 +1,7 @@
 """Question fan-out: N attendees in one live room, one question every 100 ms.
 
     .venv/bin/python -m bench.fanout [--n 500 1000 2000] [--db sqlite|postgres] [--stack gws|gevent]
-                                     [--before DIR]
+                                     [--before DIR] [--rounds 1]
 
 For each N, the floor (bench/bare_server.py on the same worker stack, broadcasting the
 same payloads) and then Networkfest, each on a fresh gunicorn process: delivery latency
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sys
 
-from bench.common import fmt, live_room_available, report, workspace
-from bench.harness import ASKERS, arguments, measure, servers
+from bench.common import delivery_cells, fmt, live_room_available, report, workspace
+from bench.harness import ASKERS, arguments, failed, measured
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,45 +31,30 @@ def main(argv: list[str] | None = None) -> None:
         "drain_ms": 10_000,
     }
     with workspace() as work:
-        for n in args.n:
-            floor_p99: float | None = None
-            floor_rss: float | None = None
-            for label, app, root in servers(args.floor_only, args.no_floor, args.before):
-                result, cpu = measure(
-                    work,
-                    config,
-                    stack=args.stack,
-                    app=app,
-                    db=args.db,
-                    n=n,
-                    askers=ASKERS,
-                    root=root,
-                )
-                if not result.get("ok"):
-                    rows.append([str(n), label, "failed: " + str(result.get("error"))[:160]])
-                    continue
-                lat = result["latency"]
-                floor_p99 = lat["p99"] if not app else floor_p99
-                ratio = lat["p99"] / floor_p99 if app and floor_p99 and lat["p99"] else None
-                rss = result["peak_rss_mb"]
-                floor_rss = rss if not app else floor_rss
-                rows.append(
-                    [
-                        str(n),
-                        label,
-                        f"{100 * result['ratio']:.2f}%",
-                        fmt(lat["p50"]),
-                        fmt(lat["p95"]),
-                        fmt(lat["p99"]),
-                        fmt(lat["max"]),
-                        fmt(ratio, 2) if ratio else "-",
-                        fmt(cpu, 1),
-                        fmt(result["delivered"] / cpu if cpu else None),
-                        str(len(result["refused"])),
-                        fmt(rss, 0),
-                        fmt(rss / floor_rss, 2) if app and floor_rss else "-",
-                    ]
-                )
+        floor_p99: float | None = None
+        floor_rss: float | None = None
+        for lead, app, result, cpu in measured(work, args, config, askers=ASKERS):
+            row = failed(lead, result)
+            if row is not None:
+                rows.append(row)
+                continue
+            lat = result["latency"]
+            rss = result["peak_rss_mb"]
+            if not app:  # the floor this round and N's servers are compared with
+                floor_p99, floor_rss = lat["p99"], rss
+            ratio = lat["p99"] / floor_p99 if app and floor_p99 and lat["p99"] else None
+            rows.append(
+                [
+                    *lead,
+                    *delivery_cells(result),
+                    fmt(ratio, 2) if ratio else "-",
+                    fmt(cpu, 1),
+                    fmt(result["delivered"] / cpu if cpu else None),
+                    str(len(result["refused"])),
+                    fmt(rss, 0),
+                    fmt(rss / floor_rss, 2) if app and floor_rss else "-",
+                ]
+            )
     if not live_room_available() and not args.floor_only:
         print("The live room is still a placeholder: only the floor was measured.\n")
     report(
@@ -77,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         f"every {args.every_ms} ms)",
         "python -m bench.fanout " + " ".join(sys.argv[1:] if argv is None else argv),
         [
+            "round",
             "N",
             "server",
             "delivered",
