@@ -336,6 +336,16 @@ def test_the_warning_in_force() -> None:
     assert warning_at(SLOT, AGENDA, [], at(45)) is None
 
 
+def test_the_warning_from_a_run_sheet_already_made_is_the_same() -> None:
+    """A join's clock state hands `warning_at` the sheet it made for the same instant."""
+    moves = [Move(1, at(3)), Move(2, at(29))]
+    for minutes in (-1, 4, 6, 28, 30, 40, 41, 44, 45):
+        for known in ([], moves[:1], moves):
+            sheet = run_sheet(SLOT, AGENDA, known, at(minutes))
+            made = warning_at(SLOT, AGENDA, known, at(minutes), sheet)
+            assert made == warning_at(SLOT, AGENDA, known, at(minutes)), (minutes, known)
+
+
 def test_an_item_end_warning_holds_while_the_item_runs_over() -> None:
     moves = [Move(1, at(3))]
     assert warning_at(SLOT, AGENDA, moves, at(27)) is None
