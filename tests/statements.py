@@ -11,20 +11,25 @@ from sqlalchemy import event
 from networkfest import database
 from networkfest.extensions import db
 
+_BATCHES = ("committed_together", "committed_in_one_message")
+
 
 @contextmanager
 def recorded() -> Iterator[tuple[list[str], list[bool]]]:
     """The statements sent (SQLite's BEGIN IMMEDIATE aside: a lock, not a query) and the
-    commits, while the block runs. A batch (`database.committed_together`) goes straight to
-    the driver: its statements are counted here, and its COMMIT when the session commits
-    after it."""
+    commits, while the block runs. A batch (`database.committed_together`,
+    `committed_in_one_message`) goes straight to the driver: its statements are counted
+    here, and its COMMIT when the session commits after it."""
     statements: list[str] = []
     commits: list[bool] = []
-    batch = database.committed_together
+    batches = {name: getattr(database, name) for name in _BATCHES}
 
-    def count_batch(db_session: Any, sent: Any) -> Any:
-        statements.extend(str(statement) for statement, _params in sent)
-        return batch(db_session, sent)
+    def counting(name: str) -> Any:
+        def count_batch(db_session: Any, sent: Any) -> Any:
+            statements.extend(str(statement) for statement, _params in sent)
+            return batches[name](db_session, sent)
+
+        return count_batch
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if not statement.startswith("BEGIN"):
@@ -35,11 +40,13 @@ def recorded() -> Iterator[tuple[list[str], list[bool]]]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     event.listen(db.engine, "commit", committed)
-    database.committed_together = count_batch
+    for name in _BATCHES:
+        setattr(database, name, counting(name))
     try:
         yield statements, commits
     finally:
-        database.committed_together = batch
+        for name, batch in batches.items():
+            setattr(database, name, batch)
         event.remove(db.engine, "before_cursor_execute", count)
         event.remove(db.engine, "commit", committed)
 

@@ -334,8 +334,8 @@ def _seat_else_queue(
     db: DbSession, session_id: int, user_id: int, now: datetime
 ) -> tuple[str, int]:
     """PostgreSQL: the session's lock, then a seat or else the back of the queue with the
-    person's row, committed in one batch (`database.committed_together`); the row's status,
-    and how many were waiting before it.
+    person's row, committed in one message (`database.committed_in_one_message`); the row's
+    status, and how many were waiting before it.
 
     The lock serialises the session's new places, so queue places follow commit order and
     ranks never repeat; the second statement starts once the lock is granted, so it counts
@@ -343,7 +343,7 @@ def _seat_else_queue(
     one by one, it lasted three round trips, and the session's registrations queued behind
     it (docs/benchmarks.md, "Registration in one batch")."""
     params = {"session_id": session_id, "user_id": user_id, "now": now}
-    _, [(status, waiting)] = database.committed_together(
+    _, [(status, waiting)] = database.committed_in_one_message(
         db, [(_LOCK, params), (_SEAT_ELSE_QUEUE, params)]
     )
     if status == RegistrationStatus.CONFIRMED:
