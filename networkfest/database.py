@@ -253,18 +253,19 @@ def committed_together(
     and return each statement's rows (none for a statement that returns none), as named
     tuples.
 
-    The server runs a batch back to back, without waiting for the client between its
-    statements: a lock the first one takes is held for the server's own time, not for the
-    round trips of a gevent hub full of other work (docs/benchmarks.md, "Registration in one
-    batch"). Each statement still takes its own snapshot when it starts, so one that follows
-    a lock sees everything committed before the lock was granted. The unit of work must not
-    have written through the ORM: the batch goes straight to the driver. Its errors come back
-    as SQLAlchemy's (an `IntegrityError` for a broken constraint) with the transaction rolled
-    back or failed; the caller rolls the session back either way. The caller commits the
-    session after, as usual: that sends nothing more, and runs its after-commit work.
+    The client does not wait for a statement's result before sending the next: a lock the
+    first one takes is not held across a round trip per statement (docs/benchmarks.md,
+    "Registration in one batch"). Each statement still takes its own snapshot when it
+    starts, so one that follows a lock sees everything committed before the lock was
+    granted. The unit of work must not have written through the ORM: the batch goes straight
+    to the driver. Its errors come back as SQLAlchemy's (an `IntegrityError` for a broken
+    constraint) with the transaction rolled back or failed; the caller rolls the session
+    back either way. The caller commits the session after, as usual: that sends nothing
+    more, and runs its after-commit work.
 
-    Under gevent psycopg waits on the socket once per step of the pipeline (18 times for two
-    statements), each wait a turn of the hub: `committed_in_one_message` waits once.
+    psycopg sends each statement as it is executed, and under gevent waits on the socket at
+    every step (16 to 18 times for two statements), each wait a turn of the hub: the lock lasts
+    those turns. `committed_in_one_message` sends it all at once and waits once.
     """
     import psycopg
     from psycopg.rows import namedtuple_row
@@ -292,8 +293,8 @@ def committed_in_one_message(
 ) -> list[list[Any]]:
     """`committed_together` sent as one message, a multi-statement query with its parameters
     bound by psycopg in the client (`ClientCursor.mogrify`, quoted for this connection): one
-    wait for the server instead of one per step, and a quarter of the client's CPU for the
-    batch (docs/benchmarks.md, "One message for a registration").
+    wait for the server instead of one per step, a third of the client's CPU, and a lock
+    that lasts the server's own time (docs/benchmarks.md, "One message for a registration").
 
     For a request's own unit of work, a registration. A group of votes or poll answers keeps
     the pipeline: in their storms this made each group's write faster but the groups smaller
