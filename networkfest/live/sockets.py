@@ -29,9 +29,12 @@ from networkfest.programme.queries import room_by_slug, room_to_read
 from networkfest.qa import services as qa
 from networkfest.qa.sockets import QuestionEvents
 from networkfest.realtime.protocol import (
+    NAMESPACE,
     Ack,
     ProtocolError,
+    current_sid,
     forget_connection,
+    handling,
     hosts_room,
     live_event,
     ok,
@@ -90,9 +93,10 @@ def _room_state(slug: str) -> tuple[dict[str, Any], int, int | None, datetime]:
     user = authorise(PUBLIC)
     viewer = qa.looking(festival_session, user)
     instant = now()
-    join_room(session_room(festival_session.id))
+    sid = current_sid()
+    join_room(session_room(festival_session.id), sid=sid, namespace=NAMESPACE)
     if viewer.moderator:
-        join_room(hosts_room(festival_session.id))
+        join_room(hosts_room(festival_session.id), sid=sid, namespace=NAMESPACE)
     state = {
         "clock": clock_state(
             db.session, festival_session, instant, kept_moves(db.session, festival_session)
@@ -157,6 +161,10 @@ def _token_of(auth: Any) -> Any:
     return auth.get("token") if isinstance(auth, dict) else None
 
 
+# In a connection's WSGI environ: it was opened with a personal token.
+_BY_TOKEN = "networkfest.live.by_token"
+
+
 def _in_app_context(app: Flask, work: Callable[..., T], *args: Any) -> T:
     """`work` in the app's context, as Flask pushes one for a request: a new one unless one of
     this app's is current (a logout that closes its person's connections runs their
@@ -171,22 +179,33 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def trigger_event(self, event: str, *args: Any) -> Any:
         """Flask-SocketIO runs each handler in a request context made from the connection's
         handshake (its URL matched, its cookie session opened, the HTTP rate limiter's state
-        made and dropped): 35 µs an event. A connection signed in with a token and a
-        disconnect use none of it, so they run in the app's context alone; a browser's
-        connection, signed in by its cookie, and every other event go Flask-SocketIO's way.
-        Flask-SocketIO documents this method as the place for dispatching of one's own."""
-        if event == "connect" and _token_of(args[2] if len(args) > 2 else None) is not None:
-            sid, environ, auth = args[:3]
-            return _in_app_context(
-                environ["flask.app"], self._connect, sid, environ.get("HTTP_ORIGIN"), auth
-            )
-        if event == "disconnect":
-            sid = args[0]
+        made and dropped): 35 µs an event. A connection signed in with a token uses none of
+        it, nor does a disconnect, so their events run in the app's context alone; a
+        browser's connection, signed in by its cookie, goes Flask-SocketIO's way for its
+        connect and events. Either way the handlers learn their connection from `handling`,
+        not from the request. Flask-SocketIO documents this method as the place for
+        dispatching of one's own."""
+        sid = args[0]
+        with handling(sid):
+            if event == "connect":
+                environ, auth = args[1], args[2] if len(args) > 2 else None
+                if _token_of(auth) is None:
+                    return super().trigger_event(event, *args)
+                environ[_BY_TOKEN] = True
+                return _in_app_context(
+                    environ["flask.app"], self._connect, sid, environ.get("HTTP_ORIGIN"), auth
+                )
             environ = self.server.get_environ(sid, namespace=self.namespace)
             if environ is None:
                 return None  # a connection this process has no record of
-            return _in_app_context(environ["flask.app"], self.on_disconnect, *args)
-        return super().trigger_event(event, *args)
+            if event == "disconnect":
+                return _in_app_context(environ["flask.app"], self.on_disconnect, *args)
+            if not environ.get(_BY_TOKEN):
+                return super().trigger_event(event, *args)
+            handler = getattr(self, f"on_{event}", None)
+            if handler is None:
+                return None  # an event the protocol does not have, ignored as Flask-SocketIO does
+            return _in_app_context(environ["flask.app"], handler, *args[1:])
 
     def on_connect(self, auth: Any = None) -> bool:
         """A browser's connection, signed in (or not) by its session cookie."""
@@ -241,7 +260,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
             db.session,
             session_id,
             user_id,
-            request.sid,  # type: ignore[attr-defined]
+            current_sid(),
             instant,
         )
         return ok(state=state)
@@ -250,11 +269,12 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
     def on_leave(self, payload: Any) -> Ack:
         festival_session = _session_from(payload)
         authorise(PUBLIC)
-        leave_room(session_room(festival_session.id))
-        leave_room(hosts_room(festival_session.id))
+        sid = current_sid()
+        leave_room(session_room(festival_session.id), sid=sid, namespace=NAMESPACE)
+        leave_room(hosts_room(festival_session.id), sid=sid, namespace=NAMESPACE)
         presence.end(
             db.session,
-            request.sid,  # type: ignore[attr-defined]
+            sid,
             now(),
             session_id=festival_session.id,
             app=current_app._get_current_object(),  # type: ignore[attr-defined]

@@ -11,11 +11,13 @@ send it again (the live page does, with back-off).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from networkfest.database import BUSY_MESSAGE, answering, report_saturation
@@ -102,7 +104,7 @@ def _rate_key() -> str:
     user_id = connection_user_id()
     if user_id is not None:
         return f"user:{user_id}"
-    return f"sid:{request.sid}"  # type: ignore[attr-defined]
+    return f"sid:{current_sid()}"
 
 
 def require_object(payload: Any) -> dict[str, Any]:
@@ -175,7 +177,26 @@ def forget_connection(sid: str) -> None:
 
 
 def connection_user_id() -> int | None:
-    return _connection_users.get(request.sid)  # type: ignore[attr-defined]
+    return _connection_users.get(current_sid())
+
+
+_event_sid: ContextVar[str] = ContextVar("networkfest_live_event_sid")
+
+
+@contextmanager
+def handling(sid: str) -> Iterator[None]:
+    """The connection whose event runs in this block (`current_sid`): the namespace says so
+    for every event, whether Flask-SocketIO's request context runs it or the app's alone."""
+    token = _event_sid.set(sid)
+    try:
+        yield
+    finally:
+        _event_sid.reset(token)
+
+
+def current_sid() -> str:
+    """The connection whose event is being handled."""
+    return _event_sid.get()
 
 
 def set_user_loader(app: Flask, loader: Callable[[int], Any]) -> None:

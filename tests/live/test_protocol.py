@@ -4,6 +4,7 @@ and junk for every event. The Q&A events (ask, vote, moderate): tests/qa/test_so
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 
 from networkfest.accounts import services as accounts
 from networkfest.accounts.models import User
@@ -79,6 +80,36 @@ def test_token_auth(socket_client, room: Room, clock) -> None:
     joined(sio, room.slug)
     ack = ask(sio, room.slug)
     assert ack["ok"] is True and ack["question"]["author"] == room.attendee.name
+
+
+@pytest.mark.parametrize("signed_in_by", ["cookie", "token"])
+def test_a_tokens_events_run_in_the_apps_context_alone(
+    monkeypatch, socket_client, room: Room, clock, signed_in_by: str
+) -> None:
+    """Flask-SocketIO makes a request context for each event of a browser's connection; a
+    token's connection has no use for one, and its join, ask and leave run in the app's
+    context alone (`LiveNamespace.trigger_event`), answered alike."""
+    made: list[object] = []
+    request_context = Flask.request_context
+
+    def counted(self: Flask, environ: dict) -> object:
+        made.append(environ)
+        return request_context(self, environ)
+
+    clock.set(DURING)
+    if signed_in_by == "cookie":
+        sio = socket_client(room.attendee)
+    else:
+        attendee = db.session.get(User, room.attendee.id)
+        raw = accounts.create_api_token(db.session, attendee, "cli", clock.now())
+        sio = socket_client(auth={"token": raw})
+    monkeypatch.setattr(Flask, "request_context", counted)
+
+    assert joined(sio, room.slug)["clock"]["session"] == room.slug
+    asked = ask(sio, room.slug)
+    assert asked["ok"] is True and asked["question"]["author"] == room.attendee.name
+    assert emit(sio, "leave", {"session": room.slug}) == {"ok": True}
+    assert len(made) == (3 if signed_in_by == "cookie" else 0)
 
 
 def test_join_unknown_session_and_malformed_payloads(socket_client, room: Room) -> None:
