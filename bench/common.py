@@ -87,6 +87,32 @@ def fresh_database(kind: str, workdir: Path) -> Database:
     return Database(kind, bench_url, REDIS_URL)
 
 
+def sessions_started(database: Database, settle_s: float = 10.0) -> int | None:
+    """How many connections PostgreSQL has accepted to the database since its statistics
+    were reset (`pg_stat_database.sessions`); None on SQLite. A connection is counted when
+    it ends, so this first waits (at most `settle_s`) until no other is left, and its own is
+    counted by the next read: the difference between a read before a run and one after is
+    the run's connections plus one."""
+    if database.kind == "sqlite":
+        return None
+    engine = create_engine(database.url)
+    others = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    try:
+        with engine.connect() as conn:
+            deadline = time.monotonic() + settle_s
+            while conn.scalar(others) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            started = conn.scalar(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            )
+    finally:
+        engine.dispose()
+    return int(started or 0)
+
+
 def _proc_files(pid: int, name: str) -> Iterator[str]:
     """`/proc/<pid>/<name>` of a process and of its children (gunicorn master + worker),
     skipping any that ended meanwhile."""

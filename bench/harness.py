@@ -60,7 +60,9 @@ def serving(work: Path, *, root: Path | None = None, **kwargs: Any) -> Iterator[
         server.start()
     else:
         server.command = [str(BIN / "gunicorn"), "-c", str(root / "gunicorn.conf.py")]
-        server.env["PYTHONPATH"] = str(root)
+        # the stack's own paths stay first, then the other checkout in place of this one
+        *stack_paths, _ = server.env["PYTHONPATH"].split(os.pathsep)
+        server.env["PYTHONPATH"] = os.pathsep.join([*stack_paths, str(root)])
         # gunicorn puts the directory it starts in first on sys.path (`--chdir` does not
         # replace it): the other checkout must be where the server starts.
         here, common.ROOT = common.ROOT, root

@@ -34,15 +34,16 @@ from bench.common import (
     REDIS_URL,
     STACKS,
     Database,
-    Server,
     fmt,
     fresh_database,
     load_average,
     report,
     run_node,
+    sessions_started,
     table,
     workspace,
 )
+from bench.harness import serving
 from bench.seed import SESSION_SLUG, schema, seed
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token
@@ -59,6 +60,7 @@ HEADERS = [
     "capacity",
     "registrations/s",
     "server CPU ms per registration",
+    "connections opened",
     "confirmed",
     "waitlisted",
     "counter",
@@ -80,17 +82,6 @@ def own_database(kind: str, work: Path, name: str) -> Database:
     admin.dispose()
     own = url.set(database=name).render_as_string(hide_password=False)
     return Database(kind, own, REDIS_URL)
-
-
-def server_for(work: Path, stack: str, database: Database, source: Path | None) -> Server:
-    """A gunicorn process serving this checkout, or the copy of the source at `source`."""
-    server = Server(work, stack=stack, database=database)
-    if source is not None:
-        server.command[2] = str(source / "gunicorn.conf.py")
-        server.command += ["--chdir", str(source)]
-        paths = server.env["PYTHONPATH"].split(":")
-        server.env["PYTHONPATH"] = ":".join([*paths[:-1], str(source)])
-    return server
 
 
 def check(app: Any, n: int, capacity: int, answered: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +157,8 @@ def run_once(
         starts_at=datetime.now(UTC).replace(microsecond=0) + timedelta(days=1),
     )
     load = load_average().split()[0]
-    server = server_for(work, args.stack, database, source)
-    server.start()
-    try:
+    sessions_before = sessions_started(database)
+    with serving(work, root=source, stack=args.stack, database=database) as server:
         before = server.cpu()
         result = run_node(
             {
@@ -181,12 +171,15 @@ def run_once(
             work,
         )
         cpu = server.cpu() - before
-    finally:
-        server.stop()
+    sessions_after = sessions_started(database)
+    opened = None
+    if sessions_before is not None and sessions_after is not None:
+        opened = sessions_after - sessions_before - 1  # the read of `sessions_before` itself
     return {
         "load": load,
         "rps": result.get("rps"),
         "cpu_ms": 1000 * cpu / args.n,
+        "opened": opened,
         "answers_summary": ", ".join(
             f"{k}: {v}" for k, v in sorted(result.get("outcomes", {}).items())
         )
@@ -229,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
                             str(args.capacity),
                             fmt(outcome["rps"], 0),
                             fmt(outcome["cpu_ms"], 2),
+                            fmt(outcome["opened"]),
                             str(outcome["confirmed"]),
                             str(outcome["waitlisted"]),
                             str(outcome["counter"]),
