@@ -72,13 +72,18 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
 # The connection pool of one process on PostgreSQL (docs/deploy.md sizes it against the
 # server's `max_connections`). A gevent worker runs thousands of greenlets on these few
 # connections, and a vote holds one for five round trips (qa/services.py), each waiting for
-# a turn of the hub. When the process's CPU is the limit, votes queue for a connection; a
-# pool of 20 + 20 kept that queue under the timeout in the 2,000-voter storm on two cores,
-# where 10 + 10 tipped into refusals in two runs of five (docs/benchmarks.md). A live event or
-# request that finds them all taken waits at most the timeout, then is refused `busy` / 503,
-# rather than queueing for SQLAlchemy's default of 30 s (`database.CallerPool`).
-DEFAULT_POOL_SIZE = 20
-DEFAULT_MAX_OVERFLOW = 20
+# a turn of the hub. When the process's CPU is the limit, votes queue for a connection; 40
+# kept that queue under the timeout in the 2,000-voter storm on two cores, where 10 + 10 tipped
+# into refusals in two runs of five (docs/benchmarks.md). All 40 are kept once opened: an
+# overflow connection is closed again at its return, and in a sustained rush (registrations
+# queued on one session's lock hold theirs) every request beyond the kept ones opened and
+# closed one, a PostgreSQL backend started and stopped each time: 420-440 registrations a
+# second with 20 + 20 against 580-600 with 40 + 0 ("The pool that opened a connection per
+# request"). A live event or request that finds them all taken waits at most the timeout,
+# then is refused `busy` / 503, rather than queueing for SQLAlchemy's default of 30 s
+# (`database.CallerPool`).
+DEFAULT_POOL_SIZE = 40
+DEFAULT_MAX_OVERFLOW = 0
 DEFAULT_POOL_TIMEOUT_S = 2.0
 
 

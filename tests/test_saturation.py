@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
-from sqlalchemy import Connection, Engine, create_engine, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
@@ -83,6 +83,33 @@ def test_postgresql_gets_the_documented_pool_by_default(environment: Callable[..
         "pool_timeout": config.DEFAULT_POOL_TIMEOUT_S,
     }
     assert config.DEFAULT_POOL_TIMEOUT_S <= 2
+
+
+def test_connections_opened_in_a_rush_that_lasts_are_kept_for_the_next_requests(
+    environment: Callable[..., None], tmp_path: Path
+) -> None:
+    """With the default pool a rush opens its connections once. An overflow connection is
+    closed when it is given back, and 30 registrations queued on one session's lock, each
+    holding a connection, then opened and closed one for every request beyond the pool's
+    own: a PostgreSQL backend started and stopped each time (docs/deploy.md)."""
+    options = engine_options(PG_URL)
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'rush.sqlite3'}",
+        poolclass=options["poolclass"],
+        pool_size=options["pool_size"],
+        max_overflow=options["max_overflow"],
+    )
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda connection, _record: opened.append(connection))
+    rush = 30
+    try:
+        for _wave in range(3):
+            held = [engine.connect() for _ in range(rush)]
+            for connection in held:
+                connection.close()
+    finally:
+        engine.dispose()
+    assert len(opened) == rush
 
 
 def test_the_pool_settings_come_from_the_environment(environment: Callable[..., None]) -> None:
