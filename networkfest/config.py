@@ -77,8 +77,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
 # into refusals in two runs of five (docs/benchmarks.md). All 40 are kept once opened: an
 # overflow connection is closed again at its return, and in a sustained rush (registrations
 # queued on one session's lock hold theirs) every request beyond the kept ones opened and
-# closed one, a PostgreSQL backend started and stopped each time: 420-440 registrations a
-# second with 20 + 20 against 580-600 with 40 + 0 ("The pool that opened a connection per
+# closed one, a PostgreSQL backend started and stopped each time: 439-454 registrations a
+# second with 20 + 20 against 551-576 with 40 + 0 ("The pool that opened a connection per
 # request"). A live event or request that finds them all taken waits at most the timeout,
 # then is refused `busy` / 503, rather than queueing for SQLAlchemy's default of 30 s
 # (`database.CallerPool`).
