@@ -157,7 +157,8 @@ def test_an_ask_takes_its_room_from_the_published_copy(
 ) -> None:
     """The room, its festival and its hosts come from this process's copy of what was
     published (`programme.queries.published_room`): an ask sends the asker's place, their
-    count of recent questions and the question itself, and reads no session or host."""
+    count of recent questions and the question itself, and reads no session or host. On
+    PostgreSQL the count and the question are one statement."""
     clock.set(SESSION_START)
     asker = socket_client(room.attendee)
     joined(asker, room.slug)
@@ -165,4 +166,5 @@ def test_an_ask_takes_its_room_from_the_published_copy(
     with recorded() as (statements, commits):
         assert ask(asker, room.slug)["ok"] is True
     assert not [s for s in statements if "festival_sessions" in s or "session_hosts" in s]
-    assert len(statements) == 3 and len(commits) <= 1, statements
+    expected = 2 if db.engine.dialect.name == "postgresql" else 3
+    assert len(statements) == expected and len(commits) <= 1, statements
