@@ -19,6 +19,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -192,9 +193,13 @@ _RECENT = select(func.count(Question.id).label("recent")).where(
 _ASKED_COLUMNS = ["session_id", "author_id", "anonymous", "text", "status", "created_at"]
 # PostgreSQL only (SQLite has no INSERT inside a WITH): the count and the new question in one
 # statement, the question written only while the count is under `rules.RATE_LIMIT`; the
-# count comes back either way, for `rules.check_rate` to refuse it in its words. The other
-# columns take their defaults, as a new question's do.
-_WINDOW = _RECENT.cte("recent")
+# count comes back either way, for `rules.check_rate` to refuse it in its words, and with it
+# whether the room had a question before this one (`_count_and_insert`). The other columns
+# take their defaults, as a new question's do.
+_WINDOW = select(
+    _RECENT.scalar_subquery().label("recent"),
+    exists().where(Question.session_id == bindparam("session_id")).label("asked_before"),
+).cte("window")
 _NEW_QUESTION = (
     insert(cast(Table, Question.__table__))
     .from_select(
@@ -209,9 +214,9 @@ _NEW_QUESTION = (
     .returning(Question.id)
     .cte("new_question")
 )
-_COUNTED_AND_ASKED = select(_WINDOW.c.recent, _NEW_QUESTION.c.id).select_from(
-    _WINDOW.outerjoin(_NEW_QUESTION, true())
-)
+_COUNTED_AND_ASKED = select(
+    _WINDOW.c.recent, _WINDOW.c.asked_before, _NEW_QUESTION.c.id
+).select_from(_WINDOW.outerjoin(_NEW_QUESTION, true()))
 
 
 def ask(
@@ -256,8 +261,15 @@ def ask(
 
 def _count_and_insert(db: DbSession, question: Question, window: dict[str, Any]) -> None:
     """`ask`'s rate check and INSERT on PostgreSQL, one round trip; `question`, never added
-    to the session, gets the new row's id."""
-    recent, question_id = db.execute(
+    to the session, gets the new row's id.
+
+    Only a room's first question changes whether it has one (`asked_in`), so only the first
+    tells the processes to forget what they know: a later one would cost every ask a round
+    trip to the message queue before its broadcast, and every process what it knows of every
+    room. A process that read "none yet" before the first question was committed is told by
+    the first one's commit, and keeps nothing it read for longer than `process_cache.UNTOLD_S`
+    anyway."""
+    recent, asked_before, question_id = db.execute(
         _COUNTED_AND_ASKED,
         {
             **window,
@@ -270,7 +282,8 @@ def _count_and_insert(db: DbSession, question: Question, window: dict[str, Any])
         },
     ).one()
     rules.check_rate(recent)
-    process_cache.statement_wrote(db, Question, "insert")
+    if not asked_before:
+        process_cache.statement_wrote(db, Question, "insert")
     question.id = question_id
     question.session_id = question.session.id
     question.author_id = window["author_id"]

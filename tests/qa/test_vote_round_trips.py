@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask, current_app
 
+from networkfest import process_cache
 from networkfest.extensions import db, socketio
 from networkfest.group_commit import together
 from networkfest.qa import services
@@ -168,3 +169,30 @@ def test_an_ask_takes_its_room_from_the_published_copy(
     assert not [s for s in statements if "festival_sessions" in s or "session_hosts" in s]
     expected = 2 if db.engine.dialect.name == "postgresql" else 3
     assert len(statements) == expected and len(commits) <= 1, statements
+
+
+def test_only_a_rooms_first_question_tells_the_processes_to_forget_whether_it_has_one(
+    socket_client: Any, room: Room, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a room has a question (`qa.services.asked_in`) changes with its first
+    question alone. On PostgreSQL a later one tells no process, which would cost each ask a
+    round trip to the message queue before its broadcast; on SQLite every one forgets what
+    this process knows, which costs nothing. Either way a host joining then gets both."""
+    told: list[str] = []
+    forget = process_cache.forget
+
+    def telling(name: str, label: str | None = None) -> None:
+        told.append(name)
+        forget(name, label)
+
+    monkeypatch.setattr(process_cache, "forget", telling)
+    clock.set(SESSION_START)
+    asker = socket_client(room.attendee)
+    joined(asker, room.slug)
+    first = ask(asker, room.slug, "The first?")["question"]["id"]
+    assert told.count(services.ASKED) == 1
+    second = ask(asker, room.slug, "The second?")["question"]["id"]
+    later = 0 if db.engine.dialect.name == "postgresql" else 1
+    assert told.count(services.ASKED) == 1 + later
+    newcomer = joined(socket_client(room.host), room.slug)  # the room is moderated
+    assert sorted(question["id"] for question in newcomer["questions"]) == [first, second]
