@@ -209,11 +209,7 @@ class LiveNamespace(QuestionEvents, PollEvents, ClockEvents, Namespace):
 
     def on_connect(self, auth: Any = None) -> bool:
         """A browser's connection, signed in (or not) by its session cookie."""
-        return self._connect(
-            request.sid,  # type: ignore[attr-defined]
-            request.headers.get("Origin"),
-            auth,
-        )
+        return self._connect(current_sid(), request.headers.get("Origin"), auth)
 
     def _connect(self, sid: str, origin: str | None, auth: Any) -> bool:
         if not origin_allowed(origin):

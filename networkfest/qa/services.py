@@ -237,7 +237,9 @@ def ask(
     rules.check_live(phase_or_cancelled(festival_session, now))
     question = Question(
         session=festival_session,
+        session_id=festival_session.id,
         author=user,
+        author_id=viewer.user_id,
         anonymous=anonymous,
         text=rules.clean_text(text),
         status=status,
@@ -273,7 +275,7 @@ def _count_and_insert(db: DbSession, question: Question, window: dict[str, Any])
         _COUNTED_AND_ASKED,
         {
             **window,
-            "session_id": question.session.id,
+            "session_id": question.session_id,
             "anonymous": question.anonymous,
             "text": question.text,
             "status": question.status,
@@ -285,8 +287,6 @@ def _count_and_insert(db: DbSession, question: Question, window: dict[str, Any])
     if not asked_before:
         process_cache.statement_wrote(db, Question, "insert")
     question.id = question_id
-    question.session_id = question.session.id
-    question.author_id = window["author_id"]
 
 
 @dataclass(frozen=True)
