@@ -60,15 +60,16 @@ class QuestionView:
     redacted: dict[str, Any]
 
 
-def view_of(question: Question) -> QuestionView:
+def view_of(question: Question, slug: str | None = None) -> QuestionView:
+    """`slug` as `payload` takes it."""
     return QuestionView(
         id=question.id,
         session_id=question.session_id,
         author_id=question.author_id,
         status=question.status,
         revision=question.revision,
-        full=payload(question),
-        redacted=redacted(question),
+        full=payload(question, slug=slug),
+        redacted=redacted(question, slug=slug),
     )
 
 
@@ -130,11 +131,12 @@ def payload(
     return data
 
 
-def redacted(question: Question) -> dict[str, Any]:
-    """What a room without the right to see a hidden question gets: enough to remove it."""
+def redacted(question: Question, *, slug: str | None = None) -> dict[str, Any]:
+    """What a room without the right to see a hidden question gets: enough to remove it;
+    `slug` as `payload` takes it."""
     return {
         "id": question.id,
-        "session": question.session.slug,
+        "session": question.session.slug if slug is None else slug,
         "text": None,
         "author": None,
         "votes": question.votes,
@@ -230,13 +232,16 @@ def ask(
     """A new question, the rules checked in their order. On PostgreSQL the rate count and
     the INSERT are one statement: each round trip waits for a turn of a hub that may be
     writing the last question to thousands of sockets, and the room waits for this one
-    after it (docs/benchmarks.md, "The final figures on the Intel machine")."""
+    after it (docs/benchmarks.md, "The final figures on the Intel machine").
+
+    `festival_session` may be this process's shared copy of the room
+    (`programme.queries.room_to_read`), so the question is written by its session's id,
+    never through the relationship, which would put the copy into `db`."""
     viewer = viewer_for(db, festival_session, user)
     rules.check_participant(viewer)
     status = rules.initial_status(festival_session.qa_mode)
     rules.check_live(phase_or_cancelled(festival_session, now))
     question = Question(
-        session=festival_session,
         session_id=festival_session.id,
         author=user,
         author_id=viewer.user_id,
@@ -256,7 +261,7 @@ def ask(
         rules.check_rate(db.scalar(_RECENT, window) or 0)
         db.add(question)
         db.flush()
-    view = view_of(question)
+    view = view_of(question, festival_session.slug)
     db.commit()
     return view
 

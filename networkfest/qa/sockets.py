@@ -24,7 +24,7 @@ from networkfest.context import now
 from networkfest.database import autocommit
 from networkfest.extensions import db
 from networkfest.group_commit import together
-from networkfest.programme.queries import published_room
+from networkfest.programme.queries import room_to_read
 from networkfest.qa import services
 from networkfest.qa.models import Question
 from networkfest.qa.rules import (
@@ -164,7 +164,7 @@ class QuestionEvents:
         anonymous = require_bool(data, "anonymous", default=False)
         # Reads and one INSERT: no transaction to hold a connection across the hub's turns.
         autocommit(db.session)
-        festival_session = published_room(db.session, slug)
+        festival_session = room_to_read(db.session, slug)
         if festival_session is None:
             raise ProtocolError("not_found", "There is no session with that name.")
         user = authorise(PARTICIPANT, festival_session, ASK_REFUSED)

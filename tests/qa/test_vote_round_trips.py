@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from networkfest import process_cache
 from networkfest.extensions import db, socketio
 from networkfest.group_commit import together
+from networkfest.programme.models import FestivalSession
 from networkfest.qa import services
 from networkfest.qa.sockets import VOTES, write_votes
 from networkfest.realtime.protocol import ProtocolError
@@ -154,21 +156,33 @@ def test_a_place_read_is_forgotten_when_its_transaction_ends(
 
 
 def test_an_ask_takes_its_room_from_the_published_copy(
-    socket_client: Any, room: Room, clock: Any
+    socket_client: Any, room: Room, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The room, its festival and its hosts come from this process's copy of what was
-    published (`programme.queries.published_room`): an ask sends the asker's place, their
-    count of recent questions and the question itself, and reads no session or host. On
-    PostgreSQL the count and the question are one statement."""
+    published, read where it is (`programme.queries.room_to_read`), not merged into the
+    event's session: an ask sends the asker's place, their count of recent questions and the
+    question itself, and reads no session or host. On PostgreSQL the count and the question
+    are one statement."""
+    merged: list[type] = []
+    merge = Session.merge
+
+    def merging(session: Session, instance: Any, **kwargs: Any) -> Any:
+        merged.append(type(instance))
+        return merge(session, instance, **kwargs)
+
+    monkeypatch.setattr(Session, "merge", merging)
     clock.set(SESSION_START)
     asker = socket_client(room.attendee)
     joined(asker, room.slug)
     assert ask(asker, room.slug)["ok"] is True
+    merged.clear()
     with recorded() as (statements, commits):
-        assert ask(asker, room.slug)["ok"] is True
+        shown = ask(asker, room.slug, "Where is it?")
+    assert shown["ok"] is True and shown["question"]["session"] == room.slug
     assert not [s for s in statements if "festival_sessions" in s or "session_hosts" in s]
     expected = 2 if db.engine.dialect.name == "postgresql" else 3
     assert len(statements) == expected and len(commits) <= 1, statements
+    assert FestivalSession not in merged, merged
 
 
 def test_only_a_rooms_first_question_tells_the_processes_to_forget_whether_it_has_one(
