@@ -105,6 +105,14 @@ class CallerPool(QueuePool):
                 self.background_waits += 1
 
 
+def on_postgresql(bind: DbSession | Engine) -> bool:
+    """Where the two databases part ways: PostgreSQL's statements wait on the network (a
+    turn of the hub each) and it has what SQLite lacks (an INSERT inside a WITH, arrays);
+    SQLite runs in the process without yielding."""
+    engine = bind if isinstance(bind, Engine) else bind.get_bind()
+    return engine.dialect.name == "postgresql"
+
+
 def configure_engine(engine: Engine) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE on SQLite; idle connections pinged elsewhere.
 
@@ -112,7 +120,7 @@ def configure_engine(engine: Engine) -> None:
     write then fails at once with "database is locked" under contention, whatever
     the timeout (FIELD-NOTES). Taking the write lock at BEGIN makes writers queue.
     """
-    if engine.dialect.name != "sqlite":
+    if on_postgresql(engine):
         ping_idle_connections(engine)
         return
 
@@ -214,7 +222,7 @@ def autocommit(db: DbSession) -> None:
     has one open.
     """
     session = db() if isinstance(db, scoped_session) else db
-    if db.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+    if on_postgresql(db) and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

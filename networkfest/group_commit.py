@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 from flask import current_app
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from networkfest.database import patience
+from networkfest.database import on_postgresql, patience
 from networkfest.extensions import db, socketio
 
 Work = TypeVar("Work")
@@ -146,7 +146,7 @@ def together(
     waits on the database."""
     group: GroupCommit[Work, Outcome] | None = current_app.extensions.get(key)
     if group is None:
-        sqlite = db.engine.dialect.name == "sqlite"
+        sqlite = not on_postgresql(db.engine)
         group = current_app.extensions[key] = GroupCommit(
             write, gather=(lambda: socketio.sleep(0)) if reads or sqlite else None
         )

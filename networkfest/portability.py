@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Date, LargeBinary, Table, func, insert, select, text
 
+from networkfest.database import on_postgresql
 from networkfest.extensions import db
 from networkfest.types import DbSession, UTCDateTime
 
@@ -128,7 +129,7 @@ def import_festival(session: DbSession, document: dict[str, Any]) -> dict[str, i
 
 def _reset_sequences(session: DbSession) -> None:
     """PostgreSQL's serial counters do not move when ids are inserted explicitly."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql(session):
         return
     for table in _tables():
         pk = list(table.primary_key.columns)

@@ -168,7 +168,7 @@ def flush(app: Flask, db: DbSession) -> int:
     if not rows:
         return 0
     try:
-        if db.get_bind().dialect.name == "postgresql":
+        if database.on_postgresql(db):
             arrays = {f"{column}s": [row[column] for row in rows] for column in _STAY_COLUMNS}
             db.execute(_OPEN_STAYS_ON_POSTGRES, arrays)
         else:

@@ -19,7 +19,13 @@ from flask_socketio import Namespace, join_room, leave_room
 from networkfest.accounts.auth import cookie_caller, token_identity
 from networkfest.authz import PUBLIC, authorise
 from networkfest.context import now
-from networkfest.database import BUSY_MESSAGE, NotInMemory, autocommit, from_memory
+from networkfest.database import (
+    BUSY_MESSAGE,
+    NotInMemory,
+    autocommit,
+    from_memory,
+    on_postgresql,
+)
 from networkfest.extensions import db
 from networkfest.live import presence
 from networkfest.polls import services as polls
@@ -77,7 +83,7 @@ def _join_gate() -> threading.BoundedSemaphore | None:
     for questions, votes and pages); None on SQLite, whose statements never yield."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     gate: threading.BoundedSemaphore | None = app.extensions.get(JOIN_GATE_KEY)
-    if gate is None and db.engine.dialect.name == "postgresql":
+    if gate is None and on_postgresql(db.engine):
         size = max(1, db.engine.pool.size() // 2)  # type: ignore[attr-defined]
         gate = app.extensions.setdefault(JOIN_GATE_KEY, threading.BoundedSemaphore(size))
     return gate

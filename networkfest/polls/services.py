@@ -479,7 +479,7 @@ def cast_answers(
     polls = {given.poll.id: given.poll for given in answers}
     if not chosen:
         written: dict[int, Counts] = {}
-    elif db.get_bind().dialect.name == "postgresql":
+    elif database.on_postgresql(db):
         written = _write_answers_together(db, chosen, polls, now)
     else:
         written = _write_answers(db, chosen, polls, now)

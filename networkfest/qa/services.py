@@ -255,7 +255,7 @@ def ask(
         updated_at=now,
     )
     window = {"author_id": viewer.user_id, "window_start": rules.rate_window_start(now)}
-    if db.get_bind().dialect.name == "postgresql":
+    if database.on_postgresql(db):
         _count_and_insert(db, question, window)
     else:
         rules.check_rate(db.scalar(_RECENT, window) or 0)
@@ -341,7 +341,7 @@ def cast_votes(
         last[(ballot.question.id, voter)] = ballot.value
         outcomes.append(None)
     questions = {ballot.question.id: ballot.question for ballot in ballots}
-    if last and db.get_bind().dialect.name == "postgresql":
+    if last and database.on_postgresql(db):
         _write_votes_together(db, last, questions, now)
     else:
         changes: dict[int, int] = {}

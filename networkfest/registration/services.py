@@ -240,7 +240,7 @@ def _lock_session(db: DbSession, session_id: int) -> None:
     """Serialise the session's registrations, so queue places follow commit order and ranks
     never repeat: a row lock on PostgreSQL. On SQLite every transaction begins IMMEDIATE
     (`networkfest.database`) and so already holds the database's only write lock."""
-    if _is_sqlite(db):
+    if not database.on_postgresql(db):
         return
     db.execute(_LOCK, {"session_id": session_id})
 
@@ -299,10 +299,10 @@ def register(
         raise RegistrationRefused(refusal.code, refusal.message)
     session_id, user_id = festival_session.id, user.id
     try:
-        if _is_sqlite(db):
-            status, waiting = _seat_else_queue_on_sqlite(db, session_id, user_id, now)
-        else:
+        if database.on_postgresql(db):
             status, waiting = _seat_else_queue(db, session_id, user_id, now)
+        else:
+            status, waiting = _seat_else_queue_on_sqlite(db, session_id, user_id, now)
     except IntegrityError:  # they have a row: nothing of this attempt was written
         db.rollback()
         return _register_again(db, session_id, user_id, now)
@@ -324,10 +324,6 @@ def register_by_slug(
     if festival_session is None:
         return None
     return register(db, festival_session, user, now)
-
-
-def _is_sqlite(db: DbSession) -> bool:
-    return db.get_bind().dialect.name == "sqlite"
 
 
 def _seat_else_queue(
