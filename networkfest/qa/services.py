@@ -276,17 +276,9 @@ def _count_and_insert(db: DbSession, question: Question, window: dict[str, Any])
     room. A process that read "none yet" before the first question was committed is told by
     the first one's commit, and keeps nothing it read for longer than `process_cache.UNTOLD_S`
     anyway."""
+    written = {name: getattr(question, name) for name in _ASKED_COLUMNS}
     recent, asked_before, question_id = db.execute(
-        _COUNTED_AND_ASKED,
-        {
-            **window,
-            "session_id": question.session_id,
-            "anonymous": question.anonymous,
-            "text": question.text,
-            "status": question.status,
-            "created_at": question.created_at,
-            "rate_limit": rules.RATE_LIMIT,
-        },
+        _COUNTED_AND_ASKED, {**written, **window, "rate_limit": rules.RATE_LIMIT}
     ).one()
     rules.check_rate(recent)
     if not asked_before:
