@@ -8,6 +8,11 @@ same payloads) and then Networkfest, each on a fresh gunicorn process: delivery 
 from the asker's `ask` to each receiver's `question` event, the delivered ratio, and the
 server's peak resident memory (master and worker, with all N connected) against the floor's.
 With `--before DIR` (a checkout of an earlier commit) that code's app runs too, between them.
+
+A run's p99 over all deliveries is set by its slowest question or two: a stall of the
+machine or the load client while one question is delivered moves it by as much as the app's
+own cost does. So each question's p99 is taken too, and the table shows the median of those
+(what a typical question costs, against the floor's) beside the slowest.
 """
 
 from __future__ import annotations
@@ -32,22 +37,31 @@ def main(argv: list[str] | None = None) -> None:
     }
     with workspace() as work:
         floor_p99: float | None = None
+        floor_question_p99: float | None = None
         floor_rss: float | None = None
         for lead, app, result, cpu in measured(work, args, config, askers=ASKERS):
             row = failed(lead, result)
             if row is not None:
                 rows.append(row)
                 continue
-            lat = result["latency"]
+            lat, questions = result["latency"], result["question_p99"]
             rss = result["peak_rss_mb"]
             if not app:  # the floor this round and N's servers are compared with
-                floor_p99, floor_rss = lat["p99"], rss
+                floor_p99, floor_question_p99, floor_rss = lat["p99"], questions["p50"], rss
             ratio = lat["p99"] / floor_p99 if app and floor_p99 and lat["p99"] else None
+            typical = (
+                questions["p50"] / floor_question_p99
+                if app and floor_question_p99 and questions["p50"]
+                else None
+            )
             rows.append(
                 [
                     *lead,
                     *delivery_cells(result),
                     fmt(ratio, 2) if ratio else "-",
+                    fmt(questions["p50"]),
+                    fmt(typical, 2) if typical else "-",
+                    fmt(questions["max"]),
                     fmt(cpu, 1),
                     fmt(result["delivered"] / cpu if cpu else None),
                     str(len(result["refused"])),
@@ -71,6 +85,9 @@ def main(argv: list[str] | None = None) -> None:
             "p99 ms",
             "max ms",
             "p99 / floor",
+            "median question's p99 ms",
+            "/ floor's",
+            "slowest question's p99 ms",
             "server CPU s",
             "deliveries per CPU s",
             "asks refused",

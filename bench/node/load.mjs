@@ -93,6 +93,8 @@ async function fanout() {
   const latencies = [];
   // With `cfg.group_of` (token -> label, e.g. the process a client is on): latencies per group.
   const byGroup = {};
+  // Each question's latencies apart: the run's p99 is set by its slowest few questions.
+  const byQuestion = {};
   let delivered = 0;
   receivers.forEach((socket, i) => {
     const seen = new Set();
@@ -103,6 +105,7 @@ async function fanout() {
       seen.add(q.text);
       delivered += 1;
       latencies.push(now() - t0);
+      (byQuestion[q.text] ??= []).push(now() - t0);
       if (group !== undefined) (byGroup[group] ??= []).push(now() - t0);
     });
   });
@@ -133,6 +136,7 @@ async function fanout() {
     refused,
     latency: stats(latencies),
     groups,
+    question_p99: stats(Object.values(byQuestion).map((v) => stats(v).p99)),
   };
 }
 
