@@ -41,10 +41,13 @@ forwarded_allow_ips = os.environ.get("NETWORKFEST_FORWARDED_ALLOW_IPS", "127.0.0
 accesslog = os.environ.get("NETWORKFEST_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("NETWORKFEST_LOG_LEVEL", "info")
+# How long the worker's hub runs ready greenlets before it looks for I/O (post_worker_init).
+HUB_SWITCH_INTERVAL_S = 0.001
 
 
 def post_worker_init(worker: object) -> None:
-    """Garbage collection for thousands of long-lived sockets.
+    """Garbage collection for thousands of long-lived sockets, and a hub that looks for
+    replies while it sends.
 
     With CPython's default thresholds a worker holding 2,000 connections ran a full
     collection every few hundred milliseconds of churn, each pausing every socket for
@@ -52,11 +55,19 @@ def post_worker_init(worker: object) -> None:
     frozen out of the collector's sight; a young collection waits for 100,000 new objects
     instead of 700 (most die by reference counting first), and a full one for 1,000
     middle collections instead of 10.
+
+    gevent's hub runs ready greenlets for up to the switch interval before it looks for
+    I/O again. A broadcast wakes one writer per socket, and meanwhile every reply from
+    PostgreSQL or Redis waits up to that long: 5 ms by default, 1 ms here. In a vote storm
+    every client showed the final count 135-161 ms after the last vote instead of 181-201 ms
+    (docs/benchmarks.md, "A hub that looks for replies every millisecond").
     """
     import gc
+    import sys
 
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
+    sys.setswitchinterval(HUB_SWITCH_INTERVAL_S)
     _write_stays_at_sigterm(worker)
     _log_requests_to_the_access_log(worker)
 

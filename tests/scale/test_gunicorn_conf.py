@@ -77,6 +77,21 @@ def test_each_worker_tunes_garbage_collection_for_many_sockets() -> None:
     assert shown == "(100000, 50, 1000) True"
 
 
+def test_each_worker_looks_for_io_every_millisecond_while_it_sends() -> None:
+    """In a child process: the hook shortens the switch interval, which gevent's hub reads
+    as how long it runs ready greenlets before it looks for I/O (5 ms by default)."""
+    probe = (
+        "import runpy, sys, types; conf = runpy.run_path('gunicorn.conf.py'); "
+        "print(sys.getswitchinterval()); "
+        "conf['post_worker_init'](types.SimpleNamespace()); "
+        "print(sys.getswitchinterval())"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == ["0.005", "0.001"]
+
+
 @pytest.mark.parametrize("access_log", [True, False])
 def test_requests_go_to_gunicorns_access_log_when_one_is_set(
     tmp_path: Path, access_log: bool
