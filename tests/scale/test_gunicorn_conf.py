@@ -64,32 +64,31 @@ def test_the_master_imports_no_sockets_before_gevent_patches() -> None:
     assert after == before
 
 
-def test_each_worker_tunes_garbage_collection_for_many_sockets() -> None:
-    """In a child process: the hook changes the collector of the process it runs in."""
+def read_around_the_hook(expression: str) -> tuple[str, str]:
+    """In a child process, what `expression` shows before and after `post_worker_init` runs:
+    the hook changes the process it runs in."""
     probe = (
-        "import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py'); "
+        "import gc, runpy, sys, types; conf = runpy.run_path('gunicorn.conf.py'); "
+        f"print(repr({expression})); "
         "conf['post_worker_init'](types.SimpleNamespace()); "
-        "print(gc.get_threshold(), gc.get_freeze_count() > 0)"
+        f"print(repr({expression}))"
     )
     shown = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert shown == "(100000, 50, 1000) True"
+    ).stdout.splitlines()
+    before, after = shown
+    return before, after
+
+
+def test_each_worker_tunes_garbage_collection_for_many_sockets() -> None:
+    _, after = read_around_the_hook("(gc.get_threshold(), gc.get_freeze_count() > 0)")
+    assert after == "((100000, 50, 1000), True)"
 
 
 def test_each_worker_looks_for_io_every_millisecond_while_it_sends() -> None:
-    """In a child process: the hook shortens the switch interval, which gevent's hub reads
-    as how long it runs ready greenlets before it looks for I/O (5 ms by default)."""
-    probe = (
-        "import runpy, sys, types; conf = runpy.run_path('gunicorn.conf.py'); "
-        "print(sys.getswitchinterval()); "
-        "conf['post_worker_init'](types.SimpleNamespace()); "
-        "print(sys.getswitchinterval())"
-    )
-    shown = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert shown == ["0.005", "0.001"]
+    """The switch interval is what gevent's hub reads as how long it runs ready greenlets
+    before it looks for I/O (5 ms by default)."""
+    assert read_around_the_hook("sys.getswitchinterval()") == ("0.005", "0.001")
 
 
 @pytest.mark.parametrize("access_log", [True, False])
