@@ -23,6 +23,12 @@ from bench.common import delivery_cells, fmt, live_room_available, report, works
 from bench.harness import ASKERS, arguments, failed, measured
 
 
+def against(figures: dict[str, float], floor: dict[str, float], name: str) -> str:
+    """A figure as a multiple of the floor's, or "-" (the floor's own row, or no floor)."""
+    value, floor_value = figures.get(name), floor.get(name)
+    return fmt(value / floor_value, 2) if value and floor_value else "-"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = arguments(__doc__)
     parser.add_argument("--questions", type=int, default=50)
@@ -36,37 +42,30 @@ def main(argv: list[str] | None = None) -> None:
         "drain_ms": 10_000,
     }
     with workspace() as work:
-        floor_p99: float | None = None
-        floor_question_p99: float | None = None
-        floor_rss: float | None = None
+        floor: dict[str, float] = {}  # the floor's figures this round, the app's compared with
         for lead, app, result, cpu in measured(work, args, config, askers=ASKERS):
             row = failed(lead, result)
             if row is not None:
                 rows.append(row)
                 continue
-            lat, questions = result["latency"], result["question_p99"]
-            rss = result["peak_rss_mb"]
-            if not app:  # the floor this round and N's servers are compared with
-                floor_p99, floor_question_p99, floor_rss = lat["p99"], questions["p50"], rss
-            ratio = lat["p99"] / floor_p99 if app and floor_p99 and lat["p99"] else None
-            typical = (
-                questions["p50"] / floor_question_p99
-                if app and floor_question_p99 and questions["p50"]
-                else None
-            )
+            lat, questions, rss = result["latency"], result["question_p99"], result["peak_rss_mb"]
+            figures = {"p99": lat["p99"], "question p99": questions["p50"], "rss": rss}
+            if not app:
+                floor = figures
+            compared = floor if app else {}
             rows.append(
                 [
                     *lead,
                     *delivery_cells(result),
-                    fmt(ratio, 2) if ratio else "-",
+                    against(figures, compared, "p99"),
                     fmt(questions["p50"]),
-                    fmt(typical, 2) if typical else "-",
+                    against(figures, compared, "question p99"),
                     fmt(questions["max"]),
                     fmt(cpu, 1),
                     fmt(result["delivered"] / cpu if cpu else None),
                     str(len(result["refused"])),
                     fmt(rss, 0),
-                    fmt(rss / floor_rss, 2) if app and floor_rss else "-",
+                    against(figures, compared, "rss"),
                 ]
             )
     if not live_room_available() and not args.floor_only:

@@ -104,9 +104,10 @@ async function fanout() {
       if (t0 === undefined || seen.has(q.text)) return;
       seen.add(q.text);
       delivered += 1;
-      latencies.push(now() - t0);
-      (byQuestion[q.text] ??= []).push(now() - t0);
-      if (group !== undefined) (byGroup[group] ??= []).push(now() - t0);
+      const latency = now() - t0;
+      latencies.push(latency);
+      (byQuestion[q.text] ??= []).push(latency);
+      if (group !== undefined) (byGroup[group] ??= []).push(latency);
     });
   });
   const refused = [];
