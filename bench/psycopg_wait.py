@@ -4,11 +4,11 @@
 
 Under gevent's monkey-patching psycopg 3 waits for its socket with `select.poll`, which
 gevent emulates with a poll object, a watcher per call and an event to wake the greenlet.
-A wait built on gevent's own watcher (`gevent_wait` below) does the same job with one
-watcher per wait. `--connections` greenlets each run their share of `SELECT $1::int` on
+The app's connections (`networkfest.hub_wait.HubWaitingConnection`) wait on one gevent
+watcher instead. `--connections` greenlets each run their share of `SELECT $1::int` on
 their own connection to PostgreSQL (`NETWORKFEST_BENCH_POSTGRES_URL`); the table gives the
-client process's CPU and the wall time per query for each wait, alternating, `--rounds`
-times. The app keeps psycopg's own wait: this measures what replacing it would buy.
+client process's CPU and the wall time per query for each kind of connection, alternating,
+`--rounds` times.
 """
 
 from gevent import monkey
@@ -18,52 +18,26 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
 import psycopg  # noqa: E402
-from gevent.hub import get_hub  # noqa: E402
-from psycopg import waiting  # noqa: E402
-from psycopg.waiting import Ready, Wait  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import POSTGRES_URL, fmt, report  # noqa: E402
+from networkfest.hub_wait import HubWaitingConnection  # noqa: E402
 
-# libev's event bits: 1 readable, 2 writable.
-_EVENTS = {Wait.R: (1, Ready.R), Wait.W: (2, Ready.W), Wait.RW: (3, Ready.RW)}
-
-
-def gevent_wait(gen: Any, fileno: int, interval: float = 0.0, timeout: float | None = None) -> Any:
-    """psycopg's generator protocol on one gevent io watcher per wait (no timeout: the
-    benchmark's queries always answer)."""
-    hub = get_hub()
-    try:
-        state = next(gen)
-        while True:
-            events, ready = _EVENTS[state]
-            watcher = hub.loop.io(fileno, events)
-            try:
-                hub.wait(watcher)
-            finally:
-                watcher.close()
-            state = gen.send(ready)
-    except StopIteration as done:
-        return done.value
-
-
-WAITS: dict[str, Callable[..., Any]] = {
-    "psycopg (gevent's select.poll)": waiting.wait,
-    "gevent io watcher": gevent_wait,
+CONNECTIONS: dict[str, type[psycopg.Connection[Any]]] = {
+    "psycopg's own (gevent's select.poll)": psycopg.Connection,
+    "the app's (a gevent io watcher)": HubWaitingConnection,
 }
 
 
 def measure(
-    wait: Callable[..., Any], dsn: str, queries: int, connections: int
+    kind: type[psycopg.Connection[Any]], dsn: str, queries: int, connections: int
 ) -> tuple[float, float]:
     """(CPU µs, wall µs) per query."""
-    waiting.wait = wait
-    conns = [psycopg.connect(dsn, autocommit=True) for _ in range(connections)]
+    conns = [kind.connect(dsn, autocommit=True) for _ in range(connections)]
 
     def work(conn: psycopg.Connection[Any]) -> None:
         for i in range(queries // connections):
@@ -87,13 +61,13 @@ def main(argv: list[str] | None = None) -> None:
     dsn = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(False)
     rows = []
     for round_ in range(1, args.rounds + 1):
-        for name, wait in WAITS.items():
-            cpu, wall = measure(wait, dsn, args.queries, args.connections)
+        for name, kind in CONNECTIONS.items():
+            cpu, wall = measure(kind, dsn, args.queries, args.connections)
             rows.append([str(round_), name, fmt(cpu, 1), fmt(wall, 1)])
     report(
         "psycopg's wait under gevent",
         "python -m bench.psycopg_wait " + " ".join(sys.argv[1:] if argv is None else argv),
-        ["round", "wait", "CPU µs per query", "wall µs per query"],
+        ["round", "connection", "CPU µs per query", "wall µs per query"],
         rows,
     )
 

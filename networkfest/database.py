@@ -121,7 +121,10 @@ def configure_engine(engine: Engine) -> None:
     the timeout (FIELD-NOTES). Taking the write lock at BEGIN makes writers queue.
     """
     if on_postgresql(engine):
+        from networkfest.hub_wait import wait_on_the_hub
+
         ping_idle_connections(engine)
+        wait_on_the_hub(engine)
         return
 
     @event.listens_for(engine, "connect")
