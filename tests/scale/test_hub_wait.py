@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # In a child process, patched as a gevent worker is: an engine set up as the app's is, the
 # class of its connections, a pipeline through the new wait, and how many of `BUSY` ready
 # greenlets (each a fixed amount of work) had run when a `SELECT 1` sent before them was
-# answered, through the engine and through a connection with psycopg's own wait.
+# answered, through the engine and through a connection with psycopg's own wait; and what a
+# statement on a connection whose server went away does.
 CHILD = """
 from gevent import monkey
 monkey.patch_all()
@@ -53,16 +56,31 @@ with engine.connect() as conn:
     doubled = [cursor.fetchone()[0] for cursor in cursors]
     ours = ran_before_the_reply(lambda: conn.execute(text("SELECT 1")).scalar_one())
     kind = type(raw).__name__
+# A connection whose server went away while it sat in the pool: its next statement fails
+# (the socket reads the end of the stream), and the pool's next connection is a new one.
+with engine.connect() as conn:
+    pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    try:
+        conn.execute(text("SELECT 1"))
+        lost = "answered"
+    except Exception as error:
+        lost = type(error).__name__
+with engine.connect() as conn:
+    again = conn.execute(text("SELECT 2")).scalar_one()
 engine.dispose()
 plain = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
 theirs = ran_before_the_reply(lambda: plain.execute("SELECT 1").fetchone())
 plain.close()
 print(json.dumps({"kind": kind, "doubled": doubled, "ours": ours, "theirs": theirs,
-                  "busy": BUSY}))
+                  "busy": BUSY, "lost": lost, "again": again}))
 """
 
 
-def run_child() -> dict[str, object]:
+@pytest.fixture(scope="module")
+def child() -> dict[str, object]:
+    """The child's findings, run once for the tests below."""
     done = subprocess.run(
         [sys.executable, "-c", CHILD, postgres_url()],
         cwd=ROOT,
@@ -75,8 +93,7 @@ def run_child() -> dict[str, object]:
     return result
 
 
-def test_a_gevent_process_waits_for_postgresql_on_the_hub() -> None:
-    child = run_child()
+def test_a_gevent_process_waits_for_postgresql_on_the_hub(child: dict[str, object]) -> None:
     assert child["kind"] == "HubWaitingConnection"
     assert child["doubled"] == [2, 4, 6]
     busy = child["busy"]
@@ -88,6 +105,13 @@ def test_a_gevent_process_waits_for_postgresql_on_the_hub() -> None:
     ours = child["ours"]
     assert isinstance(ours, int)
     assert ours < busy // 2
+
+
+def test_a_connection_whose_server_went_away_fails_its_statement_and_is_replaced(
+    child: dict[str, object],
+) -> None:
+    assert child["lost"] == "OperationalError"
+    assert child["again"] == 2
 
 
 def test_without_gevent_the_engine_keeps_psycopgs_connection() -> None:
