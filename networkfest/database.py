@@ -121,6 +121,9 @@ def configure_engine(engine: Engine) -> None:
     the timeout (FIELD-NOTES). Taking the write lock at BEGIN makes writers queue.
     """
     if on_postgresql(engine):
+        # Here, not at the top: hub_wait imports psycopg (about 0.1 s), which a SQLite
+        # process (the demo, the CLI, the tests) never needs. Not a cycle: hub_wait imports
+        # nothing of networkfest.
         from networkfest.hub_wait import wait_on_the_hub
 
         ping_idle_connections(engine)
