@@ -24,6 +24,7 @@ import sys
 from typing import Any, TypeVar
 
 import psycopg
+from gevent import get_hub
 from psycopg.abc import PQGen
 from psycopg.waiting import Ready, Wait
 from sqlalchemy import Engine, event
@@ -50,8 +51,6 @@ class HubWaitingConnection(psycopg.Connection[Any]):
         its `interval` lets a blocked thread see Ctrl-C, which a greenlet needs no help for."""
         if timeout is not None:
             return super().wait(gen, interval, timeout)
-        from gevent import get_hub
-
         hub = get_hub()
         fileno = self.pgconn.socket
         try:

@@ -31,6 +31,7 @@ from networkfest.hub_wait import HubWaitingConnection
 BUSY = 200
 sys.setswitchinterval(0.001)
 url = sys.argv[1]
+dsn = url.replace("postgresql+psycopg", "postgresql")
 engine = create_engine(url)
 configure_engine(engine)
 
@@ -60,7 +61,7 @@ with engine.connect() as conn:
 # (the socket reads the end of the stream), and the pool's next connection is a new one.
 with engine.connect() as conn:
     pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as admin:
+    with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     try:
         conn.execute(text("SELECT 1"))
@@ -70,7 +71,7 @@ with engine.connect() as conn:
 with engine.connect() as conn:
     again = conn.execute(text("SELECT 2")).scalar_one()
 engine.dispose()
-plain = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+plain = psycopg.connect(dsn, autocommit=True)
 theirs = ran_before_the_reply(lambda: plain.execute("SELECT 1").fetchone())
 plain.close()
 print(json.dumps({"kind": kind, "doubled": doubled, "ours": ours, "theirs": theirs,
