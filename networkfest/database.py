@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -113,6 +114,12 @@ def on_postgresql(bind: DbSession | Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def gevent_patched() -> bool:
+    """Whether this process runs under gevent's monkey-patching (as psycopg itself asks)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and bool(monkey.is_module_patched("select"))
+
+
 def configure_engine(engine: Engine) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE on SQLite; idle connections pinged elsewhere.
 
@@ -121,14 +128,16 @@ def configure_engine(engine: Engine) -> None:
     the timeout (FIELD-NOTES). Taking the write lock at BEGIN makes writers queue.
     """
     if on_postgresql(engine):
-        # Here, not at the top, as this module's other uses of psycopg: hub_wait imports
-        # psycopg and gevent, which a SQLite process (the demo, the CLI, the tests on SQLite)
-        # never loads otherwise; at the top they would add 65-80 ms to its start (measured
-        # on a SQLite `create_app()`). Not a cycle: hub_wait imports nothing of networkfest.
-        from networkfest.hub_wait import wait_on_the_hub
-
         ping_idle_connections(engine)
-        wait_on_the_hub(engine)
+        if gevent_patched():
+            # Here, not at the top, as this module's other uses of psycopg: hub_wait imports
+            # psycopg and gevent, which a process gevent does not serve (the demo, the CLI,
+            # the tests) never needs; at the top they would add 61-80 ms to a SQLite
+            # `create_app()`, and gevent 18-22 ms to a PostgreSQL one's (measured). Not a
+            # cycle: hub_wait imports nothing of networkfest.
+            from networkfest.hub_wait import wait_on_the_hub
+
+            wait_on_the_hub(engine)
         return
 
     @event.listens_for(engine, "connect")

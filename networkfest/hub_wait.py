@@ -20,7 +20,6 @@ psycopg's own class and its C wait.
 
 from __future__ import annotations
 
-import sys
 from typing import Any, TypeVar
 
 import psycopg
@@ -35,12 +34,6 @@ RV = TypeVar("RV")
 # A watcher for both says only that one of them is ready: psycopg then reads and flushes
 # without blocking, so telling it both is safe.
 _WATCH = {Wait.R: (1, Ready.R), Wait.W: (2, Ready.W), Wait.RW: (3, Ready.RW)}
-
-
-def gevent_patched() -> bool:
-    """Whether this process runs under gevent's monkey-patching (as psycopg itself asks)."""
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and bool(monkey.is_module_patched("select"))
 
 
 class HubWaitingConnection(psycopg.Connection[Any]):
@@ -69,9 +62,8 @@ class HubWaitingConnection(psycopg.Connection[Any]):
 
 
 def wait_on_the_hub(engine: Engine) -> None:
-    """Open the engine's PostgreSQL connections as `HubWaitingConnection`s under gevent."""
-    if not gevent_patched():
-        return
+    """Open the engine's PostgreSQL connections as `HubWaitingConnection`s: for a process
+    under gevent's monkey-patching (`database.gevent_patched`)."""
 
     @event.listens_for(engine, "do_connect")
     def _connect(

@@ -118,8 +118,7 @@ def test_a_connection_whose_server_went_away_fails_its_statement_and_is_replaced
 def test_without_gevent_the_engine_keeps_psycopgs_connection() -> None:
     from sqlalchemy import create_engine
 
-    from networkfest.database import configure_engine
-    from networkfest.hub_wait import gevent_patched
+    from networkfest.database import configure_engine, gevent_patched
 
     assert not gevent_patched()
     engine = create_engine(postgres_url())
