@@ -12,21 +12,52 @@ With `--before DIR` (a checkout of an earlier commit) that code's app runs too, 
 A run's p99 over all deliveries is set by its slowest question or two: a stall of the
 machine or the load client while one question is delivered moves it by as much as the app's
 own cost does. So each question's p99 is taken too, and the table shows the median of those
-(what a typical question costs, against the floor's) beside the slowest.
+(what a typical question costs, against the floor's) beside the slowest. Over several rounds
+a second table gives each server's spread, and in how many rounds its p99 was within the
+target's 1.3x the floor's of the same round.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
+from statistics import median
 
-from bench.common import delivery_cells, fmt, live_room_available, report, workspace
+from bench.common import delivery_cells, fmt, live_room_available, report, table, workspace
 from bench.harness import ASKERS, arguments, failed, measured
+
+# The issue's target for a run's p99 against the floor's in the same round.
+TARGET_RATIO = 1.3
+Round = tuple[float, float | None, float | None]
+"""A server's round: its p99, that as a multiple of the floor's, and its median question's
+p99 as a multiple of the floor's (None without a floor)."""
+
+
+def ratio(figures: dict[str, float], floor: dict[str, float], name: str) -> float | None:
+    """A figure as a multiple of the floor's; None for the floor's own, or with no floor."""
+    value, floor_value = figures.get(name), floor.get(name)
+    return value / floor_value if value and floor_value else None
 
 
 def against(figures: dict[str, float], floor: dict[str, float], name: str) -> str:
-    """A figure as a multiple of the floor's, or "-" (the floor's own row, or no floor)."""
-    value, floor_value = figures.get(name), floor.get(name)
-    return fmt(value / floor_value, 2) if value and floor_value else "-"
+    """`ratio` as the table shows it ("-" for none)."""
+    return fmt(ratio(figures, floor, name), 2)
+
+
+def spread_row(n: str, server: str, rounds: list[Round]) -> list[str]:
+    """One server's rounds at one N, as a row of the spread's table."""
+    p99s = [p99 for p99, _, _ in rounds]
+    ratios = [r for _, r, _ in rounds if r is not None]
+    questions = [q for _, _, q in rounds if q is not None]
+    cells = [n, server, str(len(rounds)), *(fmt(f(p99s)) for f in (min, median, max))]
+    if not ratios:
+        return cells
+    return [
+        *cells,
+        *(fmt(f(ratios), 2) for f in (min, median, max)),
+        f"{sum(r <= TARGET_RATIO for r in ratios)} of {len(ratios)}",
+        fmt(median(questions), 2) if questions else "-",
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--every-ms", type=int, default=100)
     args = parser.parse_args(argv)
     rows: list[list[str]] = []
+    rounds: dict[tuple[str, str], list[Round]] = defaultdict(list)  # by (N, server)
     config = {
         "mode": "fanout",
         "questions": args.questions,
@@ -53,6 +85,13 @@ def main(argv: list[str] | None = None) -> None:
             if not app:
                 floor = figures
             compared = floor if app else {}
+            rounds[(lead[1], lead[2])].append(
+                (
+                    lat["p99"],
+                    ratio(figures, compared, "p99"),
+                    ratio(figures, compared, "question p99"),
+                )
+            )
             rows.append(
                 [
                     *lead,
@@ -95,6 +134,13 @@ def main(argv: list[str] | None = None) -> None:
         ],
         rows,
     )
+    if any(len(measured_rounds) > 1 for measured_rounds in rounds.values()):
+        print("Spread over the rounds:\n")
+        headers = ["N", "server", "rounds", "p99 min ms", "median ms", "max ms"]
+        headers += ["p99 / floor min", "median", "max", f"within {TARGET_RATIO}x"]
+        headers += ["median question's p99 / floor's, median"]
+        print(table(headers, [spread_row(n, s, r) for (n, s), r in rounds.items()]))
+        print()
 
 
 if __name__ == "__main__":
