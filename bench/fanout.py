@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
             row = failed(lead, result)
             if row is not None:
                 rows.append(row)
+                if not app:
+                    floor = {}  # not the last round's: this round's app has no floor
                 continue
             lat, questions, rss = result["latency"], result["question_p99"], result["peak_rss_mb"]
             figures = {"p99": lat["p99"], "question p99": questions["p50"], "rss": rss}
