@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import Conflict, Forbidden, HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -119,7 +129,10 @@ def call(slug: str) -> BaseResponse:
     """Through to the video call: for people with a place, from the lobby until the end.
 
     A POST with the page's CSRF token: a click is counted as attendance, so no other site
-    (an image tag, a link) can count one."""
+    (an image tag, a link) can count one. It answers with a page that moves on to the video
+    room rather than a redirect: browsers hold a form's redirects to the policy's
+    `form-action 'self'`, and a video service's own redirects (to a region, to its sign-in)
+    lead to hosts no policy could list."""
     festival_session = _session_or_404(slug)
     if festival_session.cancelled:
         _refuse(Forbidden, CALL_REFUSED)
@@ -128,7 +141,11 @@ def call(slug: str) -> BaseResponse:
         flash("The call opens with the lobby, shortly before the start, and closes at the end.")
         return redirect(url_for("live.room", slug=festival_session.slug), 303)
     target = services.record_call_click(db.session, festival_session, current_user.id, instant)
-    return redirect(target, 303)
+    response = make_response(
+        render_template("live/call.html", session=festival_session, join_url=target)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/sessions/<slug>/questions.csv")

@@ -104,6 +104,34 @@ def test_attendee_asks_host_approves_attendee_votes(new_page, server) -> None:
     assert attendee_errors == [] and host_errors == []
 
 
+def test_joining_the_call_opens_the_video_room_in_a_new_tab(new_page, server) -> None:
+    """The video room is another site: the room's policy (form-action 'self') must not stop
+    the way there, and the room stays open behind it."""
+    with server.app.app_context():
+        festival = make_festival(db.session)
+        attendee = make_user(db.session, name="Ada Attendee")
+        # Another origin than the server's 127.0.0.1, served by it: no DNS needed.
+        video_room = f"http://localhost:{server.port}/healthz"
+        session = make_session(db.session, festival, join_url=video_room)
+        make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
+        db.session.commit()
+        slug, email = session.slug, attendee.email
+        db.session.remove()
+    server.set_clock(DURING)
+    page = new_page()
+    errors = watch_errors(page)
+    sign_in(page, email)
+    open_room(page, slug)
+
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Join the call (opens in a new tab)").click()
+    call = opened.value
+    call.wait_for_url(video_room)
+    assert '"status"' in call.locator("body").inner_text()  # what that address serves
+    assert page.url.endswith(f"/sessions/{slug}/live")
+    assert errors == []
+
+
 def test_reconnecting_and_resync(new_page, server) -> None:
     seeded = seed(server)
     attendee, host = new_page(), new_page()

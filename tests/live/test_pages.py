@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from networkfest.extensions import db
 from networkfest.live.models import CallClick
+from networkfest.programme.models import FestivalSession
 from tests.factories import DURING, SESSION_START
 from tests.live.helpers import AFTER, LOBBY, Room, emit
 
@@ -93,17 +94,25 @@ def test_sort_newest(client, socket_client, room: Room, clock) -> None:
     assert html.index("First asked") < html.index("Second asked")
 
 
-def test_call_redirects_and_counts(client, login, room: Room, clock) -> None:
+def test_call_moves_on_to_the_video_room_and_counts(client, login, room: Room, clock) -> None:
     assert client.post(f"/sessions/{room.slug}/call").status_code in (302, 303)  # to sign in
     login(client, room.attendee)
     clock.set(SESSION_START - timedelta(hours=1))
     early = client.post(f"/sessions/{room.slug}/call")
     assert early.status_code == 303 and early.headers["Location"].endswith("/live")
+    join_url = db.session.get(FestivalSession, room.session_id).join_url
+    assert join_url.startswith("https://meet.example.org/")
     for instant in (LOBBY, DURING):
         clock.set(instant)
         response = client.post(f"/sessions/{room.slug}/call")
-        assert response.status_code == 303
-        assert response.headers["Location"].startswith("https://meet.example.org/")
+        # A page that moves on, not a redirect: the policy's form-action 'self' would hold a
+        # form's redirect to another site, and it stays as strict as every other page's.
+        assert response.status_code == 200 and "Location" not in response.headers
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "form-action 'self'" in response.headers["Content-Security-Policy"]
+        html = response.get_data(as_text=True)
+        assert f'<meta http-equiv="refresh" content="0; url={join_url}">' in html
+        assert f'<a href="{join_url}" rel="noopener">go to the video room</a>' in html
     clock.set(AFTER)
     assert client.post(f"/sessions/{room.slug}/call").status_code == 303
     clicks = db.session.scalars(select(CallClick.user_id)).all()
