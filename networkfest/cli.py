@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command
 
 from networkfest import create_app
-from networkfest.serving import refuse_unsafe_settings, serve
+from networkfest.serving import refuse_unsafe_settings, serve, serve_at
 
 
 @click.command("run")
@@ -16,6 +16,7 @@ def run_command(host: str, port: int) -> None:
     """Serve the festival (one process; for many, see docs/deploy.md)."""
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
     refuse_unsafe_settings(app)
+    serve_at(app, host, port)
     serve(app, host, port)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,6 +52,13 @@ def allowed_origins(app: Flask) -> list[str]:
         for host in ("127.0.0.1", "localhost"):
             origins.append(f"http://{host}{port}")
     return sorted(set(origins))
+
+
+def origin_check(app: Flask) -> Callable[[str], bool]:
+    """Engine.IO's check of a browser's Origin at the handshake, against the app's address as
+    it is then: a server given its address after the app was built (`networkfest demo
+    --port`) accepts it."""
+    return lambda origin: origin.rstrip("/") in allowed_origins(app)
 
 
 NUL_REFUSED = "That request contains a character that cannot be stored (a NUL byte)."

@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from networkfest.config import production_problems
+from networkfest.config import ENV_PREFIX, production_problems
 from networkfest.extensions import socketio
 
 
@@ -22,6 +22,22 @@ def refuse_unsafe_settings(app: Flask) -> None:
         click.echo(f"  - {problem}", err=True)
     click.echo("For a festival on your own machine, set NETWORKFEST_ENV=development.", err=True)
     raise SystemExit(1)
+
+
+# Listening on every interface says nothing of the name people use: this machine's own.
+_EVERY_INTERFACE = {"", "0.0.0.0", "::"}
+
+
+def serve_at(app: Flask, host: str, port: int) -> str:
+    """The address people reach this server at, which links in mails and feeds and the live
+    room's accepted origin follow: NETWORKFEST_BASE_URL when it is set, else the host and
+    port it serves on (so `--port 5077` needs nothing more)."""
+    if not os.environ.get(f"{ENV_PREFIX}BASE_URL"):
+        name = "127.0.0.1" if host in _EVERY_INTERFACE else host
+        app.config["BASE_URL"] = (
+            f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+        )
+    return str(app.config["BASE_URL"])
 
 
 def serve(app: Flask, host: str, port: int) -> None:

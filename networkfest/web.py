@@ -167,7 +167,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["ASYNC_MODE"],
         client_manager=client_manager,
-        cors_allowed_origins=security.allowed_origins(app),
+        cors_allowed_origins=security.origin_check(app),
         max_http_buffer_size=64_000,
         manage_session=True,
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from networkfest.config import production_problems, settings_from_environment
+from networkfest.serving import serve_at
 
 GOOD_SECRET = "0123456789abcdef" * 4
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +94,41 @@ def test_networkfest_run_refuses_and_says_why(tmp_path: Path) -> None:
     assert "will not serve" in result.stderr
     assert "MAIL_BACKEND is `console`" in result.stderr
     assert "NETWORKFEST_ENV=development" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:5077"),
+        ("0.0.0.0", "http://127.0.0.1:5077"),
+        ("::", "http://127.0.0.1:5077"),
+        ("::1", "http://[::1]:5077"),
+        ("festival.local", "http://festival.local:5077"),
+    ],
+)
+def test_a_server_without_a_base_url_is_reached_where_it_serves(
+    app, monkeypatch: pytest.MonkeyPatch, host: str, address: str
+) -> None:
+    """`networkfest run --port 5077` and `networkfest demo --port 5077`: links and the live
+    room's accepted origin follow the port, with nothing else to set."""
+    monkeypatch.delenv("NETWORKFEST_BASE_URL", raising=False)
+    assert serve_at(app, host, 5077) == address == app.config["BASE_URL"]
+
+
+def test_a_base_url_that_is_set_is_kept(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETWORKFEST_BASE_URL", "https://festival.example.org")
+    app.config["BASE_URL"] = "https://festival.example.org"
+    assert serve_at(app, "127.0.0.1", 5077) == "https://festival.example.org"
+
+
+def test_the_live_room_accepts_the_address_it_is_given_after_start(
+    app, client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Engine.IO checks a browser's Origin against the address as it is at the handshake."""
+    monkeypatch.delenv("NETWORKFEST_BASE_URL", raising=False)
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    assert client.get(handshake, headers={"Origin": "http://127.0.0.1:5077"}).status_code == 400
+    serve_at(app, "127.0.0.1", 5077)
+    assert client.get(handshake, headers={"Origin": "http://127.0.0.1:5077"}).status_code == 200
+    assert client.get(handshake, headers={"Origin": "http://localhost:5077"}).status_code == 200
+    assert client.get(handshake, headers={"Origin": "https://evil.example"}).status_code == 400

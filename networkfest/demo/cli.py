@@ -11,7 +11,7 @@ from networkfest.context import now
 from networkfest.demo.services import prepare_demo
 from networkfest.extensions import db
 from networkfest.programme.cli import echo_problems, read_schedule
-from networkfest.serving import serve
+from networkfest.serving import serve, serve_at
 
 DEMO_FILE = PROJECT_ROOT / "schedule" / "networkfest-2026.toml"
 
@@ -43,7 +43,7 @@ def demo(host: str, port: int) -> None:
             f"{record.questions} questions, {record.votes} votes, {record.moves} run-sheet "
             f"moves, {record.feedback} answers to the feedback form."
         )
-        base = f"http://{host}:{port}"
+        base = serve_at(app, host, port)
         if result.live_session:
             click.echo(f"Live now: {base}/sessions/{result.live_session}/live")
         if result.next_session:

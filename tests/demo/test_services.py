@@ -201,10 +201,13 @@ def test_the_demo_command_turns_the_banner_on_and_prints_the_way_in(
     monkeypatch.setattr(demo_cli.flask_migrate, "upgrade", lambda: None)
     monkeypatch.setattr(demo_cli, "now", lambda: NOW)
     monkeypatch.setattr(demo_cli, "serve", lambda app, host, port: served.append((host, port)))
+    monkeypatch.delenv("NETWORKFEST_BASE_URL", raising=False)
     result = app.test_cli_runner().invoke(args=["demo", "--port", "5123"])
     assert result.exit_code == 0, result.output
     assert app.config["DEMO"] is True
     assert served == [("127.0.0.1", 5123)]
+    # Mails, feeds and the live room's accepted origin follow the port.
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5123"
     assert "Live now: http://127.0.0.1:5123/sessions/" in result.output
     assert "sessions already over" in result.output
     assert "host      amira.hassan@example.org  password: networkfest-demo" in result.output
