@@ -185,3 +185,23 @@ def test_a_first_connection_that_fails_says_connecting_not_reconnecting(new_page
 
     attendee.evaluate("() => { window.allowSockets = true; }")
     attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
+
+
+def test_a_connection_that_keeps_failing_says_so_and_still_recovers(new_page, server) -> None:
+    seeded = seed(server)
+    attendee = new_page()
+    sign_in(attendee, seeded["attendee"])
+    attendee.add_init_script(REFUSE_SOCKETS)
+    attendee.goto(f"/sessions/{seeded['slug']}/live")
+    attendee.wait_for_function("() => window.socketAttempts >= 4", timeout=30_000)
+    status = attendee.locator("#live-status", has_text="cannot be reached yet")
+    status.wait_for(timeout=30_000)
+    assert status.inner_text() == (
+        "Connecting… The live room cannot be reached yet: check your connection, or reload the"
+        " page."
+    )
+    assert status.get_attribute("data-state") == "connecting"
+
+    attendee.evaluate("() => { window.allowSockets = true; }")
+    attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
+    assert "cannot be reached" not in attendee.locator("#live-status").inner_text()

@@ -34,10 +34,16 @@
       });
     }
 
-    /* Until the first connection succeeds, a failed attempt is still "Connecting…". */
+    /* Until the first connection succeeds, a failed attempt is still "Connecting…". After
+       this many failures in a row (about 7 s of Socket.IO's growing waits), the status says
+       so, as it keeps trying: a network that blocks WebSockets, or a server refusing this
+       page's address, would otherwise look like a slow start for ever. */
+    var SAY_FAILING_AFTER = 4;
     var everConnected = false;
+    var failures = 0;
     socket.on("connect", function () {
       everConnected = true;
+      failures = 0;
       join();
     });
     socket.on("disconnect", function () {
@@ -45,10 +51,13 @@
       hooks.disconnected();
     });
     socket.on("connect_error", function () {
+      failures += 1;
+      var failing = failures >= SAY_FAILING_AFTER
+        ? " The live room cannot be reached yet: check your connection, or reload the page." : "";
       if (everConnected) {
-        status.set("reconnecting", "Reconnecting…");
+        status.set("reconnecting", "Reconnecting…" + failing);
       } else {
-        status.set("connecting", "Connecting…");
+        status.set("connecting", "Connecting…" + failing);
       }
     });
     /* The server's link to its sibling processes (Redis). While it is down, updates from the
