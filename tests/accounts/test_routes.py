@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -345,3 +346,17 @@ def test_privacy_page(client) -> None:
     response = client.get("/privacy")
     assert response.status_code == 200
     assert "what we keep and why" in page(response)
+
+
+def test_a_tokens_creation_is_shown_in_festival_time(client, factory, login) -> None:
+    """Like every other date here: the festival's clock and zone, not the server's UTC."""
+    user = factory.user()
+    created = datetime(2026, 9, 21, 9, 5, tzinfo=UTC)
+    services.create_api_token(db.session, user, "Calendar helper", created)
+    db.session.commit()
+    login(client, user)
+    assert "21 September 2026, 09:05 UTC" in page(client.get("/me"))  # no festival yet
+    factory.festival()
+    html = page(client.get("/me"))
+    assert "Monday 21 September, 10:05 BST" in html
+    assert "UTC" not in html
