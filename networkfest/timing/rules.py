@@ -15,7 +15,9 @@ How the run sheet moves (the one model everything below follows):
   the host moves again or the session ends, so an overrun is visible and squeezes
   what is left. Items the host jumps over get zero length ("skipped").
 - Items before the first move follow the plan up to the moment of that move.
-- The scheduled end is final: nothing runs past it, whatever the moves say.
+- The scheduled end is final: nothing runs past it, whatever the moves say. It is also what
+  ends the last item: reached early or late, that item runs to the hard stop, and neither the
+  room nor the record calls it over its timebox.
 
 Punctuality (`punctuality`) is a record, not the plan: it is judged only once the session has
 ended, from the host's evidence of when it really started (`actual_start`: the run sheet's
@@ -331,7 +333,8 @@ def announcements(
     - `warning:<n>` n minutes before the end, for each festival offset that falls
       strictly inside the live slot;
     - `item_end:<i>` when item i's timebox runs out while it is still the current item,
-      before the end (from the plan, or from the host's actual move). A move re-derives
+      before the end (from the plan, or from the host's actual move); never for the last
+      item, which only the hard stop ends (as `punctuality` counts it). A move re-derives
       the instants, so a late item gets a new `(kind, due_at)` key and is announced anew;
       a session moved by a new schedule version likewise gets all-new keys.
     """
@@ -344,7 +347,7 @@ def announcements(
         if slot.starts_at < due < slot.ends_at:
             result.append(ClockMoment(due, f"warning:{_minutes_label(offset)}"))
     starts, _ = projected_starts(slot, agenda, moves)
-    for index, item in enumerate(agenda):
+    for index, item in enumerate(agenda[:-1]):
         start = starts[index]
         if start is None or start >= slot.ends_at or item.timebox <= ZERO:
             continue

@@ -117,7 +117,9 @@ def clock_state(
     `moves` as read already (`kept_moves`), else from the database.
 
     `item` is the current agenda item while live (`ends_at` is the end of its timebox
-    counted from its actual start, so a late item shows its overrun), else null.
+    counted from its actual start, so a late item shows its overrun; for the last item, the
+    scheduled end: only the hard stop ends it, as the punctuality record counts it), else
+    null.
     `warning` is the warning in force: the latest `warning:<n>` due, or an
     `item_end:<i>` while item i runs over, as `{"kind", "at"}`; null outside `live`.
     `behind_ms` (extra, for hosts) is how much later than planned the run sheet
@@ -136,7 +138,11 @@ def clock_state(
             "index": current.index,
             "title": current.title,
             "starts_at": to_epoch_ms(current.actual_start),
-            "ends_at": to_epoch_ms(current.actual_start + current.timebox),
+            "ends_at": to_epoch_ms(
+                slot.ends_at
+                if current.index == len(agenda) - 1
+                else current.actual_start + current.timebox
+            ),
             "count": len(agenda),
         }
     return {

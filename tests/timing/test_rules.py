@@ -355,6 +355,19 @@ def test_an_item_end_warning_holds_while_the_item_runs_over() -> None:
     assert warning_at(SLOT, AGENDA, moves, at(30)) is None
 
 
+def test_the_last_item_runs_to_the_hard_stop_and_is_never_over_its_timebox() -> None:
+    """Only the hard stop ends the last item: reached early, its extra time is what the items
+    before it left over, which the room must not call an overrun (nor does the record)."""
+    early = [Move(1, at(3)), Move(2, at(26))]
+    assert not [k for k, _ in kinds(announcements(SLOT, AGENDA, early)) if k == "item_end:2"]
+    assert warning_at(SLOT, AGENDA, early, at(42)) == ClockMoment(at(40), "warning:5")
+    assert warning_at(SLOT, AGENDA, early, at(41.5)) != ClockMoment(at(41), "item_end:2")
+    record = punctuality(SLOT, AGENDA, early, host_arrived_at=at(0), at=at(45))
+    assert record.overran_items == 0 and record.ended_on_time
+    # The items before it still say when they run over.
+    assert ("item_end:1", at(28)) in kinds(announcements(SLOT, AGENDA, [Move(1, at(3))]))
+
+
 # Time zones ---------------------------------------------------------------------------------------
 
 

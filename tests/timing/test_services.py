@@ -70,6 +70,22 @@ def test_clock_state_is_the_designs_clock_object(bingo: Any) -> None:
     assert services.session_phase(bingo, at(45)) == "ended"
 
 
+@pytest.mark.parametrize("reached", [26, 33], ids=["early", "late"])
+def test_the_last_items_clock_runs_to_the_hard_stop(bingo: Any, reached: int) -> None:
+    """Reached early, the room does not see it "over its timebox"; reached late, it does not
+    see time left past the hard stop."""
+    db.session.add_all(
+        [
+            AgendaMove(session_id=bingo.id, item_index=i, started_at=at(m))
+            for i, m in ((1, 3), (2, reached))
+        ]
+    )
+    db.session.commit()
+    item = services.clock_state(db.session, bingo, at(42))["item"]
+    assert item["index"] == 2 and item["starts_at"] == to_epoch_ms(at(reached))
+    assert item["ends_at"] == to_epoch_ms(at(45))
+
+
 def test_require_live_is_the_hard_stop(bingo: Any) -> None:
     services.require_live(bingo, at(0))
     for instant in (at(-1), at(45), at(46)):
