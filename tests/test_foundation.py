@@ -83,3 +83,11 @@ def test_a_request_without_the_session_cookie_gets_a_new_empty_session(app: Flas
             assert interface.open_session(app, request) is None
     finally:
         app.secret_key = secret
+
+
+def test_every_page_names_the_sites_icon(client: FlaskClient) -> None:
+    """Without it, browsers ask for /favicon.ico, which is not there: a 404 in every console."""
+    page = client.get("/schedule").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

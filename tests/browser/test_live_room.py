@@ -38,16 +38,13 @@ def seed(server: Any) -> dict[str, str]:
 
 
 def watch_errors(page: Any) -> list[str]:
-    """Script errors and console errors (CSP refusals among them) seen by the page.
-
-    The browser's own favicon request is not the page's doing and is left out.
-    """
+    """Script errors and console errors (CSP refusals and failed loads, the icon's among
+    them) seen by the page."""
     errors: list[str] = []
 
     def console(message: Any) -> None:
-        url = message.location.get("url") or ""
-        if message.type == "error" and not url.endswith("/favicon.ico"):
-            errors.append(f"{message.text} {url}")
+        if message.type == "error":
+            errors.append(f"{message.text} {message.location.get('url') or ''}")
 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", console)
