@@ -213,6 +213,13 @@ def login() -> BaseResponse:
     return _render("accounts/login.html", status, form=form)
 
 
+@bp.get("/logout")
+def confirm_logout() -> BaseResponse:
+    """A typed or bookmarked /logout asks, with the button: a GET signs no one out, so no
+    other site's link or image can."""
+    return _render("accounts/logout.html")
+
+
 @bp.post("/logout")
 def logout() -> BaseResponse:
     form = EmptyForm()

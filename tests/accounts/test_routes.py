@@ -86,10 +86,15 @@ def test_log_in_and_out(client, factory) -> None:
     response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/schedule"
     assert client.get("/me").status_code == 200
-    assert client.get("/logout").status_code == 405
+    # A typed /logout asks rather than signs out: a GET must not (another site's link could).
+    asked = client.get("/logout")
+    assert asked.status_code == 200 and "You are signed in as" in page(asked)
+    assert 'action="/logout"' in page(asked) and 'type="submit"' in page(asked)
+    assert client.get("/me").status_code == 200
     assert client.post("/logout").status_code == 302
     response = client.get("/me")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "You are not signed in." in page(client.get("/logout"))
 
 
 def test_a_wrong_password_is_refused_clearly(client, factory) -> None:
