@@ -16,7 +16,12 @@ from networkfest.authz import HOST, HOST_OF_SESSION, ORGANISER, SIGNED_IN, requi
 from networkfest.extensions import db
 from networkfest.insights import charts, figures, services
 from networkfest.insights.forms import FeedbackForm
-from networkfest.insights.rules import FeedbackRefused, clean_feedback, feedback_closes_at
+from networkfest.insights.rules import (
+    NOT_IN_ROOM,
+    FeedbackRefused,
+    clean_feedback,
+    feedback_closes_at,
+)
 from networkfest.peers.services import has_consent
 from networkfest.programme.models import FestivalSession
 from networkfest.programme.queries import current_festival, session_by_slug
@@ -84,6 +89,19 @@ def _refused(festival_session: FestivalSession, refusal: FeedbackRefused) -> tup
         ),
         status,
     )
+
+
+@bp.app_context_processor
+def _feedback_helpers() -> dict[str, Any]:
+    def room_feedback_refusal(
+        festival_session: FestivalSession, phase: str
+    ) -> FeedbackRefused | None:
+        """For `insights/_feedback.html` in the live room: why the signed-in reader gets no form."""
+        return services.room_feedback_refused(
+            db.session, festival_session, current_user.id, phase, context.now()
+        )
+
+    return {"room_feedback_refusal": room_feedback_refusal, "feedback_not_in_room": NOT_IN_ROOM}
 
 
 @bp.get("/sessions/<slug>/feedback/results")

@@ -17,15 +17,20 @@ FEEDBACK_WINDOW = timedelta(hours=48)
 # "What will you do differently?" becomes the person's commitment: its limit is theirs.
 MAX_DIFFERENT_LENGTH = MAX_TEXT_LENGTH
 WORTH_CHOICES = (1, 2, 3, 4, 5)
+NOT_IN_ROOM = "Only people who were in the session's room can give feedback."
 
 
 class FeedbackRefused(Exception):
-    """A refusal with a live-protocol error code and words a person understands."""
+    """A refusal with a live-protocol error code and words a person understands.
 
-    def __init__(self, code: str, message: str) -> None:
+    `closed_at` is when the window closed, for a refusal because it has: the live room says
+    the date in the festival's zone rather than the 48 hours."""
+
+    def __init__(self, code: str, message: str, closed_at: datetime | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.closed_at = closed_at
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,12 @@ def feedback_refusal(
     if phase != Phase.ENDED:
         return FeedbackRefused("not_live", "Feedback opens when the session has ended.")
     if not attended:
+        return FeedbackRefused("forbidden", NOT_IN_ROOM)
+    closes_at = feedback_closes_at(ends_at)
+    if now > closes_at:
         return FeedbackRefused(
-            "forbidden", "Only people who were in the session's room can give feedback."
-        )
-    if now > feedback_closes_at(ends_at):
-        return FeedbackRefused(
-            "forbidden", "Feedback for this session closed 48 hours after it ended."
+            "forbidden",
+            "Feedback for this session closed 48 hours after it ended.",
+            closed_at=closes_at,
         )
     return None

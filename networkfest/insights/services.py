@@ -29,6 +29,7 @@ from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.rules import SessionStatus
 from networkfest.qa.models import Question
 from networkfest.registration.models import Registration
+from networkfest.timing.rules import Phase
 from networkfest.timing.services import punctuality_report, session_phase
 from networkfest.types import DbSession
 
@@ -52,6 +53,20 @@ def feedback_refused(
         ends_at=festival_session.ends_at,
         now=now,
     )
+
+
+def room_feedback_refused(
+    db: DbSession, festival_session: FestivalSession, user_id: int, phase: str, now: datetime
+) -> FeedbackRefused | None:
+    """Why the live room, in `phase`, offers this person no form, or None.
+
+    From the end, whatever the form's POST would refuse, so the room never offers a form the
+    server turns down. Before it, only a cancellation: the window cannot have closed yet, and
+    whether they were in the room is up to the open page (static/js/feedback.js shows the form
+    at the end only if the page was in the room while the session was live)."""
+    if phase != Phase.ENDED and not festival_session.cancelled:
+        return None
+    return feedback_refused(db, festival_session, user_id, now)
 
 
 def submit_feedback(

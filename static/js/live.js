@@ -103,6 +103,8 @@
     store.joined = false;
     polls.disconnected();
     updateControls();
+    // The server ends this page's stay in the room: feedback.js counts attendance by it.
+    document.dispatchEvent(new CustomEvent("live:disconnected"));
   }
 
   function clock(payload) {

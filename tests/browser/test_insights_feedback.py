@@ -93,3 +93,27 @@ def test_attendee_gives_feedback_and_organiser_sees_it(new_page, server):
     assert "5.00" in sessions_table.inner_text()
     assert organiser_page.get_by_role("img", name="Worth it, by theme").count() == 1
     assert "Timebox every item" in organiser_page.get_by_role("main").inner_text()
+
+
+def test_a_page_that_was_never_in_the_room_is_not_offered_the_form(new_page, server):
+    with server.app.app_context():
+        festival = make_festival(db.session)
+        session = make_session(db.session, festival, starts_at=START, minutes=45, title="Bingo")
+        person = make_user(db.session, name="Nell Nowhere")
+        slug, person_id = session.slug, sign_in_cookie(person)
+    server.set_clock(START + timedelta(minutes=44))
+
+    # The page never joins the room (its connection never opens): it was not in the room.
+    page = signed_in_page(new_page, server, person_id)
+    page.route("**/socket.io.min.js", lambda route: route.abort())
+    response = page.goto(f"/sessions/{slug}/live")
+    assert response is not None and response.status == 200
+    panel = page.locator("#feedback")
+    assert panel.is_hidden()
+
+    # The session ends (clock.js sets the room's phase when its countdown reaches the end).
+    server.set_clock(START + timedelta(minutes=46))
+    page.evaluate("document.getElementById('live-room').dataset.phase = 'ended'")
+    panel.get_by_text("Only people who were in the session's room can give feedback.").wait_for()
+    assert panel.locator("form").is_hidden()
+    assert panel.get_by_role("button", name="Send feedback").count() == 0

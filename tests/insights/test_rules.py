@@ -68,6 +68,19 @@ def test_feedback_refusals(phase, cancelled, attended, now, code):
     assert refusal is not None and refusal.code == code
 
 
+def test_a_closed_window_says_when_it_closed():
+    late = feedback_refusal(
+        phase="ended",
+        cancelled=False,
+        attended=True,
+        ends_at=END,
+        now=END + timedelta(hours=49),
+    )
+    absent = feedback_refusal(phase="ended", cancelled=False, attended=False, ends_at=END, now=END)
+    assert late is not None and late.closed_at == END + timedelta(hours=48)
+    assert absent is not None and absent.closed_at is None
+
+
 @pytest.mark.parametrize("after", [timedelta(0), timedelta(hours=48)])
 def test_feedback_open_from_the_end_for_48_hours(after):
     assert (
