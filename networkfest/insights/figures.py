@@ -500,7 +500,45 @@ def session_polls(
     return result
 
 
-SORTABLE = (*(c for c in SESSION_COLUMNS if c != "slug"), "starts")
+# The sessions table's figures in its four groups, each with its heading. The table's headings
+# and the "Sort sessions by" menu both read them; the keys are the public `?sort=` values.
+SESSION_SORT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Attendance",
+        (
+            ("registered", "Registered"),
+            ("waitlisted", "Waitlist"),
+            ("attended", "Attended"),
+            ("no_show_rate", "No-show rate"),
+            ("peak_concurrent", "Peak"),
+        ),
+    ),
+    ("Questions", (("questions", "Asked"), ("answered", "Answered"))),
+    (
+        "Time",
+        (
+            ("started_late_s", "Late start"),
+            ("overran_items", "Items overrun"),
+            ("ended_on_time", "On time"),
+        ),
+    ),
+    (
+        "Worth it",
+        (
+            ("worth_mean", "Mean score"),
+            ("worth_count", "Answers"),
+            ("follow_up_yes", "Follow-up yes"),
+        ),
+    ),
+)
+# Every way to sort the sessions, in the menu's order, with its words.
+SORT_LABELS: dict[str, str] = {
+    "starts": "Start time",
+    "title": "Title",
+    "theme": "Theme",
+    **{key: label for _, columns in SESSION_SORT_GROUPS for key, label in columns},
+}
+SORTABLE = tuple(SORT_LABELS)
 
 
 def sort_sessions(

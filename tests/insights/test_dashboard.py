@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -238,6 +239,48 @@ def test_filters_and_sorting(known, signed_in, factory):
     order = [rows.index(f'href="/sessions/{slug}"') for slug in ("a", "b", "c", "e")]
     assert order == sorted(order)
     assert client.get("/organiser/insights?sort=drop+table").status_code == 200
+
+
+def sort_menu(html: str) -> list[tuple[str, str]]:
+    """The "Sort sessions by" menu's options, as (value, words)."""
+    menu = html[
+        html.index('<select id="filter-sort"') : html.index(
+            "</select>", html.index('id="filter-sort"')
+        )
+    ]
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', menu)
+
+
+def column_headings(html: str) -> dict[str, str]:
+    """The sessions table's sortable headings, by the sort key their link sets."""
+    table = html[
+        html.index('id="sessions-table"') : html.index(
+            "</thead>", html.index('id="sessions-table"')
+        )
+    ]
+    return dict(
+        re.findall(r'sort=([a-z_]+)[^"]*">([^<]+)<span class="visually-hidden">, sort', table)
+    )
+
+
+@pytest.mark.parametrize("page", ["/organiser/insights", "/host/insights"])
+def test_the_sort_menu_reads_as_the_table_headings(page, known, signed_in, factory):
+    person = known["host"] if page.startswith("/host") else factory.organiser()
+    html = signed_in(person).get(page + "?sort=follow_up_yes").get_data(as_text=True)
+
+    options = sort_menu(html)
+    headings = column_headings(html)
+
+    assert options[:3] == [("starts", "Start time"), ("title", "Title"), ("theme", "Theme")]
+    assert dict(options[3:]) == headings
+    assert headings["no_show_rate"] == "No-show rate"
+    assert headings["started_late_s"] == "Late start"
+    assert headings["follow_up_yes"] == "Follow-up yes"
+    # The keys are public (`?sort=`): exactly those the page has always taken.
+    assert {key for key, _ in options} == (set(SESSION_COLUMNS) - {"slug"}) | {"starts"}
+    assert '<option value="follow_up_yes" selected>Follow-up yes</option>' in html
+    assert "sorted by follow-up yes</caption>" in html
+    assert "_" not in "".join(words for _, words in options)
 
 
 def test_dashboard_page_draws_accessible_charts(known, signed_in, factory):
