@@ -13,6 +13,7 @@ from networkfest import signals
 from networkfest.accounts.models import ApiToken, SignIn, User, new_secret
 from networkfest.accounts.rules import may_drop_organiser, normalise_email
 from networkfest.accounts.tokens import hash_token, new_api_token
+from networkfest.audit.rules import AuditAction
 from networkfest.audit.services import record
 from networkfest.types import DbSession
 
@@ -324,7 +325,7 @@ def set_organiser(db: DbSession, actor: User, user: User, flag: bool, now: datet
     record(
         db,
         actor_id=actor.id,
-        action="user.role",
+        action=AuditAction.USER_ROLE,
         target="",
         subject_id=user_id,
         now=now,

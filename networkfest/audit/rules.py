@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
+
+class AuditAction(StrEnum):
+    """Every action the log records: `services.record` takes nothing else, so a new one is
+    added here, where its words must be too (tests/audit/test_rules.py)."""
+
+    SCHEDULE_PUBLISH = "schedule.publish"
+    USER_ROLE = "user.role"
+    QUESTION_APPROVE = "question.approve"
+    QUESTION_HIDE = "question.hide"
+    QUESTION_ANSWER = "question.answer"
+    QUESTION_PIN = "question.pin"
+    QUESTION_UNPIN = "question.unpin"
+    AGENDA_NEXT = "agenda.next"
+    OUTCOMES_SAVE = "outcomes.save"
+
+
 ACTION_LABELS: dict[str, str] = {
-    "schedule.publish": "Published the schedule",
-    "user.role": "Changed an organiser role",
-    "question.approve": "Approved a question",
-    "question.hide": "Hid a question",
-    "question.answer": "Marked a question answered",
-    "question.pin": "Pinned a question",
-    "question.unpin": "Unpinned a question",
-    "agenda.next": "Moved the run sheet on",
+    AuditAction.SCHEDULE_PUBLISH: "Published the schedule",
+    AuditAction.USER_ROLE: "Changed an organiser role",
+    AuditAction.QUESTION_APPROVE: "Approved a question",
+    AuditAction.QUESTION_HIDE: "Hid a question",
+    AuditAction.QUESTION_ANSWER: "Marked a question answered",
+    AuditAction.QUESTION_PIN: "Pinned a question",
+    AuditAction.QUESTION_UNPIN: "Unpinned a question",
+    AuditAction.AGENDA_NEXT: "Moved the run sheet on",
+    AuditAction.OUTCOMES_SAVE: "Wrote up the outcomes",
 }
 
 
@@ -22,10 +40,11 @@ def action_label(action: str) -> str:
 
 
 def detail_lines(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The entry's details as (name, value) pairs in a stable order, values as plain text."""
+    """The entry's details as (name, value) pairs in a stable order, as plain text: a name
+    stored as `summary_length` reads "summary length"."""
     if not isinstance(detail, dict):
         return []
-    return [(str(key), _text(value)) for key, value in sorted(detail.items())]
+    return [(str(key).replace("_", " "), _text(value)) for key, value in sorted(detail.items())]
 
 
 def _text(value: Any) -> str:

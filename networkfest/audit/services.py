@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from networkfest.audit.models import AuditEntry
+from networkfest.audit.rules import AuditAction
 from networkfest.types import DbSession
 
 
@@ -17,7 +18,7 @@ def record(
     db: DbSession,
     *,
     actor_id: int | None,
-    action: str,
+    action: AuditAction,
     target: str,
     now: datetime,
     detail: dict[str, Any] | None = None,

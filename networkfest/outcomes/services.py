@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from networkfest import process_cache
 from networkfest.accounts.models import User
 from networkfest.audit import services as audit
+from networkfest.audit.rules import AuditAction
 from networkfest.formatting import iso
 from networkfest.outcomes import rules
 from networkfest.outcomes.models import Outcome
@@ -123,7 +124,7 @@ def save(
     audit.record(
         db,
         actor_id=user.id,
-        action="outcomes.save",
+        action=AuditAction.OUTCOMES_SAVE,
         target=festival_session.slug,
         now=now,
         detail={"links": len(clean.links), "summary_length": len(clean.summary)},

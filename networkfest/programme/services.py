@@ -14,6 +14,7 @@ from networkfest import signals
 from networkfest.accounts import services as accounts
 from networkfest.accounts.links import password_link
 from networkfest.accounts.models import User
+from networkfest.audit.rules import AuditAction
 from networkfest.audit.services import record
 from networkfest.formatting import festival_datetime
 from networkfest.mail import send_mail
@@ -180,7 +181,7 @@ def publish_schedule(
         record(
             db,
             actor_id=published_by_id,
-            action="schedule.publish",
+            action=AuditAction.SCHEDULE_PUBLISH,
             target=festival.slug,
             now=now,
             detail={"version": number, "changes": len(changes)},

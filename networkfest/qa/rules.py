@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from networkfest.audit.rules import AuditAction
 from networkfest.programme.rules import QaMode
 from networkfest.timing.rules import Phase
 
@@ -22,7 +23,15 @@ class QuestionStatus(StrEnum):
 
 
 PUBLIC_STATUSES = frozenset({QuestionStatus.VISIBLE, QuestionStatus.ANSWERED})
-MODERATION_ACTIONS = ("approve", "hide", "answer", "pin", "unpin")
+# Each moderation action, with what the audit log records for it.
+MODERATION_AUDIT = {
+    "approve": AuditAction.QUESTION_APPROVE,
+    "hide": AuditAction.QUESTION_HIDE,
+    "answer": AuditAction.QUESTION_ANSWER,
+    "pin": AuditAction.QUESTION_PIN,
+    "unpin": AuditAction.QUESTION_UNPIN,
+}
+MODERATION_ACTIONS = tuple(MODERATION_AUDIT)
 
 
 class QaError(Exception):

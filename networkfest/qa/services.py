@@ -506,7 +506,7 @@ def moderate(
     audit.record(
         db,
         actor_id=viewer.user_id,
-        action=f"question.{action}",
+        action=rules.MODERATION_AUDIT[action],
         target=str(question.id),
         now=now,
         detail={"session": question.session.slug, "from": before, "to": question.status},

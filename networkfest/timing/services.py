@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from networkfest import process_cache
 from networkfest.audit import services as audit
+from networkfest.audit.rules import AuditAction
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import Festival, FestivalSession
 from networkfest.programme.rules import SessionStatus
@@ -190,7 +191,7 @@ def agenda_next(
         audit.record(
             db,
             actor_id=user_id,
-            action="agenda.next",
+            action=AuditAction.AGENDA_NEXT,
             target=festival_session.slug,
             now=now,
             detail={"item": target, "title": sheet.items[target].title},

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from networkfest.audit import services
 from networkfest.audit.models import AuditEntry
+from networkfest.audit.rules import AuditAction
 from networkfest.extensions import db
 from tests.factories import DURING, FESTIVAL_START
 from tests.live.helpers import REGISTERED
@@ -97,6 +98,28 @@ def test_organisers_read_it_newest_first_filtered_and_paged(
     assert fallback.status_code == 200
     assert "page 2 of 2" in fallback.get_data(as_text=True)
     assert client.get("/organiser/audit?page=x").status_code == 200
+
+
+def test_written_up_outcomes_read_as_words(client: FlaskClient, factory: Any, login: Any) -> None:
+    organiser = factory.organiser(name="Orla Organiser")
+    factory.festival()
+    services.record(
+        db.session,
+        actor_id=organiser.id,
+        action=AuditAction.OUTCOMES_SAVE,
+        target="bingo",
+        now=FESTIVAL_START,
+        detail={"links": 2, "summary_length": 104},
+    )
+    db.session.commit()
+    login(client, organiser)
+
+    page = client.get("/organiser/audit").get_data(as_text=True)
+
+    assert '<option value="outcomes.save">Wrote up the outcomes</option>' in page
+    assert "<td>Wrote up the outcomes</td>" in page
+    assert "<li>summary length: 104</li>" in page and "summary_length" not in page
+    assert ">outcomes.save<" not in page
 
 
 def test_only_organisers_read_it(client: FlaskClient, factory: Any, login: Any) -> None:
