@@ -50,9 +50,13 @@ def registration_state(slug: str) -> Response:
 def cancel(slug: str) -> Response:
     festival_session = _session(slug)
     registration = services.find_registration(db.session, festival_session, current_user)
-    if registration is None or not services.cancel_registration(
-        db.session, registration, context.now()
-    ):
+    if registration is None:
+        fail(404, "not_found", "You have no place in this session to cancel.")
+    try:
+        cancelled = services.cancel_registration(db.session, registration, context.now())
+    except services.CancellationRefused as refused:
+        fail(409, refused.code, refused.message)
+    if not cancelled:
         fail(404, "not_found", "You have no place in this session to cancel.")
     return json_response({"status": "cancelled"})
 
@@ -165,11 +169,13 @@ spec.add_path(
         "delete": {
             "operationId": "cancelRegistration",
             "summary": "Cancel your place; the first on the waitlist is promoted",
+            "description": "Places can be cancelled until the session ends.",
             "security": SECURITY,
             "responses": {
                 "200": _state("Cancelled."),
                 "401": UNAUTHENTICATED,
                 "404": spec.error_response("No such session, or no place of yours in it."),
+                "409": spec.error_response("The session has ended: code `ended`."),
             },
         },
     },

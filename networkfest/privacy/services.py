@@ -59,9 +59,9 @@ def export_user_data(db: DbSession, user: User) -> dict[str, Any]:
 
 
 def delete_account(db: DbSession, user: User, now: datetime) -> None:
-    """Erase a person: their places go (a confirmed one to the waitlist), their votes go,
-    their questions and feedback stay but no longer point at them. Every live connection of
-    theirs closes, in every process."""
+    """Erase a person: their places go (a confirmed one to the waitlist of a session that has
+    not ended), their votes go, their questions and feedback stay but no longer point at
+    them. Every live connection of theirs closes, in every process."""
     user_id = user.id
     for part in PARTS:
         part.erase(db, user, now)

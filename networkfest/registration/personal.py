@@ -12,7 +12,7 @@ from networkfest.formatting import iso_or_none
 from networkfest.programme.personal import rows_with_session_slug
 from networkfest.registration import rules
 from networkfest.registration.models import Registration
-from networkfest.registration.services import cancel_registration
+from networkfest.registration.services import release_place
 from networkfest.types import DbSession
 
 
@@ -32,12 +32,13 @@ def export(db: DbSession, user: User) -> dict[str, Any]:
 
 
 def erase(db: DbSession, user: User, now: datetime) -> None:
-    """Their places go: a confirmed one to the first on the waitlist, at once."""
+    """Their places go, past ones too: a confirmed one to the first on the waitlist, at
+    once, unless the session has ended (`services.release_place`)."""
     active = db.scalars(
         select(Registration).where(
             Registration.user_id == user.id, Registration.status.in_(rules.ACTIVE_STATUSES)
         )
     )
     for registration in list(active):
-        cancel_registration(db, registration, now)
+        release_place(db, registration, now)
     db.execute(delete(Registration).where(Registration.user_id == user.id))

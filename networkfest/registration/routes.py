@@ -65,6 +65,7 @@ def _registration_helpers() -> dict[str, Any]:
         "registration_open": lambda s: (
             rules.registration_refusal(s.status, s.ends_at, context.now()) is None
         ),
+        "cancellation_open": lambda s: rules.cancellation_refusal(s.ends_at, context.now()) is None,
     }
 
 
@@ -119,12 +120,16 @@ def _back_to(festival_session: FestivalSession) -> str:
 
 @bp.post("/sessions/<slug>/cancel")
 @require(SIGNED_IN)
-def cancel(slug: str) -> Response:
+def cancel(slug: str) -> Response | tuple[Response, int]:
     festival_session = _session_or_404(slug)
     registration = services.find_registration(db.session, festival_session, current_user)
-    if registration is None or not services.cancel_registration(
-        db.session, registration, context.now()
-    ):
+    try:
+        cancelled = registration is not None and services.cancel_registration(
+            db.session, registration, context.now()
+        )
+    except services.CancellationRefused as refused:
+        return error_response(409, refused.message, refused.code)
+    if not cancelled:
         flash("You had no place in this session, so there was nothing to cancel.", "warning")
     else:
         flash(f"Your registration for “{festival_session.title}” is cancelled.", "success")

@@ -48,6 +48,18 @@ def registration_refusal(session_status: str, ends_at: datetime, now: datetime) 
     return None
 
 
+def cancellation_refusal(ends_at: datetime, now: datetime) -> Refusal | None:
+    """A place, or a waitlist entry, can be given up until the session ends, as registration
+    stays open until then (`registration_refusal`; the same boundary as the clock's `ended`
+    phase): while it is in its lobby or live a freed seat still goes to the next person, who
+    can join the room. Once it has ended the places are the record of who was in it, and
+    giving one up would move someone from the waitlist into a session that is over. A
+    cancelled session's places can be given up until its slot has passed, like any other's."""
+    if now >= ends_at:
+        return Refusal("ended", "This session has ended, so its places can no longer be cancelled.")
+    return None
+
+
 def queue_time(now: datetime, last_queued: datetime | None) -> datetime:
     """Join the back of the queue: never before someone already waiting, whatever the clocks."""
     if last_queued is None or now >= last_queued:

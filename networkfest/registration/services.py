@@ -182,6 +182,10 @@ class RegistrationRefused(Exception):
         self.message = message
 
 
+class CancellationRefused(RegistrationRefused):
+    """The place can no longer be given up: the session has ended (`rules.cancellation_refusal`)."""
+
+
 @dataclass(frozen=True)
 class RegistrationResult:
     status: str
@@ -504,8 +508,30 @@ def fill_free_seats(
 def cancel_registration(db: DbSession, registration: Registration, now: datetime) -> bool:
     """Give up a place; a freed seat goes to the first on the waitlist at once.
 
+    Refused (`CancellationRefused`) once the session has ended: nobody is moved from the
+    waitlist into, or mailed about, a session that is over (`rules.cancellation_refusal`).
     Returns False when there was nothing to cancel (already cancelled).
     """
+    refusal = rules.cancellation_refusal(registration.session.ends_at, now)
+    if refusal is not None:
+        db.rollback()
+        raise CancellationRefused(refusal.code, refusal.message)
+    return _give_up(db, registration, now, hand_on=True)
+
+
+def release_place(db: DbSession, registration: Registration, now: datetime) -> bool:
+    """Give up a place whatever the session's phase, for an account being deleted (privacy
+    first): its seat is freed, but handed to the waitlist only while the session has not
+    ended, the rule `cancel_registration` keeps, so no one is promoted into, or mailed
+    about, a session that is over. False when there was nothing to give up."""
+    hand_on = rules.cancellation_refusal(registration.session.ends_at, now) is None
+    return _give_up(db, registration, now, hand_on=hand_on)
+
+
+def _give_up(db: DbSession, registration: Registration, now: datetime, *, hand_on: bool) -> bool:
+    """Cancel the registration under the session's lock and free its seat if it held one;
+    with `hand_on`, the seats free go to the waitlist (`fill_free_seats`), else the change is
+    only committed."""
     festival_session = registration.session
     _lock_session(db, festival_session.id)
     for status in rules.ACTIVE_STATUSES:
@@ -524,6 +550,9 @@ def cancel_registration(db: DbSession, registration: Registration, now: datetime
         return False
     db.flush()
     db.refresh(registration)
-    fill_free_seats(db, festival_session, now)
+    if hand_on:
+        fill_free_seats(db, festival_session, now)
+    else:
+        db.commit()
     db.refresh(festival_session)
     return True

@@ -8,6 +8,7 @@ from datetime import timedelta
 from networkfest.accounts.models import ApiToken
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.extensions import db
+from networkfest.mail import outbox
 from tests.factories import FESTIVAL_START
 from tests.statements import recorded
 
@@ -55,6 +56,28 @@ def test_get_none_then_delete_promotes_and_positions_close_up(client, factory, f
     response = client.delete(url, headers=holder)
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def test_delete_after_the_session_ended_is_409_and_promotes_no_one(
+    client, factory, festival, clock
+) -> None:
+    session = factory.session(festival, capacity=1)
+    holder, waiting = bearer(factory.user()), bearer(factory.user())
+    url = f"/api/v1/sessions/{session.slug}/registration"
+    for headers in (holder, waiting):
+        client.post(url, headers=headers)
+    clock.set(session.ends_at + timedelta(days=4))
+
+    for headers in (holder, waiting):
+        response = client.delete(url, headers=headers)
+        assert response.status_code == 409
+        assert response.json["error"] == {
+            "code": "ended",
+            "message": "This session has ended, so its places can no longer be cancelled.",
+        }
+    assert client.get(url, headers=holder).json == {"status": "confirmed"}
+    assert client.get(url, headers=waiting).json == {"status": "waitlisted", "position": 1}
+    assert outbox(client.application) == []
 
 
 def test_errors_are_json_with_fitting_codes(client, factory, festival, clock) -> None:
@@ -122,6 +145,7 @@ def test_openapi_describes_the_registration_paths(client) -> None:
     path = document["paths"]["/sessions/{slug}/registration"]
     assert set(path) >= {"get", "post", "delete"}
     assert set(path["post"]["responses"]) == {"200", "201", "401", "404", "409"}
+    assert set(path["delete"]["responses"]) == {"200", "401", "404", "409"}
     assert "/me/agenda" in document["paths"]
     assert {"RegistrationState", "Agenda", "AgendaEntry"} <= set(document["components"]["schemas"])
 

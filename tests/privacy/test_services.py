@@ -11,13 +11,14 @@ from networkfest.accounts import services
 from networkfest.accounts.models import ApiToken, User
 from networkfest.extensions import db
 from networkfest.insights.models import Feedback
+from networkfest.mail import outbox
 from networkfest.notifications.models import Reminder
 from networkfest.privacy import services as privacy
-from networkfest.programme.models import ScheduleVersion
+from networkfest.programme.models import FestivalSession, ScheduleVersion
 from networkfest.programme.services import publish
 from networkfest.qa.models import Question, Vote
 from networkfest.registration.models import Registration
-from networkfest.registration.services import register
+from networkfest.registration.services import register, registration_state
 from tests.factories import FESTIVAL_START as NOW
 from tests.programme.schedules import schedule, session
 
@@ -101,6 +102,34 @@ def test_delete_account_anonymises_and_hands_the_place_on(busy_attendee, clock) 
     assert db.session.scalar(select(Vote)) is None
     feedback = db.session.scalar(select(Feedback))
     assert feedback.user_id is None and feedback.worth == 4
+
+
+def test_deletion_promotes_no_one_into_a_session_that_has_ended(app, factory, clock) -> None:
+    """The leaver's places go, past ones too, but only a session still to come hands its
+    seat on: nobody is confirmed in, or mailed about, one that is over."""
+    festival = factory.festival()
+    past = factory.session(festival, capacity=1, title="Past circle")
+    future = factory.session(festival, capacity=1, starts_at=NOW + timedelta(days=3))
+    leaver, waiting_past, waiting_future = factory.user(), factory.user(), factory.user()
+    for place, waiting in ((past, waiting_past), (future, waiting_future)):
+        assert register(db.session, place, leaver, clock.now()).status == "confirmed"
+        assert register(db.session, place, waiting, clock.now()).status == "waitlisted"
+    past_id, leaver_id = past.id, leaver.id
+    clock.set(past.ends_at + timedelta(days=1))
+
+    privacy.delete_account(db.session, leaver, clock.now())
+    db.session.expire_all()
+
+    assert registration_state(db.session, past, waiting_past) == {
+        "status": "waitlisted",
+        "position": 1,
+    }
+    assert registration_state(db.session, future, waiting_future) == {"status": "confirmed"}
+    assert db.session.scalar(select(Registration).where(Registration.user_id == leaver_id)) is None
+    assert db.session.get(FestivalSession, past_id).confirmed_count == 0  # the rows, counted
+    mails = outbox(app)
+    assert [m.to for m in mails] == [waiting_future.email]
+    assert "Past circle" not in mails[0].subject
 
 
 def test_my_data_holds_reminders_and_the_audit_entries_about_me(app, factory, clock) -> None:

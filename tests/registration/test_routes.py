@@ -8,6 +8,7 @@ from flask import render_template_string
 from flask_login import login_user
 
 from networkfest.extensions import db
+from networkfest.mail import outbox
 from networkfest.registration import services
 from tests.conftest import sign_in_cookie
 from tests.factories import FESTIVAL_START
@@ -62,6 +63,30 @@ def test_ended_and_cancelled_sessions_answer_409_with_a_message(
     response = client.post(f"/sessions/{cancelled.slug}/register")
     assert response.status_code == 409
     assert "has been cancelled" in response.get_data(as_text=True)
+
+
+def test_cancelling_after_the_session_ended_is_409_with_a_message(
+    client, login, factory, festival, clock
+):
+    session = factory.session(festival, capacity=1)
+    holder, waiting = factory.user(), factory.user()
+    for person in (holder, waiting):
+        services.register(db.session, session, person, clock.now())
+    clock.set(session.ends_at + timedelta(days=4))
+    login(client, holder)
+
+    response = client.post(f"/sessions/{session.slug}/cancel")
+
+    assert response.status_code == 409
+    assert "This session has ended, so its places can no longer be cancelled." in (
+        response.get_data(as_text=True)
+    )
+    assert services.registration_state(db.session, session, holder) == {"status": "confirmed"}
+    assert services.registration_state(db.session, session, waiting) == {
+        "status": "waitlisted",
+        "position": 1,
+    }
+    assert outbox(client.application) == []
 
 
 def test_unknown_session_is_404(client, login, factory, festival):
@@ -157,3 +182,25 @@ def test_session_page_shows_the_panel(client, login, factory, festival, clock):
     html = client.get(f"/sessions/{session.slug}").get_data(as_text=True)
     assert f'action="/sessions/{session.slug}/register"' in html
     assert ">Register<" in html
+
+
+def test_panel_of_an_ended_session_offers_no_cancelling(client, login, factory, festival, clock):
+    session = factory.session(festival, capacity=1)
+    holder, waiting = factory.user(), factory.user()
+    for person in (holder, waiting):
+        services.register(db.session, session, person, clock.now())
+    page = f"/sessions/{session.slug}"
+
+    clock.set(session.ends_at - timedelta(minutes=1))  # live: a place can still be given up
+    login(client, holder)
+    html = client.get(page).get_data(as_text=True)
+    assert "You have a place." in html and "Cancel my place" in html
+
+    clock.set(session.ends_at + timedelta(days=4))
+    html = client.get(page).get_data(as_text=True)
+    assert "You had a place." in html
+    assert "Cancel my place" not in html and f"{page}/cancel" not in html
+    other = login(client.application.test_client(), waiting)
+    html = other.get(page).get_data(as_text=True)
+    assert "You were on the waitlist." in html
+    assert "Leave the waitlist" not in html and f"{page}/cancel" not in html

@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from networkfest.registration.rules import (
     TimeSpan,
+    cancellation_refusal,
     clashes_with,
     clashing_keys,
     overlaps,
     queue_time,
     registration_refusal,
 )
+from networkfest.timing.rules import Phase, Slot
 
 T0 = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)
 
@@ -34,6 +36,31 @@ def test_cancelled_session_is_refused_with_its_own_code() -> None:
     assert refusal is not None
     assert refusal.code == "cancelled"
     assert "cancelled" in refusal.message
+
+
+def test_places_can_be_cancelled_until_the_session_ends() -> None:
+    """Scheduled, in the lobby and while live a place may be given up; in the clock's
+    `ended` phase, from the scheduled end on, it may not."""
+    clock_slot = Slot(T0, T0 + timedelta(minutes=45))
+    instants = {
+        T0 - timedelta(days=3): Phase.SCHEDULED,
+        T0 - timedelta(minutes=5): Phase.LOBBY,
+        T0: Phase.LIVE,
+        clock_slot.ends_at - timedelta(seconds=1): Phase.LIVE,
+        clock_slot.ends_at: Phase.ENDED,
+        clock_slot.ends_at + timedelta(days=4): Phase.ENDED,
+    }
+    for now, phase in instants.items():
+        assert clock_slot.phase(now) == phase
+        refusal = cancellation_refusal(clock_slot.ends_at, now)
+        if phase != Phase.ENDED:
+            assert refusal is None, now
+            continue
+        assert refusal is not None
+        assert refusal.code == "ended"
+        assert refusal.message == (
+            "This session has ended, so its places can no longer be cancelled."
+        )
 
 
 def test_overlap_is_half_open() -> None:

@@ -96,6 +96,48 @@ def test_cancelling_a_confirmed_place_promotes_the_first_waiting(
     assert "Network bingo" in notice.message
 
 
+def test_cancelling_is_refused_once_the_session_has_ended(app, factory, festival, clock) -> None:
+    """No one is moved from the waitlist into a session that is over, nor mailed about it."""
+    session = factory.session(festival, capacity=1)
+    holder, waiting = factory.user(), factory.user()
+    for person in (holder, waiting):
+        services.register(db.session, session, person, clock.now())
+        clock.advance(timedelta(seconds=1))
+    clock.set(session.ends_at + timedelta(days=4))
+
+    for person in (holder, waiting):
+        registration = services.find_registration(db.session, session, person)
+        with pytest.raises(services.CancellationRefused) as refused:
+            services.cancel_registration(db.session, registration, clock.now())
+        assert refused.value.code == "ended"
+        assert "can no longer be cancelled" in refused.value.message
+
+    assert services.registration_state(db.session, session, holder) == {"status": "confirmed"}
+    assert services.registration_state(db.session, session, waiting) == {
+        "status": "waitlisted",
+        "position": 1,
+    }
+    db.session.refresh(session)
+    assert session.confirmed_count == 1
+    assert outbox(app) == []
+    assert db.session.scalar(select(Notice)) is None
+
+
+def test_a_place_given_up_while_live_still_goes_to_the_next(app, factory, festival, clock) -> None:
+    """Until the scheduled end the next person can still join the room: they are promoted."""
+    session = factory.session(festival, capacity=1)
+    holder, waiting = factory.user(), factory.user()
+    for person in (holder, waiting):
+        services.register(db.session, session, person, clock.now())
+    clock.set(session.ends_at - timedelta(minutes=1))
+
+    registration = services.find_registration(db.session, session, holder)
+    assert services.cancel_registration(db.session, registration, clock.now())
+
+    assert services.registration_state(db.session, session, waiting) == {"status": "confirmed"}
+    assert [m.to for m in outbox(app)] == [waiting.email]
+
+
 def test_promotion_reaches_a_connected_page(factory, festival, clock, socket_client) -> None:
     holder_id, waiting_id = factory.user().id, factory.user().id
     sio = socket_client(db.session.get(User, waiting_id))
