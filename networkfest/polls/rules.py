@@ -1,7 +1,8 @@
 """Poll rules: who may open, answer and close, which answers count, who sees the counts.
 
 Pure: no Flask, no database; the phase and the viewer are passed in. A poll's text is
-checked by `programme.rules.poll_problems`, the same rule the schedule file obeys.
+checked by `programme.rules.check_poll`, the same rule the schedule file obeys, and worded here
+for the host at the room's "Write a poll" form.
 """
 
 from __future__ import annotations
@@ -9,7 +10,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from networkfest.programme.rules import PollResults, PollSpec, poll_problems
+from networkfest.programme.rules import (
+    MAX_POLL_OPTION,
+    MAX_POLL_OPTIONS,
+    MAX_POLL_QUESTION,
+    MIN_POLL_OPTIONS,
+    TOO_LONG_FAULTS,
+    PollFault,
+    PollProblem,
+    PollResults,
+    PollSpec,
+    check_poll,
+)
 from networkfest.qa.rules import Audience, RoomSees, Viewer, told
 from networkfest.timing.rules import Phase
 
@@ -52,13 +64,36 @@ def check_moderator(viewer: Viewer) -> None:
         raise PollError("forbidden", HOSTS_ONLY)
 
 
+def for_host(problem: PollProblem) -> str:
+    """A poll's problem in words for the host at the form, which takes options one per line."""
+    fault, detail = problem.fault, problem.detail
+    if fault == PollFault.NO_QUESTION:
+        return "Write the poll's question."
+    if fault == PollFault.QUESTION_TOO_LONG:
+        return f"The question is {detail} characters long: keep it to {MAX_POLL_QUESTION}."
+    if fault in (PollFault.OPTIONS_NOT_A_LIST, PollFault.OPTION_COUNT):
+        return f"Give {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options, one per line."
+    if fault == PollFault.EMPTY_OPTION:
+        return f"Option {problem.index} is empty: give each option some text."
+    if fault == PollFault.OPTION_TOO_LONG:
+        return (
+            f"Option {problem.index} is {detail} characters long: "
+            f"keep each option to {MAX_POLL_OPTION}."
+        )
+    if fault == PollFault.OPTION_TWICE:
+        return f"'{detail}' is listed twice: give each option once."
+    if fault == PollFault.MULTIPLE_NOT_BOOLEAN:
+        return "Say whether people may choose more than one option."
+    return "Say whether the results show as answers come in or when you close the poll."
+
+
 def written_poll(question: Any, options: Any, multiple: Any, results: Any) -> PollSpec:
-    """A poll a host writes in the room, held to the schedule file's rules."""
-    spec, problems = poll_problems(question, options, multiple, results)
+    """A poll a host writes in the room, held to the schedule file's rules and refused with
+    everything wrong with it at once, so one correction is enough."""
+    spec, problems = check_poll(question, options, multiple, results)
     if spec is None:
-        field, message = problems[0]
-        code = "too_long" if "too long" in message else "invalid"
-        raise PollError(code, f"'{field}' {message}.")
+        code = "too_long" if problems[0].fault in TOO_LONG_FAULTS else "invalid"
+        raise PollError(code, " ".join(for_host(problem) for problem in problems))
     return spec
 
 

@@ -166,54 +166,111 @@ class PollSpec:
         }
 
 
-def poll_problems(
+class PollFault(StrEnum):
+    """What can be wrong with a poll: one list of checks, worded for whoever reads it (the
+    schedule checker here, the host at the room's form in `polls.rules`)."""
+
+    NO_QUESTION = "no_question"
+    QUESTION_TOO_LONG = "question_too_long"
+    OPTIONS_NOT_A_LIST = "options_not_a_list"
+    OPTION_COUNT = "option_count"
+    EMPTY_OPTION = "empty_option"
+    OPTION_TOO_LONG = "option_too_long"
+    OPTION_TWICE = "option_twice"
+    MULTIPLE_NOT_BOOLEAN = "multiple_not_boolean"
+    UNKNOWN_RESULTS = "unknown_results"
+
+
+TOO_LONG_FAULTS = frozenset({PollFault.QUESTION_TOO_LONG, PollFault.OPTION_TOO_LONG})
+
+
+@dataclass(frozen=True)
+class PollProblem:
+    """One thing wrong with a poll. `index` is the option's place (from 1), for the option
+    faults; `detail` the length, the count, the repeated option or the unknown value."""
+
+    fault: PollFault
+    index: int | None = None
+    detail: Any = None
+
+    @property
+    def field(self) -> str:
+        """The schedule file's name for where the problem is."""
+        if self.index is not None:
+            return f"options[{self.index}]"
+        if self.fault in (PollFault.NO_QUESTION, PollFault.QUESTION_TOO_LONG):
+            return "question"
+        if self.fault == PollFault.MULTIPLE_NOT_BOOLEAN:
+            return "multiple"
+        if self.fault == PollFault.UNKNOWN_RESULTS:
+            return "results"
+        return "options"
+
+    def for_schedule(self) -> str:
+        """The schedule checker's words, which organisers (and their tests) rely on."""
+        fault, detail = self.fault, self.detail
+        if fault in (PollFault.NO_QUESTION, PollFault.EMPTY_OPTION):
+            return "must be a non-empty text"
+        if fault == PollFault.QUESTION_TOO_LONG:
+            return f"is too long ({detail} characters; at most {MAX_POLL_QUESTION})"
+        if fault == PollFault.OPTION_TOO_LONG:
+            return f"is too long ({detail} characters; at most {MAX_POLL_OPTION})"
+        if fault == PollFault.OPTIONS_NOT_A_LIST:
+            return "must be a list of texts"
+        if fault == PollFault.OPTION_COUNT:
+            return f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options (got {detail})"
+        if fault == PollFault.OPTION_TWICE:
+            return f"{detail!r} is listed twice"
+        if fault == PollFault.MULTIPLE_NOT_BOOLEAN:
+            return "must be true or false"
+        return f"{detail!r} is not one of: {', '.join(POLL_RESULTS)}"
+
+
+def check_poll(
     question: Any, options: Any, multiple: Any, results: Any
-) -> tuple[PollSpec | None, list[tuple[str, str]]]:
+) -> tuple[PollSpec | None, list[PollProblem]]:
     """Check one poll, from a schedule file or written by a host in the room: the poll, or
-    every (field, message) wrong with it. One rule for both, so they cannot disagree."""
-    problems: list[tuple[str, str]] = []
+    everything wrong with it. One rule for both, so they cannot disagree."""
+    problems: list[PollProblem] = []
     text = question.strip() if isinstance(question, str) else None
     if not text:
-        problems.append(("question", "must be a non-empty text"))
+        problems.append(PollProblem(PollFault.NO_QUESTION))
     elif len(text) > MAX_POLL_QUESTION:
-        problems.append(
-            ("question", f"is too long ({len(text)} characters; at most {MAX_POLL_QUESTION})")
-        )
+        problems.append(PollProblem(PollFault.QUESTION_TOO_LONG, detail=len(text)))
     cleaned: list[str] = []
     if not isinstance(options, list | tuple):
-        problems.append(("options", "must be a list of texts"))
+        problems.append(PollProblem(PollFault.OPTIONS_NOT_A_LIST))
     else:
         if not MIN_POLL_OPTIONS <= len(options) <= MAX_POLL_OPTIONS:
-            problems.append(
-                (
-                    "options",
-                    f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options "
-                    f"(got {len(options)})",
-                )
-            )
+            problems.append(PollProblem(PollFault.OPTION_COUNT, detail=len(options)))
         seen: set[str] = set()
         for index, option in enumerate(options, start=1):
-            where = f"options[{index}]"
             if not isinstance(option, str) or not option.strip():
-                problems.append((where, "must be a non-empty text"))
+                problems.append(PollProblem(PollFault.EMPTY_OPTION, index))
                 continue
             value = option.strip()
             if len(value) > MAX_POLL_OPTION:
-                problems.append(
-                    (where, f"is too long ({len(value)} characters; at most {MAX_POLL_OPTION})")
-                )
+                problems.append(PollProblem(PollFault.OPTION_TOO_LONG, index, len(value)))
             elif value.casefold() in seen:
-                problems.append((where, f"{value!r} is listed twice"))
+                problems.append(PollProblem(PollFault.OPTION_TWICE, index, value))
             else:
                 seen.add(value.casefold())
                 cleaned.append(value)
     if not isinstance(multiple, bool):
-        problems.append(("multiple", "must be true or false"))
+        problems.append(PollProblem(PollFault.MULTIPLE_NOT_BOOLEAN))
     if results not in POLL_RESULTS:
-        problems.append(("results", f"{results!r} is not one of: {', '.join(POLL_RESULTS)}"))
+        problems.append(PollProblem(PollFault.UNKNOWN_RESULTS, detail=results))
     if problems or text is None:
         return None, problems
     return PollSpec(text, tuple(cleaned), bool(multiple), str(results)), []
+
+
+def poll_problems(
+    question: Any, options: Any, multiple: Any, results: Any
+) -> tuple[PollSpec | None, list[tuple[str, str]]]:
+    """`check_poll` in the schedule checker's words: the poll, or every (field, message)."""
+    spec, problems = check_poll(question, options, multiple, results)
+    return spec, [(problem.field, problem.for_schedule()) for problem in problems]
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,59 @@ def test_ten_options_and_a_200_character_question_are_fine() -> None:
     assert spec is not None and len(spec.options) == 10
 
 
-def test_written_poll_says_which_field_and_code() -> None:
+def test_the_schedule_checker_keeps_its_words() -> None:
+    """Organisers read these in the schedule checker's report: the host's wording is apart."""
+    _, problems = poll_problems("", ["A", "a", ""], "yes", "later")
+    assert problems == [
+        ("question", "must be a non-empty text"),
+        ("options[2]", "'a' is listed twice"),
+        ("options[3]", "must be a non-empty text"),
+        ("multiple", "must be true or false"),
+        ("results", "'later' is not one of: live, closed"),
+    ]
+    _, few = poll_problems("Which?", ["A"], False, "live")
+    assert few == [("options", "a poll needs 2 to 10 options (got 1)")]
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "message"),
+    [
+        ("", [], "Write the poll's question. Give 2 to 10 options, one per line."),
+        ("Which?", ["A"], "Give 2 to 10 options, one per line."),
+        ("Which?", "A, B", "Give 2 to 10 options, one per line."),
+        ("Which?", ["A", "A"], "'A' is listed twice: give each option once."),
+        ("Which?", ["Tea", "tea "], "'tea' is listed twice: give each option once."),
+        ("Which?", ["A", " "], "Option 2 is empty: give each option some text."),
+        ("Which?", ["A", "b" * 101], "Option 2 is 101 characters long: keep each option to 100."),
+    ],
+)
+def test_a_written_poll_is_refused_in_words_for_the_host(
+    question: str, options: object, message: str
+) -> None:
+    with pytest.raises(PollError) as refused:
+        rules.written_poll(question, options, False, "live")
+    assert refused.value.message == message
+
+
+def test_a_written_poll_refused_for_length_says_too_long() -> None:
     with pytest.raises(PollError) as long:
         rules.written_poll("q" * 201, ["A", "B"], False, "live")
-    assert long.value.code == "too_long" and "'question'" in long.value.message
+    assert long.value.code == "too_long"
+    assert long.value.message == "The question is 201 characters long: keep it to 200."
     with pytest.raises(PollError) as duplicate:
         rules.written_poll("Which?", ["A", "A"], False, "live")
     assert duplicate.value.code == "invalid"
+
+
+def test_a_written_poll_from_a_client_other_than_the_form() -> None:
+    """The protocol takes `multiple` and `results` too; the form always sends good ones."""
+    with pytest.raises(PollError) as refused:
+        rules.written_poll("Which?", ["A", "B"], "yes", "never")
+    assert refused.value.code == "invalid"
+    assert refused.value.message == (
+        "Say whether people may choose more than one option. "
+        "Say whether the results show as answers come in or when you close the poll."
+    )
 
 
 def test_one_choice_for_a_single_choice_poll() -> None:

@@ -147,6 +147,35 @@ def test_poll_open_validates(
     assert error_code(ack) == code
 
 
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            {"question": "", "options": []},
+            "Write the poll's question. Give 2 to 10 options, one per line.",
+        ),
+        ({"question": "Which?", "options": ["A"]}, "Give 2 to 10 options, one per line."),
+        (
+            {"question": "Which?", "options": ["A", "A"]},
+            "'A' is listed twice: give each option once.",
+        ),
+    ],
+)
+def test_a_written_poll_is_refused_in_words_for_the_host(
+    socket_client: Any, room: Room, clock: SettableClock, payload: dict[str, Any], message: str
+) -> None:
+    """What the "Write a poll" form shows the host: the form sends its options one per line
+    as a list, with `multiple` and `results` from its checkboxes."""
+    clock.set(DURING)
+    ack = emit(
+        socket_client(room.host),
+        "poll_open",
+        {"session": room.slug, "multiple": False, "results": "live", **payload},
+    )
+    assert error_code(ack) == "invalid"
+    assert ack["error"]["message"] == message
+
+
 def test_a_prepared_poll_of_another_session_is_not_found(
     socket_client: Any, room: Room, factory: Any, clock: SettableClock
 ) -> None:
