@@ -42,6 +42,10 @@
   var polls = parts.createPolls(page, connection.socket, { announce: status.announce }, document);
 
   function onlineMessage() {
+    if (page.qaOff) {
+      if (store.phase === "ended") { return "Connected. The session has ended."; }
+      return (store.phase === "live" ? "Live." : "Connected.") + " There is no Q&A in this session.";
+    }
     if (store.phase === "live") { return "Live: questions update as they come in."; }
     if (store.phase === "ended") { return "Connected. The session has ended, so questions are closed."; }
     return "Connected. Questions open when the session starts.";

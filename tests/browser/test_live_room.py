@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from networkfest.extensions import db
 from tests.browser.journeys import sign_in
 from tests.factories import (
     FESTIVAL_START,
+    SESSION_START,
     make_festival,
     make_registration,
     make_session,
@@ -21,6 +23,7 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 DURING = FESTIVAL_START + timedelta(hours=1, minutes=10)
+LOBBY = SESSION_START - timedelta(minutes=5)
 
 
 def seed(server: Any) -> dict[str, str]:
@@ -202,3 +205,42 @@ def test_a_connection_that_keeps_failing_says_so_and_still_recovers(new_page, se
     attendee.evaluate("() => { window.allowSockets = true; }")
     attendee.locator("#live-status[data-state=online]").wait_for(timeout=30_000)
     assert "cannot be reached" not in attendee.locator("#live-status").inner_text()
+
+
+def test_a_room_without_qa_says_so_from_the_lobby_to_live(new_page, server) -> None:
+    """qa = "off": the status line says there is no Q&A, not that questions open or update;
+    the room switches to live by itself and the host's written poll still reaches people."""
+    with server.app.app_context():
+        festival = make_festival(db.session)
+        host = make_user(db.session, name="Hana Host")
+        attendee = make_user(db.session, name="Ada Attendee")
+        session = make_session(db.session, festival, hosts=[host], qa_mode="off")
+        make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
+        db.session.commit()
+        slug, host_email, attendee_email = session.slug, host.email, attendee.email
+        db.session.remove()
+    server.set_clock(LOBBY)
+    ada, hana = new_page(), new_page()
+    errors = [watch_errors(page) for page in (ada, hana)]
+    sign_in(ada, attendee_email)
+    sign_in(hana, host_email)
+    open_room(ada, slug)
+    open_room(hana, slug)
+    for page in (ada, hana):
+        expect(page.locator("#live-status")).to_have_text(
+            "Connected. There is no Q&A in this session."
+        )
+        expect(page.locator("#qa-off")).to_have_text("There is no Q&A in this session.")
+        expect(page.locator("#questions")).to_have_count(0)
+
+    server.set_clock(DURING)
+    for page in (ada, hana):
+        expect(page.locator("#live-status")).to_have_text(
+            "Live. There is no Q&A in this session.", timeout=15_000
+        )
+    hana.locator("summary", has_text="Write a poll").click()
+    hana.fill("#poll-write-question", "Ready to move on?")
+    hana.fill("#poll-write-options", "Yes\nNo")
+    hana.get_by_role("button", name="Open this poll").click()
+    expect(ada.get_by_role("group", name="Ready to move on?")).to_be_visible()
+    assert errors == [[], []]

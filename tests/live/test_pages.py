@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from networkfest.accounts.models import User
 from networkfest.extensions import db
 from networkfest.live.models import CallClick
 from networkfest.programme.models import FestivalSession
@@ -81,6 +82,30 @@ def test_ask_form_says_why_it_is_closed(client, login, room: Room, clock) -> Non
     html = page(client, room.slug)
     assert "Questions open when the session starts" in html
     assert 'data-phase="lobby"' in html and "Join the call" in html
+
+
+def test_a_room_without_qa_says_so_instead_of_an_empty_list(
+    client, login, factory, room: Room, clock
+) -> None:
+    """qa = "off": one note where the questions would be, no tabs, list or ask form; the
+    hosts keep their polls and the call."""
+    festival_session = db.session.get(FestivalSession, room.session_id)
+    host = db.session.get(User, room.host.id)
+    assert festival_session is not None and host is not None
+    quiet = factory.session(festival_session.festival, hosts=[host], qa_mode="off", slug="quiet")
+    clock.set(DURING)
+    for who in (None, room.host):
+        if who is not None:
+            login(client, who)
+        html = page(client, quiet.slug)
+        assert '<p id="qa-off" class="panel live-questions live-qa-off">' in html
+        assert "There is no Q&amp;A in this session." in html
+        assert 'id="questions"' not in html and 'id="questions-title"' not in html
+        assert "data-sort=" not in html and "No questions yet." not in html
+        assert 'id="ask-form"' not in html and "Ask a question" not in html
+        assert "new questions" not in html
+    assert "Write a poll" in html and "Join the call" in html
+    assert 'id="backstage"' not in html and "Nothing waiting for moderation." not in html
 
 
 def test_sort_newest(client, socket_client, room: Room, clock) -> None:

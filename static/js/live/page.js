@@ -38,6 +38,8 @@
       // The phase when the page was rendered; the store keeps the current one.
       phase: data.phase,
       sort: data.sortMode === "newest" ? "newest" : "top",
+      // Questions switched off in the schedule (qa = "off"): no question list, no ask form.
+      qaOff: data.qaMode === "off",
       /* The server's refusal (data-refusal) for reasons that last as long as the page:
          questions switched off, not signed in, no confirmed place. A participant's refusal
          depends only on the phase, which the page follows itself (rules.notLiveRefusal). */

@@ -137,8 +137,11 @@
         // The same split as networkfest/live/routes.py room(): hosts see pending ones backstage,
         // everyone else sees only their own pending ones (the only ones they are sent).
         var main = all.filter(function (q) { return rules.isPublic(q) || (!page.isHost && q.status === "pending"); });
-        list.replaceChildren.apply(list, main.map(questionItem));
-        emptyNote.hidden = main.length > 0;
+        // No list at all where questions are switched off (room.html shows a note instead).
+        if (list) {
+          list.replaceChildren.apply(list, main.map(questionItem));
+          emptyNote.hidden = main.length > 0;
+        }
         if (page.isHost && backstage) {
           var held = all.filter(function (q) { return !rules.isPublic(q); });
           backstage.replaceChildren.apply(backstage, held.map(questionItem));
