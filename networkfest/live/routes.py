@@ -117,6 +117,7 @@ def room(slug: str) -> str:
         can_call=viewer.participant and not festival_session.cancelled,
         call_open=phase in CALL_PHASES and not festival_session.cancelled,
         ask_refusal=qa_rules.ask_refusal(viewer, festival_session.qa_mode, phase),
+        pending_label=qa_rules.pending_label(phase, viewer.moderator),
         sort=request.args.get("sort", "top"),
         max_length=qa_rules.MAX_QUESTION_LENGTH,
         polls=polls.session_polls(db.session, festival_session, viewer),

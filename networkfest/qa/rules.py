@@ -145,10 +145,18 @@ def top_order(pinned: bool, votes: int, created_at: datetime, question_id: int) 
     return (not pinned, -votes, created_at, question_id)
 
 
+ENDED_REFUSAL = "Questions closed when the session ended."
+PENDING_LABEL = "Awaiting moderation"
+PENDING_AFTER_END_LABEL = "Not shown to the room"
+
+
 def ask_refusal(viewer: Viewer, qa_mode: str, phase: str) -> str | None:
-    """Why this person cannot ask right now, in words for the page; None when they can."""
+    """Why this person cannot ask right now, in words for the page; None when they can.
+    Once the session has ended no one can, so that comes before who they are."""
     if qa_mode == QaMode.OFF:
         return "Questions are switched off for this session."
+    if phase == Phase.ENDED:
+        return ENDED_REFUSAL
     if viewer.user_id is None:
         return "Sign in with a confirmed place to ask questions."
     if not viewer.participant:
@@ -156,6 +164,15 @@ def ask_refusal(viewer: Viewer, qa_mode: str, phase: str) -> str | None:
     if phase != Phase.LIVE:
         return "Questions open when the session starts and close when it ends."
     return None
+
+
+def pending_label(phase: str, moderator: bool) -> str:
+    """What a pending question's badge says. Hosts can still approve it after the end; its
+    asker, once the session has ended, learns that the room never saw it rather than
+    waiting for ever."""
+    if phase == Phase.ENDED and not moderator:
+        return PENDING_AFTER_END_LABEL
+    return PENDING_LABEL
 
 
 class Audience(StrEnum):

@@ -68,6 +68,8 @@
   function setPhase(next) {
     if (!next || next === store.phase) { return; }
     store.phase = next;
+    // A pending question's badge depends on the phase (rules.pendingLabel).
+    view.render();
     updateControls();
     status.announce("The session is now " + next + ".");
   }

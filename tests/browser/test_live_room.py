@@ -24,6 +24,8 @@ pytestmark = pytest.mark.browser
 
 DURING = FESTIVAL_START + timedelta(hours=1, minutes=10)
 LOBBY = SESSION_START - timedelta(minutes=5)
+# make_session's default 45 minutes end at 10:45 BST.
+JUST_ENDED = SESSION_START + timedelta(minutes=45, seconds=1)
 
 
 def seed(server: Any) -> dict[str, str]:
@@ -243,4 +245,33 @@ def test_a_room_without_qa_says_so_from_the_lobby_to_live(new_page, server) -> N
     hana.fill("#poll-write-options", "Yes\nNo")
     hana.get_by_role("button", name="Open this poll").click()
     expect(ada.get_by_role("group", name="Ready to move on?")).to_be_visible()
+    assert errors == [[], []]
+
+
+def test_the_ask_panel_closes_when_the_room_reaches_the_end(new_page, server) -> None:
+    """No reload: at the end the form gives way to when questions closed, and the asker's
+    question no host approved stops "awaiting moderation"; the host can still approve it."""
+    seeded = seed(server)
+    attendee, host = new_page(), new_page()
+    errors = [watch_errors(page) for page in (attendee, host)]
+    sign_in(attendee, seeded["attendee"])
+    sign_in(host, seeded["host"])
+    open_room(attendee, seeded["slug"])
+    open_room(host, seeded["slug"])
+    closed = attendee.locator("#ask-closed")
+    expect(closed).to_be_hidden()
+    attendee.fill("#ask-text", "Will anyone see this?")
+    attendee.get_by_role("button", name="Ask", exact=True).click()
+    mine = attendee.locator("#questions .question", has_text="Will anyone see this?")
+    expect(mine.locator(".badge")).to_have_text("Awaiting moderation")
+    waiting = host.locator("#backstage .question", has_text="Will anyone see this?")
+    expect(waiting.locator(".badge")).to_have_text("Awaiting moderation")
+
+    server.set_clock(JUST_ENDED)
+    expect(attendee.locator("#live-room")).to_have_attribute("data-phase", "ended", timeout=15_000)
+    expect(closed).to_have_text("Questions closed when the session ended at 10:45 BST.")
+    expect(attendee.locator("#ask-form")).to_be_hidden()
+    expect(mine.locator(".badge")).to_have_text("Not shown to the room")
+    expect(host.locator("#live-room")).to_have_attribute("data-phase", "ended", timeout=15_000)
+    expect(waiting.locator(".badge")).to_have_text("Awaiting moderation")
     assert errors == [[], []]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -106,6 +107,64 @@ def test_a_room_without_qa_says_so_instead_of_an_empty_list(
         assert "new questions" not in html
     assert "Write a poll" in html and "Join the call" in html
     assert 'id="backstage"' not in html and "Nothing waiting for moderation." not in html
+
+
+def opening_tag(html: str, element_id: str) -> str | None:
+    """The opening tag of the element with this id, or None when the page has none."""
+    found = re.search(rf'<[a-z]+ id="{element_id}"[^>]*>', html)
+    return found.group(0) if found else None
+
+
+def is_hidden(html: str, element_id: str) -> bool:
+    tag = opening_tag(html, element_id)
+    assert tag is not None, element_id
+    return re.search(r"\shidden[\s>]", tag) is not None
+
+
+def test_an_ended_room_says_when_questions_closed(
+    client, login, socket_client, room: Room, clock
+) -> None:
+    """No empty form under words about the start: when questions closed, with its zone; the
+    asker's question no host approved is not "awaiting" any more, though hosts may still
+    approve it."""
+    clock.set(DURING)
+    asked(socket_client, room, "Left waiting", approve=False)
+    clock.set(AFTER)
+    for who in (None, room.attendee):
+        if who is not None:
+            login(client, who)
+        html = page(client, room.slug)
+        note = re.search(r'<p id="ask-closed"[^>]*>(.*?)</p>', html, re.S)
+        assert note is not None and not is_hidden(html, "ask-closed")
+        assert " ".join(re.sub(r"<[^>]+>", "", note.group(1)).split()) == (
+            "Questions closed when the session ended at 10:45 BST."
+        )
+        assert is_hidden(html, "ask-form")
+        assert "Questions open when the session starts" not in html
+        assert "live-invite" not in html and "Sign in to ask" not in html
+    assert "Left waiting" in html and "Not shown to the room" in html
+    assert "Awaiting moderation" not in html
+    client.post("/logout")
+    login(client, room.host)
+    html = page(client, room.slug)
+    assert "Left waiting" in html and "Awaiting moderation" in html
+    assert "Not shown to the room" not in html
+
+
+def test_before_the_end_the_closed_note_waits_hidden(client, login, room: Room, clock) -> None:
+    """Rendered hidden, for static/js/live/ask.js to show when the room's clock reaches the
+    end; a cancelled session never ends, so it has none."""
+    clock.set(DURING)
+    login(client, room.attendee)
+    html = page(client, room.slug)
+    assert is_hidden(html, "ask-closed") and not is_hidden(html, "ask-form")
+    festival_session = db.session.get(FestivalSession, room.session_id)
+    assert festival_session is not None
+    festival_session.status = "cancelled"
+    db.session.commit()
+    clock.set(AFTER)
+    html = page(client, room.slug)
+    assert opening_tag(html, "ask-closed") is None and not is_hidden(html, "ask-form")
 
 
 def test_sort_newest(client, socket_client, room: Room, clock) -> None:

@@ -1,5 +1,7 @@
 /* The live room's ask form (#ask-form): why it is closed, the characters left, and sending a
-   question with the `ask` event. Absent when questions are switched off for the session.
+   question with the `ask` event; once the session has ended, the note that questions closed
+   (#ask-closed) in place of the form or the way to a place. Absent when questions are switched
+   off for the session.
    Part of the live room's scripts (static/js/live/*.js, wired together by static/js/live.js). */
 (function (parts) {
   "use strict";
@@ -14,12 +16,16 @@
     var count = doc.getElementById("ask-count");
     var reason = doc.getElementById("ask-reason");
     var askError = doc.getElementById("ask-error");
+    // Rendered for every session that can end (not a cancelled one): hidden until it has.
+    var closedNote = doc.getElementById("ask-closed");
+    var invitation = page.root.querySelector(".live-invite");
     var sending = false;
 
     /* Why this person cannot ask right now; "" when they can. */
     function refusal() {
       if (page.standingRefusal) { return page.standingRefusal; }
       if (!store.joined) { return "Connecting to the live room…"; }
+      if (rules.isEnded(store.phase)) { return rules.endedRefusal; }
       if (!rules.isOpen(store.phase)) { return rules.notLiveRefusal; }
       return "";
     }
@@ -70,7 +76,11 @@
     return {
       /* Open or close the form for the room's current state, saying why when closed. */
       update: function () {
+        var closed = !!closedNote && rules.isEnded(store.phase);
+        if (closedNote) { closedNote.hidden = !closed; }
+        if (invitation) { invitation.hidden = closed; }
         if (!form) { return; }
+        form.hidden = closed;
         var why = refusal();
         var disabled = why !== "";
         textarea.disabled = disabled;

@@ -13,6 +13,13 @@
     // data-refusal holds the refusal for the phase the page was rendered in; the phase changes
     // while the page is open, so the words for "not live" are needed here too.
     notLiveRefusal: "Questions open when the session starts and close when it ends.",
+    // networkfest/qa/rules.py ENDED_REFUSAL: ask_refusal() once the session has ended.
+    endedRefusal: "Questions closed when the session ended.",
+    // networkfest/qa/rules.py pending_label(): a pending question's badge, which tells its
+    // asker (not the hosts, who can still approve it) once the session has ended.
+    pendingLabel: "Awaiting moderation",
+    pendingAfterEndLabel: "Not shown to the room",
+    endedPhase: "ended",
     // networkfest/qa/rules.py check_live(): asking and voting are open only while live.
     openPhase: "live",
     // networkfest/live/routes.py CALL_PHASES: when the "Join the call" link shows.
@@ -23,7 +30,12 @@
     isPublic: function (q) { return MIRRORED.publicStatuses.indexOf(q.status) !== -1; },
     isOpen: function (phase) { return phase === MIRRORED.openPhase; },
     callOpen: function (phase) { return MIRRORED.callPhases.indexOf(phase) !== -1; },
-    notLiveRefusal: MIRRORED.notLiveRefusal
+    isEnded: function (phase) { return phase === MIRRORED.endedPhase; },
+    pendingLabel: function (phase, isHost) {
+      return phase === MIRRORED.endedPhase && !isHost ? MIRRORED.pendingAfterEndLabel : MIRRORED.pendingLabel;
+    },
+    notLiveRefusal: MIRRORED.notLiveRefusal,
+    endedRefusal: MIRRORED.endedRefusal
   };
 
   parts.readPage = function (root) {

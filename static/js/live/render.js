@@ -63,7 +63,7 @@
       }
       if (q.pinned) { meta.appendChild(badge("Pinned")); }
       if (q.status === "answered") { meta.appendChild(badge("Answered", "ok")); }
-      if (q.status === "pending") { meta.appendChild(badge("Awaiting moderation", "warn")); }
+      if (q.status === "pending") { meta.appendChild(badge(rules.pendingLabel(store.phase, page.isHost), "warn")); }
       if (q.status === "hidden") { meta.appendChild(badge("Hidden", "danger")); }
       li.appendChild(meta);
 
