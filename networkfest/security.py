@@ -54,11 +54,12 @@ def allowed_origins(app: Flask) -> list[str]:
     return sorted(set(origins))
 
 
-def origin_check(app: Flask) -> Callable[[str], bool]:
+def origin_check(app: Flask) -> Callable[[str | None], bool]:
     """Engine.IO's check of a browser's Origin at the handshake, against the app's address as
     it is then: a server given its address after the app was built (`networkfest demo
-    --port`) accepts it."""
-    return lambda origin: origin.rstrip("/") in allowed_origins(app)
+    --port`) accepts it. Engine.IO also asks it, with None, for a request without an Origin
+    (a client that is not a browser), which it lets through and sends no CORS headers."""
+    return lambda origin: origin is not None and origin.rstrip("/") in allowed_origins(app)
 
 
 NUL_REFUSED = "That request contains a character that cannot be stored (a NUL byte)."
