@@ -204,3 +204,16 @@ def test_panel_of_an_ended_session_offers_no_cancelling(client, login, factory, 
     html = other.get(page).get_data(as_text=True)
     assert "You were on the waitlist." in html
     assert "Leave the waitlist" not in html and f"{page}/cancel" not in html
+
+
+def test_a_host_is_not_offered_a_place_in_their_own_session(client, login, factory, festival):
+    """A host is in the room by right: registering would only take a place from an attendee."""
+    host = factory.user()
+    session = factory.session(festival, capacity=2, hosts=[host])
+    login(client, host)
+    html = client.get(f"/sessions/{session.slug}").get_data(as_text=True)
+    assert "You host this session: you need no place in it." in html
+    assert f'action="/sessions/{session.slug}/register"' not in html
+    other = factory.session(festival, capacity=2)
+    html = client.get(f"/sessions/{other.slug}").get_data(as_text=True)
+    assert f'action="/sessions/{other.slug}/register"' in html
