@@ -28,12 +28,16 @@ LOBBY = SESSION_START - timedelta(minutes=5)
 JUST_ENDED = SESSION_START + timedelta(minutes=45, seconds=1)
 
 
-def seed(server: Any) -> dict[str, str]:
+def seed(server: Any, **session_options: Any) -> dict[str, str]:
+    """A host and an attendee with a place, in a moderated session (or as `session_options`
+    say), with the clock in the middle of it."""
     with server.app.app_context():
         festival = make_festival(db.session)
         host = make_user(db.session, name="Hana Host")
         attendee = make_user(db.session, name="Ada Attendee")
-        session = make_session(db.session, festival, hosts=[host], qa_mode="moderated")
+        session = make_session(
+            db.session, festival, hosts=[host], **{"qa_mode": "moderated", **session_options}
+        )
         make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
         db.session.commit()
         seeded = {"slug": session.slug, "host": host.email, "attendee": attendee.email}
@@ -109,20 +113,13 @@ def test_attendee_asks_host_approves_attendee_votes(new_page, server) -> None:
 def test_joining_the_call_opens_the_video_room_in_a_new_tab(new_page, server) -> None:
     """The video room is another site: the room's policy (form-action 'self') must not stop
     the way there, and the room stays open behind it."""
-    with server.app.app_context():
-        festival = make_festival(db.session)
-        attendee = make_user(db.session, name="Ada Attendee")
-        # Another origin than the server's 127.0.0.1, served by it: no DNS needed.
-        video_room = f"http://localhost:{server.port}/healthz"
-        session = make_session(db.session, festival, join_url=video_room)
-        make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
-        db.session.commit()
-        slug, email = session.slug, attendee.email
-        db.session.remove()
-    server.set_clock(DURING)
+    # Another origin than the server's 127.0.0.1, served by it: no DNS needed.
+    video_room = f"http://localhost:{server.port}/healthz"
+    seeded = seed(server, join_url=video_room)
+    slug = seeded["slug"]
     page = new_page()
     errors = watch_errors(page)
-    sign_in(page, email)
+    sign_in(page, seeded["attendee"])
     open_room(page, slug)
 
     with page.context.expect_page() as opened:
@@ -173,12 +170,18 @@ REFUSE_SOCKETS = """
 """
 
 
-def test_a_first_connection_that_fails_says_connecting_not_reconnecting(new_page, server) -> None:
+def room_with_sockets_refused(new_page: Any, server: Any) -> Any:
+    """The attendee's live room, open, with every WebSocket refused until the test allows."""
     seeded = seed(server)
     attendee = new_page()
     sign_in(attendee, seeded["attendee"])
     attendee.add_init_script(REFUSE_SOCKETS)
     attendee.goto(f"/sessions/{seeded['slug']}/live")
+    return attendee
+
+
+def test_a_first_connection_that_fails_says_connecting_not_reconnecting(new_page, server) -> None:
+    attendee = room_with_sockets_refused(new_page, server)
     # A second attempt comes only after the page has handled the first one's failure.
     attendee.wait_for_function("() => window.socketAttempts >= 2")
     status = attendee.locator("#live-status")
@@ -190,11 +193,7 @@ def test_a_first_connection_that_fails_says_connecting_not_reconnecting(new_page
 
 
 def test_a_connection_that_keeps_failing_says_so_and_still_recovers(new_page, server) -> None:
-    seeded = seed(server)
-    attendee = new_page()
-    sign_in(attendee, seeded["attendee"])
-    attendee.add_init_script(REFUSE_SOCKETS)
-    attendee.goto(f"/sessions/{seeded['slug']}/live")
+    attendee = room_with_sockets_refused(new_page, server)
     attendee.wait_for_function("() => window.socketAttempts >= 4", timeout=30_000)
     status = attendee.locator("#live-status", has_text="cannot be reached yet")
     status.wait_for(timeout=30_000)
@@ -212,15 +211,8 @@ def test_a_connection_that_keeps_failing_says_so_and_still_recovers(new_page, se
 def test_a_room_without_qa_says_so_from_the_lobby_to_live(new_page, server) -> None:
     """qa = "off": the status line says there is no Q&A, not that questions open or update;
     the room switches to live by itself and the host's written poll still reaches people."""
-    with server.app.app_context():
-        festival = make_festival(db.session)
-        host = make_user(db.session, name="Hana Host")
-        attendee = make_user(db.session, name="Ada Attendee")
-        session = make_session(db.session, festival, hosts=[host], qa_mode="off")
-        make_registration(db.session, session, attendee, "confirmed", FESTIVAL_START)
-        db.session.commit()
-        slug, host_email, attendee_email = session.slug, host.email, attendee.email
-        db.session.remove()
+    seeded = seed(server, qa_mode="off")
+    slug, host_email, attendee_email = seeded["slug"], seeded["host"], seeded["attendee"]
     server.set_clock(LOBBY)
     ada, hana = new_page(), new_page()
     errors = [watch_errors(page) for page in (ada, hana)]
