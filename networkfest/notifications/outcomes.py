@@ -1,5 +1,5 @@
 """The "what came out of it" mail: once a session has ended and its hosts have written its
-outcomes, everyone who was in the room hears about them, once.
+outcomes, everyone who was in the room (but its hosts) hears about them, once.
 
 Written during the last item, the outcomes go out at the end; written after the end, on the
 job's next run. Each person is claimed before their mail is sent (`claims.claim`, kind
@@ -22,7 +22,7 @@ from networkfest.mail import send_mail
 from networkfest.notifications.claims import claim
 from networkfest.notifications.models import Reminder
 from networkfest.outcomes.models import Outcome
-from networkfest.programme.models import FestivalSession
+from networkfest.programme.models import FestivalSession, session_hosts
 from networkfest.programme.rules import SessionStatus
 from networkfest.types import DbSession
 
@@ -78,15 +78,19 @@ def next_outcomes_due(db: DbSession, now: datetime) -> datetime | None:
 
 
 def _waiting(festival_session: FestivalSession) -> Select[User]:
-    """The people who were in the room during the slot (the lobby alone is not) and have no
-    claim yet. Built before any claim's commit, so later reads need not load the session again
-    (which would hold a transaction through SMTP)."""
+    """The people who were in the room during the slot (the lobby alone is not), other than
+    its hosts, who wrote the outcomes, and have no claim yet. Built before any claim's commit,
+    so later reads need not load the session again (which would hold a transaction through
+    SMTP)."""
     session_id = festival_session.id
     return select(User).where(
         User.id.in_(
             select(Presence.user_id).where(
                 Presence.user_id.is_not(None), *in_slot(festival_session)
             )
+        ),
+        ~exists().where(
+            session_hosts.c.session_id == session_id, session_hosts.c.user_id == User.id
         ),
         ~exists().where(
             Reminder.session_id == session_id,

@@ -88,6 +88,14 @@ def test_written_in_the_last_item_the_mail_goes_out_at_the_end_once(app, cast, r
     assert sorted(claims) == room["ids"]
 
 
+def test_the_hosts_who_wrote_them_are_not_mailed_their_own_outcomes(app, cast, room):
+    attend(cast, cast.host, SESSION_START, END, "host")
+    write(cast, LAST_ITEM)
+    assert outcomes_mail.send_outcomes_mails(db.session, END) == 2
+    assert sorted(m.to for m in outbox(app)) == room["in_room"]
+    assert mailed_at(cast) == END  # no one is left waiting for the mail
+
+
 def test_later_edits_send_nothing(app, cast, room):
     write(cast, LAST_ITEM)
     outcomes_mail.send_outcomes_mails(db.session, END)
