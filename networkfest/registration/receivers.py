@@ -18,11 +18,14 @@ from networkfest.registration.services import fill_free_seats
 def fill_seats_where_capacity_grew(
     sender: str, *, festival_id: int, changes: list[Change], now: datetime, **kwargs: Any
 ) -> None:
-    """A larger capacity in the new version gives places to the waitlist at once."""
+    """A larger capacity in the new version, or a cancelled session back on the programme
+    (whose places given up while it was cancelled went to no one), gives places to the
+    waitlist at once."""
     slugs = [
         change.session
         for change in changes
-        if change.kind is ChangeKind.CHANGED and "capacity" in change.fields
+        if (change.kind is ChangeKind.CHANGED and "capacity" in change.fields)
+        or change.kind is ChangeKind.RESTORED
     ]
     if not slugs:
         return

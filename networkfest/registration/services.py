@@ -531,8 +531,11 @@ def release_place(db: DbSession, registration: Registration, now: datetime) -> b
 def _give_up(db: DbSession, registration: Registration, now: datetime, *, hand_on: bool) -> bool:
     """Cancel the registration under the session's lock and free its seat if it held one;
     with `hand_on`, the seats free go to the waitlist (`fill_free_seats`), else the change is
-    only committed."""
+    only committed. A cancelled session hands on nothing either: a place in it would be
+    news of nothing; if it comes back on the programme, its free seats are filled then
+    (`receivers.fill_seats_where_capacity_grew`)."""
     festival_session = registration.session
+    hand_on = hand_on and not festival_session.cancelled
     _lock_session(db, festival_session.id)
     for status in rules.ACTIVE_STATUSES:
         changed = db.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,9 +11,12 @@ from networkfest.accounts.models import User
 from networkfest.extensions import db
 from networkfest.mail import outbox
 from networkfest.notifications.models import Notice
+from networkfest.programme.queries import session_by_slug
+from networkfest.programme.services import publish
 from networkfest.registration import personal_agenda, services
 from networkfest.registration.models import Registration
 from tests.factories import FESTIVAL_START
+from tests.programme import schedules
 
 
 def test_first_come_confirmed_then_waitlisted_with_ranks(factory, festival, clock) -> None:
@@ -295,3 +298,38 @@ def test_a_queue_time_behind_the_clock_still_queues_at_the_back(factory, festiva
     assert (result.status, result.position) == ("waitlisted", 2)
     assert services.registration_state(db.session, session, behind)["position"] == 2
     assert services.registration_state(db.session, session, ahead)["position"] == 1
+
+
+def test_a_place_given_up_in_a_cancelled_session_goes_to_no_one_until_it_is_back(
+    app, factory
+) -> None:
+    """No "a place came free" for a session that is off the programme; back on it, the seat
+    goes to the first waiting at once."""
+    now = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+    alpha = schedules.session()
+    beta = schedules.session(
+        "beta", title="Beta session", starts="2026-09-21T11:00:00", extra="capacity = 1"
+    )
+    published = publish(db.session, schedules.schedule(alpha, beta), now)
+    assert published.ok, published.problems
+    session = session_by_slug(db.session, "beta")
+    assert session is not None
+    holder, waiting = factory.user(), factory.user()
+    for person in (holder, waiting):
+        services.register(db.session, session, person, now)
+    publish(db.session, schedules.schedule(alpha), now)  # beta is cancelled
+
+    def places_mailed() -> list[str]:
+        return [m.to for m in outbox(app) if m.subject == "You have a place: Beta session"]
+
+    db.session.expire_all()
+    assert services.cancel_registration(
+        db.session, services.find_registration(db.session, session, holder), now
+    )
+    assert services.registration_state(db.session, session, waiting)["status"] == "waitlisted"
+    assert places_mailed() == []
+
+    publish(db.session, schedules.schedule(alpha, beta), now)  # beta is back
+    db.session.expire_all()
+    assert services.registration_state(db.session, session, waiting) == {"status": "confirmed"}
+    assert places_mailed() == [waiting.email]
