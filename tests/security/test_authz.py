@@ -52,6 +52,7 @@ ROUTES: dict[str, str] = {
     "accounts.forgot_password": "public",
     "accounts.login": "public",
     "accounts.logout": "public",
+    "accounts.confirm_logout": "public",
     "privacy.notice": "public",
     "accounts.profile": "signed_in",
     "accounts.revoke_token": "own_object",
