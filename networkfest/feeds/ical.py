@@ -18,6 +18,7 @@ from icalendar.enums import STATUS
 
 from networkfest.feeds import rules
 from networkfest.programme.models import Festival, FestivalSession
+from networkfest.registration.personal_agenda import HOSTING
 from networkfest.registration.rules import RegistrationStatus
 
 PRODID = "-//Networkfest//Calendar feeds//EN"
@@ -29,7 +30,7 @@ REFRESH_TEXT = "PT1H"
 class Place:
     """A person's place in a session, as their personal feed shows it."""
 
-    status: str  # confirmed | waitlisted
+    status: str  # confirmed | waitlisted | hosting (registration.personal_agenda.HOSTING)
     position: int  # rank on the waitlist; 0 when confirmed
     updated_at: datetime
 
@@ -122,4 +123,6 @@ def _description(festival_session: FestivalSession, live_url: str, place: Place 
 def _place_line(place: Place) -> str:
     if place.status == RegistrationStatus.WAITLISTED:
         return f"You are number {place.position} on the waitlist."
+    if place.status == HOSTING:
+        return "You host this session."
     return "Your place is confirmed."

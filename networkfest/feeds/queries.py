@@ -11,14 +11,23 @@ from sqlalchemy.orm import aliased, selectinload
 from networkfest.accounts.models import User
 from networkfest.feeds.ical import Place
 from networkfest.feeds.rules import lookup_key_ok
-from networkfest.programme.models import Festival, FestivalSession, ScheduleVersion, Theme
+from networkfest.programme.models import (
+    Festival,
+    FestivalSession,
+    ScheduleVersion,
+    Theme,
+    session_hosts,
+)
 from networkfest.registration.models import Registration
+from networkfest.registration.personal_agenda import HOSTING
 from networkfest.registration.rules import RegistrationStatus
 from networkfest.types import DbSession
 
 TOKEN_MAX_LENGTH = 64
 SLUG_MAX_LENGTH = 80
 FEED_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# A hosted session's event is as old as the version's stamp (`build_calendar` takes the later).
+HOSTING_STAMP = datetime.min.replace(tzinfo=UTC)
 
 
 def feed_stamp(db: DbSession, festival: Festival) -> datetime:
@@ -64,7 +73,9 @@ def user_by_calendar_token(db: DbSession, token: str) -> User | None:
 
 
 def agenda_places(db: DbSession, user_id: int, festival_id: int) -> dict[int, Place]:
-    """The person's places in the festival, by session id, with waitlist ranks.
+    """The person's places in the festival, and the sessions they host, by session id, with
+    waitlist ranks. Hosting comes before a place they also hold; it changes only with a new
+    version, which the feed's ETag has already, so its `updated_at` adds nothing.
 
     A waitlist position is a rank by (queued_at, id) among the session's waitlisted
     registrations, so it closes up when someone ahead leaves (see Registration).
@@ -93,7 +104,7 @@ def agenda_places(db: DbSession, user_id: int, festival_id: int) -> dict[int, Pl
         )
         .order_by(Registration.session_id)
     )
-    return {
+    found = {
         session_id: Place(
             status=status,
             position=ahead_count + 1 if status == RegistrationStatus.WAITLISTED else 0,
@@ -101,6 +112,14 @@ def agenda_places(db: DbSession, user_id: int, festival_id: int) -> dict[int, Pl
         )
         for session_id, status, ahead_count, updated_at in rows
     }
+    hosted = db.scalars(
+        select(session_hosts.c.session_id)
+        .join(FestivalSession, FestivalSession.id == session_hosts.c.session_id)
+        .where(session_hosts.c.user_id == user_id, FestivalSession.festival_id == festival_id)
+    )
+    for session_id in hosted:
+        found[session_id] = Place(status=HOSTING, position=0, updated_at=HOSTING_STAMP)
+    return dict(sorted(found.items()))
 
 
 def sessions_by_id(db: DbSession, ids: Iterable[int]) -> list[FestivalSession]:

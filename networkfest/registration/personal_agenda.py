@@ -1,6 +1,10 @@
-"""The personal agenda: a read model of the places a person holds, by festival day, with
-clashes flagged. (The run sheet of a session is `programme`'s agenda items; this is the
-attendee's own list.)"""
+"""The personal agenda: a read model of the places a person holds, and the sessions they
+host, by festival day, with clashes flagged. (The run sheet of a session is `programme`'s
+agenda items; this is the person's own list.)
+
+A host is in their session's room by right and is not offered a place in it, so a session
+they host is in their agenda, their calendar feed and the programme's marks as `hosting`,
+whether or not they also hold a place in it."""
 
 from __future__ import annotations
 
@@ -9,14 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from networkfest.accounts.models import User
-from networkfest.programme.models import FestivalSession
+from networkfest.programme.models import FestivalSession, session_hosts
 from networkfest.registration import rules, services
 from networkfest.registration.models import Registration
 from networkfest.types import DbSession
+
+# A session's place in a person's agenda when they host it: not a registration's status.
+HOSTING = "hosting"
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,8 @@ class PersonalAgendaDay:
 
 @dataclass(frozen=True)
 class Place:
-    """A person's place in one session: `confirmed`, or `waitlisted` at `position`."""
+    """A person's place in one session: `confirmed`, `waitlisted` at `position`, or
+    `hosting`."""
 
     status: str
     position: int | None
@@ -64,26 +72,50 @@ def _slot(festival_session: FestivalSession) -> rules.TimeSpan:
 def clashes_for(
     db: DbSession, festival_session: FestivalSession, user: User
 ) -> list[FestivalSession]:
-    """Sessions the person already holds a place in that overlap this one (cancelled ones aside)."""
-    held = {r.session_id: r.session for r in _held(db, user) if not r.session.cancelled}
+    """Sessions the person already holds a place in, or hosts, that overlap this one
+    (cancelled ones aside)."""
+    held = {r.session_id: r.session for r in _held(db, user)} | {s.id: s for s in _hosted(db, user)}
+    held = {key: s for key, s in held.items() if not s.cancelled}
     found = rules.clashes_with(_slot(festival_session), [_slot(s) for s in held.values()])
     return [held[slot.key] for slot in found]
 
 
-def my_agenda(db: DbSession, user: User) -> list[PersonalAgendaDay]:
-    """The person's confirmed and waitlisted sessions by festival day, clashes flagged."""
+def _hosted(db: DbSession, user: User) -> list[FestivalSession]:
+    return list(
+        db.scalars(
+            select(FestivalSession)
+            .join(session_hosts, session_hosts.c.session_id == FestivalSession.id)
+            .where(session_hosts.c.user_id == user.id)
+            .options(
+                selectinload(FestivalSession.festival),
+                selectinload(FestivalSession.theme),
+                selectinload(FestivalSession.hosts),
+            )
+        )
+    )
+
+
+def my_agenda(db: DbSession, user: User, *, hosting: bool = False) -> list[PersonalAgendaDay]:
+    """The person's confirmed and waitlisted sessions by festival day, clashes flagged; with
+    `hosting`, the sessions they host too (the API's list is of registrations alone)."""
     held = _held(db, user)
-    sessions = {r.session_id: r.session for r in held}
+    hosted = {s.id: s for s in _hosted(db, user)} if hosting else {}
+    entries = [(s, HOSTING, None) for s in hosted.values()] + [
+        (r.session, r.status, services.waitlist_position(db, r))
+        for r in held
+        if r.session_id not in hosted
+    ]
+    entries.sort(key=lambda entry: (entry[0].starts_at, entry[0].slug))
+    sessions = {s.id: s for s, _, _ in entries}
     clashing = rules.clashing_keys([_slot(s) for s in sessions.values() if not s.cancelled])
     days: dict[date, list[PersonalAgendaEntry]] = defaultdict(list)
-    for registration in held:
-        festival_session = registration.session
+    for festival_session, status, position in entries:
         zone = ZoneInfo(festival_session.festival.timezone)
         days[festival_session.starts_at.astimezone(zone).date()].append(
             PersonalAgendaEntry(
                 session=festival_session,
-                status=registration.status,
-                position=services.waitlist_position(db, registration),
+                status=status,
+                position=position,
                 clashes=[sessions[key] for key in sorted(clashing.get(festival_session.id, ()))],
             )
         )
@@ -112,17 +144,24 @@ _RANK = (
 
 
 def places(db: DbSession, user_id: int) -> dict[int, Place]:
-    """The person's confirmed and waitlisted places by session id, waitlist positions
-    included, in one query: what the programme's marks show for every session at once
-    (`my_agenda` asks one query per waitlisted place)."""
+    """The person's confirmed and waitlisted places, and the sessions they host, by session
+    id, waitlist positions included, in one query: what the programme's marks show for every
+    session at once (`my_agenda` asks one query per waitlisted place)."""
     rows = db.execute(
-        select(Registration.session_id, Registration.status, _RANK).where(
-            Registration.user_id == user_id, Registration.status.in_(rules.ACTIVE_STATUSES)
+        union_all(
+            select(Registration.session_id, Registration.status, _RANK).where(
+                Registration.user_id == user_id, Registration.status.in_(rules.ACTIVE_STATUSES)
+            ),
+            select(session_hosts.c.session_id, literal(HOSTING), null()).where(
+                session_hosts.c.user_id == user_id
+            ),
         )
     )
-    return {
-        session_id: Place(
+    found: dict[int, Place] = {}
+    for session_id, status, rank in rows:
+        if found.get(session_id, Place("", None)).status == HOSTING:
+            continue  # hosting comes before any place they also hold
+        found[session_id] = Place(
             status, int(rank) if status == rules.RegistrationStatus.WAITLISTED else None
         )
-        for session_id, status, rank in rows
-    }
+    return found

@@ -140,7 +140,7 @@ def cancel(slug: str) -> Response | tuple[Response, int]:
 @require(SIGNED_IN)
 def agenda() -> str:
     now = context.now()
-    days = personal_agenda.my_agenda(db.session, current_user)
+    days = personal_agenda.my_agenda(db.session, current_user, hosting=True)
     joinable = {
         entry.session.id
         for day in days

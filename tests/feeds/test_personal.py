@@ -194,3 +194,17 @@ def test_feed_urls_for_the_agenda_page_and_the_api(agenda: dict[str, Any]) -> No
     me = agenda["me"]
     assert personal_feed_url(me) == f"http://localhost/calendar/{me.calendar_token}.ics"
     assert personal_webcal_url(me) == f"webcal://localhost/calendar/{me.calendar_token}.ics"
+
+
+def test_feed_lists_the_sessions_i_host(
+    client: FlaskClient, factory: Any, festival: Festival, agenda: dict[str, Any]
+) -> None:
+    """A host is offered no place in their own session: their feed has it all the same."""
+    me = agenda["me"]
+    factory.session(festival, slug="mine-to-host", title="Run sheets", hosts=[me])
+    found = events(client.get(feed_path(me)).data)
+    assert set(found) == {"confirmed-one", "full-one", "called-off", "mine-to-host"}
+    hosted = found["mine-to-host"]
+    assert str(hosted["STATUS"]) == "CONFIRMED" and str(hosted["SUMMARY"]) == "Run sheets"
+    assert "You host this session." in str(hosted["DESCRIPTION"])
+    assert hosted.DTSTAMP == PUBLISHED_AT

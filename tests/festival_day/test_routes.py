@@ -428,3 +428,21 @@ def test_agenda_marks(client, clock, factory, festival, login) -> None:
     assert html.count("Live now") == 1 and html.count(">Ended<") == 1
     assert "Live now until 10:35 BST" in text(html)
     assert html.count("Join the room") == 1  # the agenda's own way in, not a second link
+
+
+def test_a_host_s_next_session_is_the_one_they_host(
+    client, clock, factory, festival, login
+) -> None:
+    """A host holds no place in their own session, but it is theirs: the front page and the
+    programme's marks say so."""
+    day = festival_day(factory, festival)
+    host = factory.user()
+    later = session_by_slug(db.session, day.later)
+    later.hosts.append(host)
+    db.session.commit()
+    login(client, host)
+    clock.set(NOW)
+    yours = section(main(page(client)), "yours-title")
+    assert "Later one" in yours and "You host this" in yours
+    schedule = client.get("/schedule").get_data(as_text=True)
+    assert schedule.count("You host this") == 1

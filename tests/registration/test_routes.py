@@ -217,3 +217,32 @@ def test_a_host_is_not_offered_a_place_in_their_own_session(client, login, facto
     other = factory.session(festival, capacity=2)
     html = client.get(f"/sessions/{other.slug}").get_data(as_text=True)
     assert f'action="/sessions/{other.slug}/register"' in html
+
+
+def test_the_agenda_lists_the_sessions_i_host_and_their_clashes(
+    client, login, factory, festival, clock
+):
+    host = factory.user()
+    hosted = factory.session(
+        festival, starts_at=FESTIVAL_START + timedelta(minutes=5), title="Mine", hosts=[host]
+    )
+    overlapping = factory.session(
+        festival, starts_at=FESTIVAL_START + timedelta(minutes=30), title="Overlap"
+    )
+    services.register(db.session, overlapping, host, clock.now())
+    login(client, host)
+
+    html = client.get("/me/agenda").get_data(as_text=True)
+    assert "You have no sessions yet" not in html
+    assert "Mine" in html and "You host this" in html
+    assert html.count("agenda-item--clash") == 2
+    # The API's agenda stays a list of registrations.
+    listed = client.get("/api/v1/me/agenda").get_json()["registrations"]
+    assert [entry["session"]["slug"] for entry in listed] == [overlapping.slug]
+    # Registering beside it asks first, as beside a place.
+    clashing = factory.session(
+        festival, starts_at=FESTIVAL_START + timedelta(minutes=10), title="Third"
+    )
+    asked = client.post(f"/sessions/{clashing.slug}/register")
+    assert "you already hold a place in or host" in asked.get_data(as_text=True)
+    assert hosted.title in asked.get_data(as_text=True)
