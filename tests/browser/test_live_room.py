@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,9 +28,10 @@ LOBBY = SESSION_START - timedelta(minutes=5)
 JUST_ENDED = SESSION_START + timedelta(minutes=45, seconds=1)
 
 
-def seed(server: Any, **session_options: Any) -> dict[str, str]:
+def seed(server: Any, at: datetime = DURING, **session_options: Any) -> dict[str, str]:
     """A host and an attendee with a place, in a moderated session (or as `session_options`
-    say), with the clock in the middle of it."""
+    say), with the server's clock at `at`: set once, since the clock's announcements are
+    made once (moving it away and back would not announce a phase again)."""
     with server.app.app_context():
         festival = make_festival(db.session)
         host = make_user(db.session, name="Hana Host")
@@ -42,7 +43,7 @@ def seed(server: Any, **session_options: Any) -> dict[str, str]:
         db.session.commit()
         seeded = {"slug": session.slug, "host": host.email, "attendee": attendee.email}
         db.session.remove()
-    server.set_clock(DURING)
+    server.set_clock(at)
     return seeded
 
 
@@ -211,9 +212,8 @@ def test_a_connection_that_keeps_failing_says_so_and_still_recovers(new_page, se
 def test_a_room_without_qa_says_so_from_the_lobby_to_live(new_page, server) -> None:
     """qa = "off": the status line says there is no Q&A, not that questions open or update;
     the room switches to live by itself and the host's written poll still reaches people."""
-    seeded = seed(server, qa_mode="off")
+    seeded = seed(server, at=LOBBY, qa_mode="off")
     slug, host_email, attendee_email = seeded["slug"], seeded["host"], seeded["attendee"]
-    server.set_clock(LOBBY)
     ada, hana = new_page(), new_page()
     errors = [watch_errors(page) for page in (ada, hana)]
     sign_in(ada, attendee_email)
