@@ -17,7 +17,6 @@ from networkfest.programme.rules import (
     MIN_POLL_OPTIONS,
     TOO_LONG_FAULTS,
     PollFault,
-    PollProblem,
     PollResults,
     PollSpec,
     check_poll,
@@ -64,27 +63,25 @@ def check_moderator(viewer: Viewer) -> None:
         raise PollError("forbidden", HOSTS_ONLY)
 
 
-def for_host(problem: PollProblem) -> str:
-    """A poll's problem in words for the host at the form, which takes options one per line."""
-    fault, detail = problem.fault, problem.detail
-    if fault == PollFault.NO_QUESTION:
-        return "Write the poll's question."
-    if fault == PollFault.QUESTION_TOO_LONG:
-        return f"The question is {detail} characters long: keep it to {MAX_POLL_QUESTION}."
-    if fault in (PollFault.OPTIONS_NOT_A_LIST, PollFault.OPTION_COUNT):
-        return f"Give {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options, one per line."
-    if fault == PollFault.EMPTY_OPTION:
-        return f"Option {problem.index} is empty: give each option some text."
-    if fault == PollFault.OPTION_TOO_LONG:
-        return (
-            f"Option {problem.index} is {detail} characters long: "
-            f"keep each option to {MAX_POLL_OPTION}."
-        )
-    if fault == PollFault.OPTION_TWICE:
-        return f"'{detail}' is listed twice: give each option once."
-    if fault == PollFault.MULTIPLE_NOT_BOOLEAN:
-        return "Say whether people may choose more than one option."
-    return "Say whether the results show as answers come in or when you close the poll."
+# A poll's problems in words for the host at the room's form, which takes options one per line.
+_OPTION_COUNT = f"Give {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options, one per line."
+HOST_WORDS: dict[PollFault, str] = {
+    PollFault.NO_QUESTION: "Write the poll's question.",
+    PollFault.QUESTION_TOO_LONG: (
+        f"The question is {{detail}} characters long: keep it to {MAX_POLL_QUESTION}."
+    ),
+    PollFault.OPTIONS_NOT_A_LIST: _OPTION_COUNT,
+    PollFault.OPTION_COUNT: _OPTION_COUNT,
+    PollFault.EMPTY_OPTION: "Option {index} is empty: give each option some text.",
+    PollFault.OPTION_TOO_LONG: (
+        f"Option {{index}} is {{detail}} characters long: keep each option to {MAX_POLL_OPTION}."
+    ),
+    PollFault.OPTION_TWICE: "'{detail}' is listed twice: give each option once.",
+    PollFault.MULTIPLE_NOT_BOOLEAN: "Say whether people may choose more than one option.",
+    PollFault.UNKNOWN_RESULTS: (
+        "Say whether the results show as answers come in or when you close the poll."
+    ),
+}
 
 
 def written_poll(question: Any, options: Any, multiple: Any, results: Any) -> PollSpec:
@@ -93,7 +90,7 @@ def written_poll(question: Any, options: Any, multiple: Any, results: Any) -> Po
     spec, problems = check_poll(question, options, multiple, results)
     if spec is None:
         code = "too_long" if problems[0].fault in TOO_LONG_FAULTS else "invalid"
-        raise PollError(code, " ".join(for_host(problem) for problem in problems))
+        raise PollError(code, " ".join(problem.worded(HOST_WORDS) for problem in problems))
     return spec
 
 

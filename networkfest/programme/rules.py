@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -206,24 +207,31 @@ class PollProblem:
             return "results"
         return "options"
 
+    def worded(self, words: Mapping[PollFault, str]) -> str:
+        """The problem in one reader's words: `words` holds a template per fault, filled
+        with the option's `index` and the `detail`."""
+        return words[self.fault].format(index=self.index, detail=self.detail)
+
     def for_schedule(self) -> str:
         """The schedule checker's words, which organisers (and their tests) rely on."""
-        fault, detail = self.fault, self.detail
-        if fault in (PollFault.NO_QUESTION, PollFault.EMPTY_OPTION):
-            return "must be a non-empty text"
-        if fault == PollFault.QUESTION_TOO_LONG:
-            return f"is too long ({detail} characters; at most {MAX_POLL_QUESTION})"
-        if fault == PollFault.OPTION_TOO_LONG:
-            return f"is too long ({detail} characters; at most {MAX_POLL_OPTION})"
-        if fault == PollFault.OPTIONS_NOT_A_LIST:
-            return "must be a list of texts"
-        if fault == PollFault.OPTION_COUNT:
-            return f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options (got {detail})"
-        if fault == PollFault.OPTION_TWICE:
-            return f"{detail!r} is listed twice"
-        if fault == PollFault.MULTIPLE_NOT_BOOLEAN:
-            return "must be true or false"
-        return f"{detail!r} is not one of: {', '.join(POLL_RESULTS)}"
+        return self.worded(SCHEDULE_WORDS)
+
+
+SCHEDULE_WORDS: dict[PollFault, str] = {
+    PollFault.NO_QUESTION: "must be a non-empty text",
+    PollFault.EMPTY_OPTION: "must be a non-empty text",
+    PollFault.QUESTION_TOO_LONG: (
+        f"is too long ({{detail}} characters; at most {MAX_POLL_QUESTION})"
+    ),
+    PollFault.OPTION_TOO_LONG: f"is too long ({{detail}} characters; at most {MAX_POLL_OPTION})",
+    PollFault.OPTIONS_NOT_A_LIST: "must be a list of texts",
+    PollFault.OPTION_COUNT: (
+        f"a poll needs {MIN_POLL_OPTIONS} to {MAX_POLL_OPTIONS} options (got {{detail}})"
+    ),
+    PollFault.OPTION_TWICE: "{detail!r} is listed twice",
+    PollFault.MULTIPLE_NOT_BOOLEAN: "must be true or false",
+    PollFault.UNKNOWN_RESULTS: f"{{detail!r}} is not one of: {', '.join(POLL_RESULTS)}",
+}
 
 
 def check_poll(

@@ -6,7 +6,7 @@ import pytest
 
 from networkfest.polls import rules
 from networkfest.polls.rules import PollError
-from networkfest.programme.rules import PollSpec, poll_problems
+from networkfest.programme.rules import SCHEDULE_WORDS, PollFault, PollSpec, poll_problems
 from networkfest.qa.rules import Audience, Viewer
 
 
@@ -154,3 +154,7 @@ def test_who_is_told_about_a_poll() -> None:
 )
 def test_hosts_see_a_new_prepared_list_while_the_room_is_open(phase: str, told: bool) -> None:
     assert rules.hosts_see_prepared_live(phase) is told
+
+
+def test_every_poll_problem_has_words_for_the_host_and_the_schedule_file() -> None:
+    assert set(rules.HOST_WORDS) == set(SCHEDULE_WORDS) == set(PollFault)
