@@ -74,8 +74,8 @@ def clashes_for(
 ) -> list[FestivalSession]:
     """Sessions the person already holds a place in, or hosts, that overlap this one
     (cancelled ones aside)."""
-    held = {r.session_id: r.session for r in _held(db, user)} | {s.id: s for s in _hosted(db, user)}
-    held = {key: s for key, s in held.items() if not s.cancelled}
+    mine = {r.session_id: r.session for r in _held(db, user)} | {s.id: s for s in _hosted(db, user)}
+    held = {key: s for key, s in mine.items() if not s.cancelled}
     found = rules.clashes_with(_slot(festival_session), [_slot(s) for s in held.values()])
     return [held[slot.key] for slot in found]
 
@@ -159,9 +159,8 @@ def places(db: DbSession, user_id: int) -> dict[int, Place]:
     )
     found: dict[int, Place] = {}
     for session_id, status, rank in rows:
-        if found.get(session_id, Place("", None)).status == HOSTING:
-            continue  # hosting comes before any place they also hold
-        found[session_id] = Place(
-            status, int(rank) if status == rules.RegistrationStatus.WAITLISTED else None
-        )
+        if status == HOSTING or session_id not in found:  # hosting before a place held too
+            found[session_id] = Place(
+                status, int(rank) if status == rules.RegistrationStatus.WAITLISTED else None
+            )
     return found
