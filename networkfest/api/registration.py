@@ -50,10 +50,10 @@ def registration_state(slug: str) -> Response:
 def cancel(slug: str) -> Response:
     festival_session = _session(slug)
     registration = services.find_registration(db.session, festival_session, current_user)
-    if registration is None:
-        fail(404, "not_found", "You have no place in this session to cancel.")
     try:
-        cancelled = services.cancel_registration(db.session, registration, context.now())
+        cancelled = registration is not None and services.cancel_registration(
+            db.session, registration, context.now()
+        )
     except services.CancellationRefused as refused:
         fail(409, refused.code, refused.message)
     if not cancelled:
