@@ -126,6 +126,15 @@ def right(name: str) -> Right:
         raise ValueError(f"unknown right {name!r}; one of {', '.join(RIGHTS)}") from None
 
 
+def holds(user: Any, name: str) -> bool:
+    """Whether a person holds a right that names no session, by the very predicate its guards
+    check: what a page offers (the organisers' menu) follows what the pages behind it allow."""
+    rule = right(name)
+    if rule.per_session:
+        raise ValueError(f"the right {name!r} is decided per session")
+    return rule.name == PUBLIC or (is_signed_in(user) and rule.allows(user, None))
+
+
 def _refuse(error: type[HTTPException], message: str) -> NoReturn:
     """A 4xx whose page or JSON error says exactly why (see `errors.py`)."""
     exception = error(message)

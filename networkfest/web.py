@@ -14,6 +14,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from networkfest import (
+    authz,
     commands,
     errors,
     fanout,
@@ -239,6 +240,7 @@ def register_template_helpers(app: Flask) -> None:
         return {"festival": LocalProxy(_read_festival)}
 
     app.add_template_global(pagecache.personal, "personal")
+    app.add_template_global(authz.holds, "holds")
     app.add_template_filter(formatting.festival_time, "festival_time")
     app.add_template_filter(formatting.festival_datetime, "festival_datetime")
     app.add_template_filter(formatting.day_label, "day_label")

@@ -325,6 +325,20 @@ def test_the_last_organiser_is_told_why_they_cannot_step_down(client, factory, l
     assert db.session.get(User, boss.id).organiser
 
 
+def test_the_organisers_menu_shows_only_with_the_organisers_rights(
+    client, factory, login, clock
+) -> None:
+    flagged = factory.organiser(verified=False)
+    login(client, flagged)
+    for path in ("/me", "/organiser/users"):
+        shown = page(client.get(path))
+        assert 'href="/organiser/insights"' not in shown and "Organiser</span>" not in shown
+    services.verify(db.session, db.session.get(User, flagged.id), clock.now())
+    for path in ("/me", "/organiser/users"):
+        shown = page(client.get(path))
+        assert 'href="/organiser/insights"' in shown and "Organiser</span>" in shown
+
+
 def test_download_my_data(client, factory, login) -> None:
     user = factory.user()
     login(client, user)

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from networkfest import authz
 from networkfest.accounts.links import password_link, verification_link
 from networkfest.accounts.models import User
 from networkfest.commitments.links import follow_up_url
@@ -431,3 +433,16 @@ def test_events_let_the_right_people_in(
     for actor in ALLOWED[EVENTS[event]]:
         ack = emit_as(actor, event)
         assert ack["ok"] is True, (actor, ack)
+
+
+def test_holds_is_the_guards_own_predicate(app: Flask) -> None:
+    """What a page offers follows what the page behind it allows: a flag on an unverified
+    account is no organiser right."""
+    verified = datetime(2026, 9, 1)
+    assert authz.holds(User(organiser=True, verified_at=verified), authz.ORGANISER)
+    assert not authz.holds(User(organiser=True, verified_at=None), authz.ORGANISER)
+    assert not authz.holds(User(organiser=False, verified_at=verified), authz.ORGANISER)
+    assert not authz.holds(AnonymousUserMixin(), authz.ORGANISER)
+    assert authz.holds(AnonymousUserMixin(), authz.PUBLIC)
+    with pytest.raises(ValueError, match="per session"):
+        authz.holds(User(organiser=True, verified_at=verified), authz.HOST_OF_SESSION)
