@@ -40,7 +40,13 @@ from networkfest.accounts.forms import (
 )
 from networkfest.accounts.links import password_link, verification_link
 from networkfest.accounts.models import User
-from networkfest.accounts.rules import LINK_PURPOSES, normalise_email, safe_next
+from networkfest.accounts.rules import (
+    LINK_PURPOSES,
+    account_state,
+    normalise_email,
+    organiser_refusal,
+    safe_next,
+)
 from networkfest.accounts.tokens import read_link
 from networkfest.authz import ORGANISER, SIGNED_IN, VERIFIED, require
 from networkfest.context import now
@@ -401,8 +407,19 @@ def users() -> BaseResponse:
     query = request.args.get("q", "")[:200]
     people = services.search_users(db.session, query)
     invites = {person.id: password_link(person, "invite") for person in people if person.invited}
+    states = {person.id: account_state(person.invited, person.verified) for person in people}
+    refusals = {
+        person.id: organiser_refusal(person.name, person.invited, person.verified)
+        for person in people
+    }
     return _render(
-        "accounts/users.html", query=query, people=people, invites=invites, role_form=RoleForm()
+        "accounts/users.html",
+        query=query,
+        people=people,
+        invites=invites,
+        states=states,
+        refusals=refusals,
+        role_form=RoleForm(),
     )
 
 

@@ -11,10 +11,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from networkfest import signals
 from networkfest.accounts.models import ApiToken, SignIn, User, new_secret
-from networkfest.accounts.rules import may_drop_organiser, normalise_email
+from networkfest.accounts.rules import may_drop_organiser, normalise_email, organiser_refusal
 from networkfest.accounts.tokens import hash_token, new_api_token
 from networkfest.audit.rules import AuditAction
 from networkfest.audit.services import record
+from networkfest.authz import is_organiser
 from networkfest.types import DbSession
 
 
@@ -312,11 +313,21 @@ def search_users(db: DbSession, query: str, limit: int = 200) -> list[User]:
 
 
 def set_organiser(db: DbSession, actor: User, user: User, flag: bool, now: datetime) -> None:
-    """Give or take the organiser role, recorded in the audit log."""
+    """Give or take the organiser role, recorded in the audit log. Only a verified account is
+    given it, and the festival keeps at least one organiser who holds its rights: an
+    unverified account holds none of them (`authz.is_organiser`), whatever its flag says."""
     if user.organiser == flag:
         return
-    organisers = db.scalar(select(func.count()).where(User.organiser.is_(True))) or 0
-    if not may_drop_organiser(user.organiser, flag, organisers):
+    refusal = organiser_refusal(user.name, user.invited, user.verified) if flag else None
+    if refusal is not None:
+        raise AccountError(refusal)
+    organisers = (
+        db.scalar(
+            select(func.count()).where(User.organiser.is_(True), User.verified_at.is_not(None))
+        )
+        or 0
+    )
+    if not may_drop_organiser(is_organiser(user), flag, organisers):
         raise AccountError(
             "The festival needs at least one organiser. Make someone else an organiser first."
         )

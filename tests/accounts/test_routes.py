@@ -325,6 +325,27 @@ def test_the_last_organiser_is_told_why_they_cannot_step_down(client, factory, l
     assert db.session.get(User, boss.id).organiser
 
 
+def test_an_unconfirmed_account_is_shown_so_and_not_made_an_organiser(
+    client, factory, login
+) -> None:
+    boss = factory.organiser(name="Boss")
+    person = factory.user(name="Ok", email="ok@example.org", verified=False)
+    login(client, boss)
+    listing = page(client.get("/organiser/users?q=ok@"))
+    assert "Address not confirmed" in listing and "Active" not in listing
+    assert f"/organiser/users/{person.id}/role" not in listing
+    refusal = "Ok has not confirmed their address yet: they can be made an organiser once they"
+    assert refusal in listing
+    # The server refuses it whatever the form sent.
+    response = client.post(
+        f"/organiser/users/{person.id}/role", data={"organiser": "1"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert refusal in page(response)
+    assert not db.session.get(User, person.id).organiser
+    assert db.session.scalar(select(AuditEntry)) is None
+
+
 def test_the_organisers_menu_shows_only_with_the_organisers_rights(
     client, factory, login, clock
 ) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from networkfest.accounts.rules import may_drop_organiser, normalise_email, safe_next
+from networkfest.accounts.rules import (
+    account_state,
+    may_drop_organiser,
+    normalise_email,
+    organiser_refusal,
+    safe_next,
+)
 
 
 def test_email_is_trimmed_and_lower_cased() -> None:
@@ -49,3 +55,27 @@ def test_the_last_organiser_stays(
     is_organiser: bool, flag: bool, count: int, allowed: bool
 ) -> None:
     assert may_drop_organiser(is_organiser, flag, count) is allowed
+
+
+@pytest.mark.parametrize(
+    ("invited", "verified", "state"),
+    [
+        (True, True, "invited"),
+        (True, False, "invited"),
+        (False, False, "unconfirmed"),
+        (False, True, "active"),
+    ],
+)
+def test_an_accounts_state(invited: bool, verified: bool, state: str) -> None:
+    assert account_state(invited, verified) == state
+
+
+def test_only_a_verified_account_can_be_made_an_organiser() -> None:
+    assert organiser_refusal("Ok", invited=False, verified=True) is None
+    assert organiser_refusal("Ok", invited=True, verified=True) is None
+    assert organiser_refusal("Ok", invited=False, verified=False) == (
+        "Ok has not confirmed their address yet: they can be made an organiser once they have."
+    )
+    assert organiser_refusal("Hana", invited=True, verified=False) == (
+        "Hana has not accepted their invitation yet: they can be made an organiser once they have."
+    )

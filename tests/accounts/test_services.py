@@ -115,6 +115,24 @@ def test_the_last_organiser_cannot_drop_their_own_role(app, factory, clock) -> N
     assert db.session.scalar(select(AuditEntry)) is None
 
 
+def test_an_unverified_account_is_not_made_an_organiser(app, factory, clock) -> None:
+    boss, person = factory.organiser(), factory.user(name="Ok", verified=False)
+    with pytest.raises(services.AccountError, match="Ok has not confirmed their address yet"):
+        services.set_organiser(db.session, boss, person, True, clock.now())
+    assert not db.session.get(User, person.id).organiser
+    assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_an_unverified_organiser_does_not_count_as_the_one_left(app, factory, clock) -> None:
+    """A flag on an unverified account holds no rights: it cannot keep the festival managed,
+    and taking it away is never the last organiser stepping down."""
+    boss, flagged = factory.organiser(), factory.organiser(verified=False)
+    with pytest.raises(services.AccountError, match="at least one organiser"):
+        services.set_organiser(db.session, boss, boss, False, clock.now())
+    services.set_organiser(db.session, boss, flagged, False, clock.now())
+    assert boss.organiser and not flagged.organiser
+
+
 def test_search_users(app, factory) -> None:
     factory.user(name="Ann Smith", email="ann@example.org")
     factory.user(name="Bob Jones", email="bob@example.org")
