@@ -433,11 +433,16 @@ def change_role(user_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     flag = form.organiser.data == "1"
+    actor = current_user._get_current_object()
     try:
-        services.set_organiser(db.session, current_user._get_current_object(), person, flag, now())
+        services.set_organiser(db.session, actor, person, flag, now())
     except services.AccountError as error:
         flash(str(error), "error")
     else:
+        if person == actor and not flag:
+            # The people page is for organisers: they go where they still may.
+            flash("You are no longer an organiser.", "success")
+            return redirect(url_for("accounts.profile"))
         role = "now an organiser" if flag else "no longer an organiser"
         flash(f"{person.name} is {role}.", "success")
     return redirect(url_for("accounts.users", q=request.args.get("q", "")[:200] or None))

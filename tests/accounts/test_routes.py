@@ -360,6 +360,27 @@ def test_the_organisers_menu_shows_only_with_the_organisers_rights(
         assert 'href="/organiser/insights"' in shown and "Organiser</span>" in shown
 
 
+def test_an_organiser_who_steps_down_lands_where_they_may_go(client, factory, login) -> None:
+    factory.organiser(name="Boss")
+    me = factory.organiser(name="Bea")
+    login(client, me)
+    response = client.post(f"/organiser/users/{me.id}/role", data={"organiser": "0"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/me"
+    landed = client.get("/me")
+    assert landed.status_code == 200
+    assert "You are no longer an organiser." in page(landed)
+    assert not db.session.get(User, me.id).organiser
+
+
+def test_taking_someone_elses_role_stays_on_the_people_page(client, factory, login) -> None:
+    boss, other = factory.organiser(name="Boss"), factory.organiser(name="Bea")
+    login(client, boss)
+    response = client.post(f"/organiser/users/{other.id}/role?q=bea", data={"organiser": "0"})
+    assert response.headers["Location"] == "/organiser/users?q=bea"
+    assert "Bea is no longer an organiser." in page(client.get("/organiser/users?q=bea"))
+
+
 def test_download_my_data(client, factory, login) -> None:
     user = factory.user()
     login(client, user)
