@@ -9,7 +9,7 @@ from flask_login import current_user
 from networkfest.accounts import services as accounts
 from networkfest.api.blueprint import bp, fail, json_response
 from networkfest.api.spec import add_path, add_schemas, error_response
-from networkfest.authz import SIGNED_IN, require_json
+from networkfest.authz import SIGNED_IN, is_organiser, require_json
 from networkfest.extensions import db
 from networkfest.links import absolute
 
@@ -22,7 +22,7 @@ def me() -> Response:
         {
             "name": user.name,
             "email": user.email,
-            "organiser": user.organiser,
+            "organiser": is_organiser(user),
             "calendar_url": absolute("feeds.personal_ics", token=user.calendar_token),
             "organisation": user.organisation,
             "role": user.role,

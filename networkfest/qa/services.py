@@ -36,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from networkfest import database, process_cache
 from networkfest.accounts.models import User
 from networkfest.audit import services as audit
+from networkfest.authz import is_organiser
 from networkfest.clock import to_epoch_ms
 from networkfest.programme.models import FestivalSession
 from networkfest.qa import rules
@@ -95,7 +96,7 @@ def viewer_for(db: DbSession, festival_session: FestivalSession, user: User | No
         user_id=user.id,
         confirmed=holds_confirmed_place(db, festival_session.id, user.id),
         host=festival_session.is_host(user),
-        organiser=bool(user.organiser),
+        organiser=is_organiser(user),
     )
 
 
@@ -106,7 +107,7 @@ def looking(festival_session: FestivalSession, user: User | None) -> Viewer:
     if user is None:
         return Viewer(user_id=None)
     return Viewer(
-        user_id=user.id, host=festival_session.is_host(user), organiser=bool(user.organiser)
+        user_id=user.id, host=festival_session.is_host(user), organiser=is_organiser(user)
     )
 
 

@@ -38,6 +38,13 @@ def test_by_browser_session(client, factory, login) -> None:
     jsonschema.validate(body, me_schema())
 
 
+def test_an_organiser_flag_without_a_confirmed_address_is_no_organiser(
+    client, factory, login
+) -> None:
+    login(client, factory.organiser(verified=False))
+    assert client.get("/api/v1/me").get_json()["organiser"] is False
+
+
 def test_by_bearer_token(app, client, factory, clock) -> None:
     factory.festival()
     user = factory.user()

@@ -280,6 +280,17 @@ def test_viewers_know_their_place(qa: Qa) -> None:
     assert viewer(qa.organiser) == (qa.organiser.id, False, False, True)
 
 
+def test_an_organiser_flag_without_a_confirmed_address_moderates_nothing(
+    qa: Qa, factory: Any, every_status: dict[str, int]
+) -> None:
+    # An account given the flag before its owner confirmed their address holds no organiser
+    # rights anywhere, so the room shows it what everyone sees.
+    unconfirmed = factory.organiser(verified=False)
+    assert services.viewer_for(db.session, qa.session, unconfirmed).organiser is False
+    assert services.looking(qa.session, unconfirmed).organiser is False
+    assert seen(qa, unconfirmed) == {"Visible", "Answered"}
+
+
 def test_questions_come_pinned_first_then_by_votes_then_oldest(qa: Qa) -> None:
     oldest = approved(qa, qa.attendee, "Oldest", at=DURING)
     voted = approved(qa, qa.other, "Voted", at=DURING + timedelta(seconds=1))
