@@ -28,7 +28,7 @@ from networkfest.programme.queries import current_festival, festival_sessions
 bp = Blueprint("feeds", __name__)
 
 # Part of every ETag: bump it when the feeds' output changes shape, so caches refetch.
-FEED_REVISION = "1"
+FEED_REVISION = "2"
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 ICALENDAR = "text/calendar; charset=utf-8"

@@ -1,4 +1,4 @@
-"""Pure rules of the feeds: identities, lanes, frab days, cache validators. No I/O.
+"""Pure rules of the feeds: identities, calendar times, lanes, frab days, cache validators. No I/O.
 
 Identities are derived from slugs only, never drawn at random, so that a calendar
 that refreshes a feed updates its events instead of duplicating them.
@@ -10,7 +10,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from urllib.parse import quote
 
 # pretalx's convention: a festival "day" runs from 04:00 to 03:59 local time, so a
@@ -92,6 +92,19 @@ def assign_lanes(intervals: Sequence[tuple[datetime, datetime]]) -> list[int]:
             lane_ends.append(ends_at)
             lanes.append(len(lane_ends))
     return lanes
+
+
+def calendar_time(instant: datetime, zone: tzinfo) -> datetime:
+    """An instant as a feed writes it: in festival time (with its TZID), or in UTC when the
+    clocks go back and that local time happens twice.
+
+    RFC 5545 (3.3.5) reads a repeated local time as its first occurrence, so a session ending
+    at 01:30 GMT, written as 01:30 local, would end an hour early in every calendar.
+    """
+    local = instant.astimezone(zone)
+    if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
+        return instant.astimezone(UTC)
+    return local
 
 
 def frab_day(local_start: datetime) -> date:

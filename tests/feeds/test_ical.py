@@ -126,6 +126,27 @@ def test_other_zones_get_their_own_vtimezone(client: FlaskClient, factory: Any) 
     assert event.start == FESTIVAL_START + timedelta(hours=1)
 
 
+def test_a_session_ending_in_the_repeated_hour_lasts_its_full_length(
+    client: FlaskClient, factory: Any
+) -> None:
+    """00:30 BST to 01:30 GMT on the night the clocks go back: 01:30 happens twice, and a
+    calendar reads a repeated local time as the first (BST) one, so the end is given in UTC."""
+    festival = factory.festival(starts=date(2026, 10, 19), ends=date(2026, 10, 25))
+    publish(festival)
+    starts_at = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # 00:30 BST on the 25th
+    factory.session(festival, slug="late", starts_at=starts_at, minutes=120)
+    factory.session(festival, slug="early", starts_at=starts_at - timedelta(hours=3))
+    for path in ("/schedule.ics", "/sessions/late.ics", "/themes/purpose.ics"):
+        body = client.get(path).data
+        event = events(body)["late@networkfest-2026.networkfest"]
+        assert event["DTSTART"].params["TZID"] == "Europe/London"
+        assert event.end - event.start == timedelta(minutes=120)
+        assert event.end == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        assert b"\r\nDTEND:20261025T013000Z\r\n" in body
+    unaffected = events(client.get("/schedule.ics").data)["early@networkfest-2026.networkfest"]
+    assert unaffected["DTEND"].params["TZID"] == "Europe/London"
+
+
 def test_dtstamp_is_the_current_versions_publishing_time(
     client: FlaskClient, programme: dict[str, Any], festival: Festival
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -208,3 +208,17 @@ def test_feed_lists_the_sessions_i_host(
     assert str(hosted["STATUS"]) == "CONFIRMED" and str(hosted["SUMMARY"]) == "Run sheets"
     assert "You host this session." in str(hosted["DESCRIPTION"])
     assert hosted.DTSTAMP == PUBLISHED_AT
+
+
+def test_a_place_ending_in_the_repeated_hour_lasts_its_full_length(
+    client: FlaskClient, factory: Any
+) -> None:
+    festival = factory.festival(starts=date(2026, 10, 19), ends=date(2026, 10, 25))
+    me = factory.user()
+    late = factory.session(
+        festival, slug="late", starts_at=datetime(2026, 10, 24, 23, 30, tzinfo=UTC), minutes=120
+    )
+    factory.registration(late, me, "confirmed", T0)
+    event = events(client.get(feed_path(me)).data)["late"]
+    assert event.end - event.start == timedelta(minutes=120)
+    assert event.end == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)

@@ -93,6 +93,18 @@ def test_day_bounds_carry_the_festival_offset() -> None:
     assert end.isoformat() == "2026-10-25T03:59:00+00:00"
 
 
+def test_calendar_time_is_local_unless_the_clocks_make_it_happen_twice() -> None:
+    # 01:30 on 25 October 2026 happens twice in London: BST (00:30 UTC), then GMT (01:30 UTC).
+    before = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    after = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert rules.calendar_time(before, LONDON).tzinfo is UTC
+    assert rules.calendar_time(after, LONDON).tzinfo is UTC
+    assert rules.calendar_time(after, LONDON) == after
+    for unambiguous in (at(9), datetime(2026, 10, 24, 23, 30, tzinfo=UTC), at(2, day=25)):
+        local = rules.calendar_time(unambiguous, LONDON)
+        assert local.tzinfo is LONDON and local == unambiguous
+
+
 def test_durations_are_hours_and_minutes() -> None:
     assert rules.hours_minutes(45) == "00:45"
     assert rules.hours_minutes(90) == "01:30"
