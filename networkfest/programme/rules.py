@@ -72,6 +72,11 @@ DEFAULT_WARNINGS = (5, 1)
 DEFAULT_FOLLOW_UP_WEEKS = 4
 MAX_FOLLOW_UP_WEEKS = 52
 DEFAULT_QA = QaMode.MODERATED
+# A festival's days keep clear of the calendar's limits (9999-12-31), so that every time worked
+# out from them exists: session ends in UTC, follow-ups up to a year later, the feeds' zone
+# data. Zone rules are only sure from 1970.
+EARLIEST_FESTIVAL_DAY = date(1970, 1, 1)
+LATEST_FESTIVAL_DAY = date(9998, 12, 31)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FESTIVAL_FIELDS = {
@@ -359,7 +364,8 @@ def name_from_email(email: str) -> str:
 
 
 def local_to_utc(local: datetime, timezone: str) -> datetime:
-    """A wall-clock time in the zone as a UTC instant; ValueError if it is skipped or repeated."""
+    """A wall-clock time in the zone as a UTC instant; ValueError if it is skipped or repeated,
+    OverflowError if it is within a day of the calendar's first or last day."""
     zone = ZoneInfo(timezone)
     first = local.replace(tzinfo=zone, fold=0)
     second = local.replace(tzinfo=zone, fold=1)
@@ -538,6 +544,14 @@ class _Checker:
                 found[name] = None
             elif isinstance(value, datetime) or not isinstance(value, date):
                 self.error("festival", name, "must be a date such as 2026-09-21 (no time)")
+                found[name] = None
+            elif not EARLIEST_FESTIVAL_DAY <= value <= LATEST_FESTIVAL_DAY:
+                self.error(
+                    "festival",
+                    name,
+                    f"must be a date from {EARLIEST_FESTIVAL_DAY} to {LATEST_FESTIVAL_DAY} "
+                    f"(got {value})",
+                )
                 found[name] = None
             else:
                 found[name] = value
@@ -767,25 +781,30 @@ class _Checker:
             return None
         if festival is None:
             return None
+        outside = (
+            f"the session falls outside the festival's days "
+            f"({festival.starts} to {festival.ends}, {festival.timezone})"
+        )
         zone = ZoneInfo(festival.timezone)
-        if value.tzinfo is None:
-            try:
+        try:
+            if value.tzinfo is None:
                 starts_at = local_to_utc(value, festival.timezone)
-            except ValueError as error:
-                self.error(location, "starts", str(error))
-                return None
-        else:
-            starts_at = value.astimezone(UTC)
-        first_day = starts_at.astimezone(zone).date()
-        last_moment = starts_at + timedelta(minutes=max(minutes or 1, 1) - 1)
-        last_day = last_moment.astimezone(zone).date()
+            else:
+                starts_at = value.astimezone(UTC)
+            first_day = starts_at.astimezone(zone).date()
+            ends_at = starts_at + timedelta(minutes=minutes or 1)
+            last_day = (ends_at - timedelta(minutes=1)).astimezone(zone).date()
+        except ValueError as error:  # from `local_to_utc`: a skipped or repeated local time
+            self.error(location, "starts", str(error))
+            return None
+        except OverflowError:
+            # The start or end lies beyond the calendar's first or last day, so far outside
+            # the festival's days (which keep clear of those limits); and no spec may have an
+            # end that cannot be worked out.
+            self.error(location, "starts", outside)
+            return None
         if first_day < festival.starts or last_day > festival.ends:
-            self.error(
-                location,
-                "starts",
-                f"the session falls outside the festival's days "
-                f"({festival.starts} to {festival.ends}, {festival.timezone})",
-            )
+            self.error(location, "starts", outside)
         return starts_at
 
     def capacity(self, entry: dict[str, Any], location: str) -> int | None:

@@ -41,6 +41,18 @@ def test_check_fails_and_lists_every_error(runner, tmp_path: Path) -> None:
     assert "Not ready to publish." in result.output
 
 
+def test_check_reports_a_start_in_year_9999_without_a_traceback(runner, tmp_path: Path) -> None:
+    path = write(tmp_path, schedule(session(starts="9999-12-31T23:59:00")))
+    result = runner.invoke(args=["schedule", "check", path])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert (
+        "error: session 'alpha', starts: the session falls outside the festival's days "
+        "(2026-09-21 to 2026-09-25, Europe/London)" in result.output
+    )
+    assert "Not ready to publish." in result.output
+
+
 def test_check_reports_toml_syntax_errors(runner, tmp_path: Path) -> None:
     result = runner.invoke(args=["schedule", "check", write(tmp_path, "[festival\n")])
     assert result.exit_code == 1

@@ -222,6 +222,18 @@ def test_organiser_publishes_an_upload(app, client, factory, login) -> None:
     assert "nothing was published" in failed.get_data(as_text=True)
 
 
+def test_organiser_upload_reports_a_start_in_year_9999(app, client, factory, login) -> None:
+    login(client, factory.organiser())
+    far = schedule(session(starts="9999-12-31T23:59:00"))
+    for action in ("check", "publish"):
+        response = upload(client, far, action)
+        assert response.status_code == 422
+        assert "the session falls outside the festival&#39;s days" in response.get_data(
+            as_text=True
+        )
+    assert session_by_slug(db.session, "alpha") is None
+
+
 def test_organiser_upload_refuses_bad_files(app, client, factory, login) -> None:
     login(client, factory.organiser())
     missing = client.post("/organiser/schedule", data={"check": "1"})

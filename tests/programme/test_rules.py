@@ -112,6 +112,65 @@ def test_session_outside_the_festival_days() -> None:
     )
 
 
+def festival_on(first: str, last: str, timezone: str = "Europe/London") -> str:
+    return (
+        FESTIVAL.replace("starts = 2026-09-21", f"starts = {first}")
+        .replace("ends = 2026-09-25", f"ends = {last}")
+        .replace("Europe/London", timezone)
+    )
+
+
+def test_starts_at_the_ends_of_the_calendar_are_outside_the_festival() -> None:
+    """Times whose arithmetic would leave the calendar (years 1 to 9999) get the same
+    located message as any other session outside the festival's days, all at once."""
+    whole_slot = '[{ title = "A", minutes = 30 }]'
+    result = check(
+        schedule(
+            session("last-minute", starts="9999-12-31T23:59:00", minutes=1, agenda=whole_slot),
+            session("late-offset", starts="9999-12-31T23:59:00-05:00"),
+            session("early-offset", starts="0001-01-01T00:00:00+05:00"),
+            session("first-minute", starts="0001-01-01T00:00:00"),
+            session("huge", minutes=10**30),
+            festival=festival_on("2026-09-21", "2026-09-25", "America/New_York"),
+        )
+    )
+    assert not result.ok
+    for slug in ("last-minute", "late-offset", "early-offset", "first-minute"):
+        assert problems_at(result, f"session {slug!r}", "starts") == [
+            "the session falls outside the festival's days "
+            "(2026-09-21 to 2026-09-25, America/New_York)"
+        ]
+    assert problems_at(result, "session 'huge'", "minutes") == [f"at most 480 (got {10**30})"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1969-12-31"])
+def test_festival_days_keep_clear_of_the_ends_of_the_calendar(day: str) -> None:
+    result = check(schedule(session(starts=f"{day}T10:00:00"), festival=festival_on(day, day)))
+    assert not result.ok
+    for name in ("starts", "ends"):
+        assert problems_at(result, "festival", name) == [
+            f"must be a date from 1970-01-01 to 9998-12-31 (got {day})"
+        ]
+
+
+def test_a_festival_on_its_last_possible_day_checks_clean() -> None:
+    """Eight hours ending at midnight, twelve hours behind UTC: the latest end there can be."""
+    result = check(
+        schedule(
+            session(
+                starts="9998-12-31T16:00:00",
+                minutes=480,
+                agenda='[{ title = "A", minutes = 480 }]',
+            ),
+            festival=festival_on("9998-12-31", "9998-12-31", "Etc/GMT+12"),
+        )
+    )
+    assert result.ok, result.problems
+    assert result.schedule is not None
+    (last,) = result.schedule.sessions
+    assert last.ends_at == datetime(9999, 1, 1, 12, 0, tzinfo=UTC)
+
+
 def test_festival_ending_before_it_starts() -> None:
     text = schedule(festival=FESTIVAL.replace("ends = 2026-09-25", "ends = 2026-09-20"))
     only_error(text, "festival", "ends", "before the first day")
