@@ -27,6 +27,11 @@ def day_label(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def how_many(number: int, one: str, many: str | None = None) -> str:
+    """'1 change', '2 changes': a count with its noun agreeing; `many` for irregular plurals."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
 def iso(instant: datetime) -> str:
     """ISO 8601 with an offset, as the JSON API and `<time datetime>` want."""
     return instant.isoformat(timespec="seconds")

@@ -245,3 +245,4 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(formatting.festival_datetime, "festival_datetime")
     app.add_template_filter(formatting.day_label, "day_label")
     app.add_template_filter(formatting.iso, "iso")
+    app.add_template_filter(formatting.how_many, "how_many")

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from networkfest.accounts.links import password_link
 from networkfest.context import now
 from networkfest.extensions import db
+from networkfest.formatting import how_many
 from networkfest.programme.changes import describe_change
 from networkfest.programme.rules import Problem, check
 from networkfest.programme.services import publish
@@ -31,7 +32,7 @@ def echo_problems(problems: Iterable[Problem]) -> None:
 def summary(problems: list[Problem]) -> str:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return f"{how_many(errors, 'error')}, {how_many(warnings, 'warning')}"
 
 
 @click.group("schedule")
@@ -51,7 +52,7 @@ def check_command(file: Path) -> None:
     assert result.schedule is not None
     click.echo(
         f"{file}: {summary(result.problems)}. "
-        f"{len(result.schedule.sessions)} sessions, ready to publish."
+        f"{how_many(len(result.schedule.sessions), 'session')}, ready to publish."
     )
 
 
@@ -68,7 +69,9 @@ def publish_command(file: Path) -> None:
     if result.version is None:
         click.echo("No changes since the last published version: nothing to publish.")
         return
-    click.echo(f"Published version {result.version} with {len(result.changes)} changes:")
+    click.echo(
+        f"Published version {result.version} with {how_many(len(result.changes), 'change')}:"
+    )
     for change in result.changes:
         click.echo(f"  {describe_change(change)}")
     click.echo(f"Hosts: {result.hosts_summary}.")

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
+from networkfest.formatting import how_many
+
 
 class SessionFormat(StrEnum):
     TALK = "talk"
@@ -896,7 +898,7 @@ class _Checker:
                 self.warning(
                     location,
                     "agenda",
-                    f"the run sheet takes {total} minutes and leaves {minutes - total} "
+                    f"the run sheet takes {how_many(total, 'minute')} and leaves {minutes - total} "
                     f"of the {minutes}-minute slot unplanned",
                 )
         return tuple(items)

@@ -16,7 +16,7 @@ from networkfest.accounts.links import password_link
 from networkfest.accounts.models import User
 from networkfest.audit.rules import AuditAction
 from networkfest.audit.services import record
-from networkfest.formatting import festival_datetime
+from networkfest.formatting import festival_datetime, how_many
 from networkfest.mail import send_mail
 from networkfest.programme.changes import Change, ChangeKind
 from networkfest.programme.models import (
@@ -71,9 +71,9 @@ class PublishResult:
     def hosts_summary(self) -> str:
         """For the organiser: how each host named in the file came to be one."""
         parts = [
-            _count(len(self.invited), "host invited", "hosts invited"),
-            _count(len(self.attached), "existing account attached", "existing accounts attached"),
-            _count(
+            how_many(len(self.invited), "host invited", "hosts invited"),
+            how_many(len(self.attached), "existing account attached", "existing accounts attached"),
+            how_many(
                 len(self.reinvited),
                 "unverified account sent an invitation",
                 "unverified accounts sent an invitation",
@@ -92,10 +92,6 @@ class PublishResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 def publish(

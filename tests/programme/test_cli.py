@@ -20,7 +20,7 @@ def write(tmp_path: Path, text: str, name: str = "fest.toml") -> str:
 def test_check_passes_a_good_file(runner, tmp_path: Path) -> None:
     result = runner.invoke(args=["schedule", "check", write(tmp_path, schedule())])
     assert result.exit_code == 0, result.output
-    assert "0 errors, 0 warnings. 1 sessions, ready to publish." in result.output
+    assert "0 errors, 0 warnings. 1 session, ready to publish." in result.output
 
 
 def test_check_passes_with_warnings_only(runner, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_publish_prints_the_version_changes_and_invite_links(app, runner, tmp_pa
     path = write(tmp_path, schedule(session(hosts='["amira.hassan@example.org"]')))
     result = runner.invoke(args=["schedule", "publish", path])
     assert result.exit_code == 0, result.output
-    assert "Published version 1 with 1 changes:" in result.output
+    assert "Published version 1 with 1 change:" in result.output
     assert "  Added: Alpha session" in result.output
     assert (
         "Invited host Amira Hassan <amira.hassan@example.org>: http://localhost/" in result.output
@@ -87,6 +87,14 @@ def test_publish_prints_the_version_changes_and_invite_links(app, runner, tmp_pa
     assert again.exit_code == 0
     assert "No changes since the last published version" in again.output
     assert len(db.session.scalars(select(ScheduleVersion)).all()) == 1
+
+
+def test_publish_counts_several_changes_in_the_plural(app, runner, tmp_path: Path) -> None:
+    two = schedule(session(), session("beta", starts="2026-09-22T10:00:00"))
+    result = runner.invoke(args=["schedule", "publish", write(tmp_path, two)])
+    assert result.exit_code == 0, result.output
+    assert "Published version 1 with 2 changes:" in result.output
+    assert "Hosts: 1 host invited, 0 existing accounts attached" in result.output
 
 
 def test_publish_refuses_a_file_with_errors(app, runner, tmp_path: Path) -> None:

@@ -133,6 +133,13 @@ def test_session_page(app, client) -> None:
     assert "2 in all, 2 left" in beta
 
 
+def test_one_minute_and_one_session_are_counted_in_the_singular(app, client) -> None:
+    publish_programme(schedule(session(minutes=1, agenda='[{ title = "Hello", minutes = 1 }]')))
+    assert "<dd>1 minute</dd>" in client.get("/sessions/alpha").get_data(as_text=True)
+    assert "Showing 1 of 1 session." in client.get("/schedule").get_data(as_text=True)
+    assert "First publication: 1 session." in client.get("/schedule/changes").get_data(as_text=True)
+
+
 def test_cancelled_session_page_has_a_banner(app, client) -> None:
     publish_programme()
     publish_programme(schedule(session(hosts='["amira.hassan@example.org"]')))

@@ -194,6 +194,14 @@ def test_agenda_not_filling_the_slot_is_only_a_warning() -> None:
     assert "15 of the 45-minute slot unplanned" in warning.message
 
 
+def test_a_one_minute_run_sheet_is_counted_in_the_singular() -> None:
+    result = check(schedule(session(minutes=5, agenda='[{ title = "Welcome", minutes = 1 }]')))
+    (warning,) = result.warnings
+    assert warning.message == (
+        "the run sheet takes 1 minute and leaves 4 of the 5-minute slot unplanned"
+    )
+
+
 def test_more_than_three_themes() -> None:
     festival = FESTIVAL.replace(
         '{ slug = "purpose", name = "Ruthless about purpose" },',
