@@ -12,12 +12,18 @@ Every signal here is sent **after** the sender's commit, through `send`, so:
 - the sender reads what it passes before its commit, so no transaction of its own is open
   while the receivers work.
 
-Receivers are called with the sender (the sending slice's name) and keyword arguments.
+Receivers are called with the sender (the sending slice's name) and keyword arguments, in
+the order they were connected: `web.connect_slices` connects the lower slices first, so a
+higher slice's receiver sees what a lower slice's receiver did with the same signal (the
+places registration gave to a restored session's waitlist, when notifications says it is
+back on).
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from blinker import NamedSignal, Namespace
@@ -33,9 +39,10 @@ programme_published: NamedSignal = _signals.signal(
     doc="""A new schedule version was committed.
 
     kwargs: `festival_id` (int), `version` (int), `changes` (list of `Change`), `now`.
-    Listeners: registration (fills seats freed by a larger capacity), notifications (tells
-    the people registered for moved, retitled and cancelled sessions), the job runner (wakes,
-    since the clock's next moment may have moved).""",
+    Listeners: registration (fills seats freed by a larger capacity or a session back on the
+    programme), notifications (tells the people registered for moved, retitled, cancelled
+    and restored sessions, after registration has given out the restored places), the job
+    runner (wakes, since the clock's next moment may have moved).""",
 )
 
 place_promoted: NamedSignal = _signals.signal(
@@ -83,10 +90,22 @@ def send(signal: NamedSignal, sender: str, **kwargs: Any) -> None:
     After each receiver the database session is rolled back: whatever it left uncommitted
     is dropped, and a transaction it left open (on SQLite, the write lock) is ended.
     """
-    for receiver in list(signal.receivers_for(sender)):
+    for receiver in _in_connection_order(signal, sender):
         try:
             receiver(sender, **kwargs)
         except Exception:
             log.exception("a receiver of %s failed", signal.name)
         finally:
             db.session.rollback()
+
+
+def _in_connection_order(signal: NamedSignal, sender: str) -> list[Callable[..., Any]]:
+    """blinker yields a signal's receivers in no fixed order (it keeps their ids in a set);
+    its `receivers` mapping keeps the order they were connected in."""
+    wanted = list(signal.receivers_for(sender))
+    ordered: list[Callable[..., Any]] = []
+    for held in list(signal.receivers.values()):
+        receiver = held() if isinstance(held, weakref.ref) else held
+        if receiver is not None and receiver in wanted:
+            ordered.append(receiver)
+    return ordered

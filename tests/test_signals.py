@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,3 +65,24 @@ def test_receivers_see_the_committed_write_and_no_open_transaction(app: Any) -> 
     finally:
         signals.programme_published.disconnect(count_versions)
     assert seen == [1]
+
+
+def test_receivers_are_called_in_the_order_they_were_connected(app: Any) -> None:
+    """Lower slices connect first, so a higher slice's receiver sees what theirs did."""
+    called: list[int] = []
+
+    def recorder(number: int) -> Callable[..., None]:
+        def receive(sender: str, **kwargs: Any) -> None:
+            called.append(number)
+
+        return receive
+
+    receivers = [recorder(number) for number in range(24)]
+    for receiver in receivers:
+        signals.programme_published.connect(receiver, weak=False)
+    try:
+        publish(db.session, schedule(session()), NOW)
+    finally:
+        for receiver in receivers:
+            signals.programme_published.disconnect(receiver)
+    assert called == list(range(24))
