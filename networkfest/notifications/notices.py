@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from networkfest.accounts.models import User
+from networkfest.formatting import festival_datetime
 from networkfest.links import absolute
 from networkfest.mail import send_mail
 from networkfest.notifications.models import Notice
@@ -41,7 +42,12 @@ def mark_notice_seen(db: DbSession, notice_id: int, user_id: int, now: datetime)
 
 
 def promoted_message(festival_session: FestivalSession) -> str:
-    return f"A place came free: you are now confirmed for “{festival_session.title}”."
+    """Says when, as the reminder does: someone waiting for several sessions may not know."""
+    starts = festival_datetime(festival_session.starts_at, festival_session.festival.timezone)
+    return (
+        f"A place came free: you are now confirmed for “{festival_session.title}”, "
+        f"which starts {starts}."
+    )
 
 
 def tell_promoted(

@@ -58,6 +58,26 @@ def test_get_none_then_delete_promotes_and_positions_close_up(client, factory, f
     assert response.json["error"]["code"] == "not_found"
 
 
+def test_the_place_that_came_free_is_mailed_with_its_day_and_time(
+    client, factory, festival
+) -> None:
+    session = factory.session(festival, capacity=2, title="Peer consultancy triads")
+    first, second, third = (factory.user() for _ in range(3))
+    headers = {person.email: bearer(person) for person in (first, second, third)}
+    url = f"/api/v1/sessions/{session.slug}/registration"
+    for person in (first, second, third):
+        client.post(url, headers=headers[person.email])
+
+    client.delete(url, headers=headers[first.email])
+
+    [mail] = outbox(client.application)
+    assert (mail.to, mail.subject) == (third.email, "You have a place: Peer consultancy triads")
+    assert (
+        "A place came free: you are now confirmed for “Peer consultancy triads”, which starts "
+        "Monday 21 September, 10:00 BST."
+    ) in mail.body
+
+
 def test_delete_after_the_session_ended_is_409_and_promotes_no_one(
     client, factory, festival, clock
 ) -> None:
