@@ -18,6 +18,9 @@ from networkfest.programme.models import FestivalSession
 from networkfest.types import DbSession
 
 EmitNotice = Callable[[dict[str, Any], int], None]
+# Notice kinds: a change to a session of theirs (`changes.py`), a place from the waitlist.
+CHANGE = "change"
+PROMOTED = "promoted"
 
 
 def unseen_notices(db: DbSession, user_id: int) -> list[Notice]:
@@ -66,12 +69,12 @@ def tell_promoted(
         f"Your agenda: {absolute('registration.agenda')}\n\n"
         "If you can no longer come, please cancel so the next person gets the place.\n",
     )
-    notice = {"kind": "promoted", "session": festival_session.slug, "message": message}
+    notice = {"kind": PROMOTED, "session": festival_session.slug, "message": message}
     db.add(
         Notice(
             user_id=user_id,
             session_id=session_id,
-            kind="promoted",
+            kind=PROMOTED,
             message=message,
             created_at=now,
         )

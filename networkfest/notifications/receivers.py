@@ -32,7 +32,8 @@ def tell_about_changes(
     now: datetime,
     **kwargs: Any,
 ) -> None:
-    """Notices for moved, retitled and cancelled sessions (the feeds already show them)."""
+    """Notices for moved, retitled, cancelled and restored sessions (the feeds already show
+    them)."""
     festival = db.session.get(Festival, festival_id)
     if festival is not None:
         change_notices.notify_changes(db.session, festival, changes, version, now)

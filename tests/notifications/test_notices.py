@@ -1,4 +1,5 @@
-"""Change notices: everyone registered hears of a move, a new title or a cancellation, once."""
+"""Change notices: everyone registered hears of a move, a new title, a cancellation or a
+return to the programme, once; a return puts the "has been cancelled" notices away."""
 
 from __future__ import annotations
 
@@ -29,8 +30,12 @@ def setup_programme(factory, clock):
     factory.registration(retitled, people["ann"], "confirmed", clock.now())
     factory.registration(cancelled, people["bob"], "confirmed", clock.now())
     changes = [
-        Change(ChangeKind.MOVED, "Moved", moved.slug),
-        Change(ChangeKind.RETITLED, "Retitled", retitled.slug),
+        Change(
+            ChangeKind.MOVED, "Moved", moved.slug, before_label="Monday 21 September, 11:00 BST"
+        ),
+        Change(
+            ChangeKind.RETITLED, "Retitled", retitled.slug, before="Purpose", after=retitled.title
+        ),
         Change(ChangeKind.CANCELLED, "Cancelled", cancelled.slug),
         Change(ChangeKind.ADDED, "Added", added.slug),
         Change(ChangeKind.MOVED, "Elsewhere", "not-in-this-festival"),
@@ -56,9 +61,12 @@ def test_everyone_registered_gets_a_notice_and_a_mail_once(app, factory, clock):
         (bob, sessions["cancelled"].id),
     }
     assert by_person[(ann, sessions["moved"].id)] == (
-        "“Run sheets” has moved: it now starts Monday 21 September, 12:00 BST."
+        "“Run sheets” has moved from Monday 21 September, 11:00 BST to "
+        "Monday 21 September, 12:00 BST."
     )
-    assert "now called “Purpose in one line”" in by_person[(ann, sessions["retitled"].id)]
+    assert by_person[(ann, sessions["retitled"].id)] == (
+        "“Purpose” is now called “Purpose in one line”."
+    )
     assert "“Bingo” has been cancelled" in by_person[(bob, sessions["cancelled"].id)]
     mails = outbox(app)
     assert len(mails) == 4
