@@ -71,6 +71,15 @@ class FrontPage:
     feedback_open_until: datetime | None
     sessions_taking_place: int
 
+    @property
+    def shows_countdown(self) -> bool:
+        """Whether the page counts down to anything, so that it explains its countdowns only
+        then. A reader's own countdown (their next session) is to a session that is first,
+        live or next up, so it never shows on a page without one."""
+        if self.phase == FestivalPhase.BEFORE:
+            return self.first is not None
+        return self.phase == FestivalPhase.DURING and bool(self.live or self.next_up)
+
 
 @dataclass(frozen=True)
 class ReaderFront:

@@ -250,6 +250,54 @@ def test_front_page_answers_on_a_festival_without_sessions(client, clock, festiv
         assert client.get("/").status_code == 200
 
 
+CLOCK_NOTE = "Countdowns follow the festival's server clock"
+
+
+def assert_explains_countdowns(html: str, counts_down: bool) -> None:
+    """The note about countdowns is on the page exactly when a countdown is."""
+    assert ('class="countdown"' in html) is counts_down
+    assert (CLOCK_NOTE in html) is counts_down
+
+
+def test_the_front_page_explains_countdowns_only_while_it_counts_down(
+    app, clock, factory, festival, login
+) -> None:
+    """Before the first session, with a session next or live; after the last, none."""
+    only = factory.session(festival)  # the festival's one session: nothing comes after it
+    person = factory.user()
+    factory.registration(only, person, "confirmed", BEFORE)
+    readers = {"visitor": app.test_client(), "reader": login(app.test_client(), person)}
+    for instant, phase, counts_down in (
+        (BEFORE, "before", True),
+        (only.starts_at - timedelta(hours=2), "during", True),  # nothing live, one next
+        (only.starts_at + timedelta(minutes=5), "during", True),  # live, nothing next
+        (only.ends_at, "after", False),
+        (AFTER, "after", False),
+    ):
+        clock.set(instant)
+        for who, client in readers.items():
+            html = main(page(client))
+            assert f'data-festival-phase="{phase}"' in html, (instant, who)
+            assert_explains_countdowns(html, counts_down)
+
+
+def test_a_front_page_with_nothing_to_count_to_does_not_explain_countdowns(
+    app, clock, factory, festival, login
+) -> None:
+    """A festival whose only session is cancelled has no first session, nothing live and
+    nothing next, before its days, during them or after."""
+    cancelled = factory.session(festival, status="cancelled")
+    person = factory.user()
+    factory.registration(cancelled, person, "confirmed", BEFORE)
+    readers = {"visitor": app.test_client(), "reader": login(app.test_client(), person)}
+    for instant, phase in ((BEFORE, "before"), (NOW, "during"), (AFTER, "after")):
+        clock.set(instant)
+        for who, client in readers.items():
+            html = main(page(client))
+            assert f'data-festival-phase="{phase}"' in html, (instant, who)
+            assert_explains_countdowns(html, counts_down=False)
+
+
 def test_front_page_queries_do_not_grow_with_the_programme(
     client, clock, factory, festival, login
 ) -> None:
