@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -407,6 +407,27 @@ def check(text: str) -> CheckResult:
     return _Checker(data).run()
 
 
+def double_bookings(sessions: Iterable[SessionSpec]) -> list[Problem]:
+    """A host cannot be in two places at once: an error for each host of two sessions that
+    overlap. Part of `check`, and on its own for a programme made without a file (the demo's)."""
+    problems: list[Problem] = []
+    ordered = sorted(sessions, key=lambda s: s.starts_at)
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            for host in sorted(set(first.hosts) & set(second.hosts)):
+                problems.append(
+                    Problem(
+                        "error",
+                        f"session {second.slug!r}",
+                        "hosts",
+                        f"{host} is double-booked: this session overlaps {first.slug!r}",
+                    )
+                )
+    return problems
+
+
 class _Checker:
     """Walks the parsed TOML once, collecting problems instead of stopping at the first."""
 
@@ -426,7 +447,7 @@ class _Checker:
         festival = self.festival()
         host_names = self.hosts()
         sessions = self.sessions(festival)
-        self.cross_checks(sessions)
+        self.problems.extend(double_bookings(sessions))
         if self.errors_found() or festival is None:
             return CheckResult(None, self.problems)
         return CheckResult(Schedule(festival, tuple(sessions), host_names), self.problems)
@@ -935,19 +956,3 @@ class _Checker:
             else:
                 polls.append(spec)
         return tuple(polls) if ok else None
-
-    # -- across sessions --------------------------------------------------------------------
-
-    def cross_checks(self, sessions: list[SessionSpec]) -> None:
-        """A host cannot be in two places at once."""
-        ordered = sorted(sessions, key=lambda s: s.starts_at)
-        for i, first in enumerate(ordered):
-            for second in ordered[i + 1 :]:
-                if second.starts_at >= first.ends_at:
-                    break
-                for host in sorted(set(first.hosts) & set(second.hosts)):
-                    self.error(
-                        f"session {second.slug!r}",
-                        "hosts",
-                        f"{host} is double-booked: this session overlaps {first.slug!r}",
-                    )
