@@ -48,6 +48,8 @@ def demo(host: str, port: int) -> None:
             click.echo(f"Live now: {base}/sessions/{result.live_session}/live")
         if result.next_session:
             click.echo(f"Starting in a few minutes: {base}/sessions/{result.next_session}")
+        if result.host_next_session:
+            click.echo(f"The host's next session: {base}/sessions/{result.host_next_session}")
         click.echo(f"Sign in at {base}/login as:")
         for account in result.accounts:
             click.echo(f"  {account.role:<9} {account.email}  password: {account.password}")

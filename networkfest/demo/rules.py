@@ -7,7 +7,13 @@ The programme: the festival's days keep their order and their working days (week
 stepped over), with its middle day falling today; every session keeps its clock time in the
 festival's time zone, on the quarter hour, except that today one session is placed live now
 and the next one starts a few minutes later, and today's others move only as far as they must
-to keep their order and not be live as well. The days before today are over.
+to keep their order, not be live as well and never have a host in two sessions at once. The
+days before today are over.
+
+The demo host joins the live session. The next one overlaps it, so it is never one the live
+session's hosts (the demo host among them) host too: the programme passes the schedule's
+check (`programme.rules.double_bookings`) as a file would. The demo host's next session is
+the first of their own after the live one.
 """
 
 from __future__ import annotations
@@ -32,12 +38,14 @@ SEED = 2026
 
 @dataclass(frozen=True)
 class DemoProgramme:
-    """The shifted schedule, the slugs of the session live now and the next, and the demo host."""
+    """The shifted schedule, the slugs of the session live now and the next, the demo host,
+    and the slug of the demo host's next session after the live one."""
 
     schedule: Schedule
     live: str | None
     next: str | None
     host: str | None
+    host_next: str | None = None
 
 
 def _floor_quarter(moment: datetime) -> datetime:
@@ -84,8 +92,34 @@ def demo_host(schedule: Schedule) -> str | None:
     return next((email for s in schedule.sessions for email in s.hosts), None)
 
 
+def _hosts_when_live(session: SessionSpec, host: str | None) -> set[str]:
+    """Who hosts `session` if it is the one live: its hosts, and the demo host who joins it."""
+    return set(session.hosts) | ({host} if host is not None else set())
+
+
+def _live_index(todays: Sequence[SessionSpec], due: int, host: str | None) -> tuple[int, bool]:
+    """Which of today's sessions is live, and whether the one after it starts in a few minutes.
+
+    The one due by the clock, unless the one after it shares a host with it (the demo host
+    joins the live one): starting while the live one runs would double-book that host. Then
+    the nearest earlier session whose next is free, else the nearest later one; with none,
+    the one due and no next.
+    """
+
+    pairs = [
+        i
+        for i in range(len(todays) - 1)
+        if not _hosts_when_live(todays[i], host) & set(todays[i + 1].hosts)
+    ]
+    earlier = [i for i in pairs if i <= due]
+    if earlier:
+        return earlier[-1], True
+    later = [i for i in pairs if i > due]
+    return (later[0], True) if later else (due, False)
+
+
 def shift_for_demo(schedule: Schedule, now: datetime) -> DemoProgramme:
-    """Move the programme around `now` as the module says; the demo host hosts live and next."""
+    """Move the programme around `now` as the module says; the demo host hosts the live one."""
     if not schedule.sessions:
         return DemoProgramme(schedule, None, None, None)
     zone = ZoneInfo(schedule.festival.timezone)
@@ -111,10 +145,14 @@ def shift_for_demo(schedule: Schedule, now: datetime) -> DemoProgramme:
     )
     clock_now = local_now.time()
     due = [i for i, s in enumerate(todays) if local[s.slug].time() <= clock_now]
-    j = due[-1] if due else 0
-    if len(todays) > 1:
-        j = min(j, len(todays) - 2)
-    live, nxt = todays[j], (todays[j + 1] if len(todays) > 1 else None)
+    host = demo_host(schedule)
+    j, has_next = _live_index(todays, min(due[-1] if due else 0, max(len(todays) - 2, 0)), host)
+    live, nxt = todays[j], (todays[j + 1] if has_next else None)
+    hosts = {s.slug: set(s.hosts) for s in todays} | {live.slug: _hosts_when_live(live, host)}
+
+    def shares_host(a: SessionSpec, b: SessionSpec) -> bool:
+        return bool(hosts[a.slug] & hosts[b.slug])
+
     now_utc = local_now.astimezone(UTC)
     # Live for a few minutes already, so its room has questions; never so long it has ended.
     live_start = _floor_quarter(now_utc - LIVE_FOR_AT_LEAST)
@@ -126,28 +164,28 @@ def shift_for_demo(schedule: Schedule, now: datetime) -> DemoProgramme:
     next_start = _ceil_quarter(now_utc + NEXT_AT_LEAST)
     if nxt is not None:
         starts[nxt.slug] = next_start
-    # Earlier today: on their clock time, unless that would leave them live now or out of order.
-    bound = live_start
+    # Earlier today: on their clock time, unless that would leave them live now, out of order
+    # or running into a later one they share a host with.
+    bound, placed = live_start, [live]
     for s in reversed(todays[:j]):
         own = _at(today, _on_the_quarter(local[s.slug].time()), zone)
-        start = min(own, _floor_quarter(live_start - timedelta(minutes=s.minutes)), bound)
-        starts[s.slug] = start
-        bound = start
-    # Later today: on their clock time, never before the one before them nor the next one.
-    floor = next_start
-    for s in todays[j + 2 :]:
+        ends_by = min(starts[t.slug] for t in placed if t is live or shares_host(s, t))
+        start = min(own, _floor_quarter(ends_by - timedelta(minutes=s.minutes)), bound)
+        starts[s.slug] = bound = start
+        placed.append(s)
+    # Later today: on their clock time, never before the one before them nor the next one,
+    # nor before an earlier one they share a host with has ended.
+    floor, placed = next_start, [live] if nxt is None else [live, nxt]
+    for s in todays[j + len(placed) :]:
         own = _at(today, _on_the_quarter(local[s.slug].time()), zone)
-        starts[s.slug] = max(own, floor)
-        floor = starts[s.slug]
-
-    host = demo_host(schedule)
-    featured = {live.slug} | ({nxt.slug} if nxt is not None else set())
+        ended = [starts[t.slug] + timedelta(minutes=t.minutes) for t in placed if shares_host(s, t)]
+        starts[s.slug] = floor = max(own, _ceil_quarter(max([floor, *ended])))
+        placed.append(s)
 
     def moved(s: SessionSpec) -> SessionSpec:
-        hosts = s.hosts
-        if host is not None and s.slug in featured and host not in hosts:
-            hosts = (host, *hosts)
-        return dataclasses.replace(s, starts_at=starts[s.slug], hosts=hosts)
+        if s.slug == live.slug and host is not None and host not in s.hosts:
+            return dataclasses.replace(s, starts_at=starts[s.slug], hosts=(host, *s.hosts))
+        return dataclasses.replace(s, starts_at=starts[s.slug])
 
     sessions = tuple(moved(s) for s in schedule.sessions)
     days = [s.starts_at.astimezone(zone).date() for s in sessions] + [
@@ -155,7 +193,19 @@ def shift_for_demo(schedule: Schedule, now: datetime) -> DemoProgramme:
     ]
     festival = dataclasses.replace(schedule.festival, starts=min(days), ends=max(days))
     shifted = dataclasses.replace(schedule, festival=festival, sessions=sessions)
-    return DemoProgramme(shifted, live.slug, nxt.slug if nxt is not None else None, host)
+    live_ends = live_start + timedelta(minutes=live.minutes)
+    host_next = min(
+        (s for s in sessions if s.starts_at >= live_ends and host is not None and host in s.hosts),
+        key=lambda s: (s.starts_at, order[s.slug]),
+        default=None,
+    )
+    return DemoProgramme(
+        shifted,
+        live.slug,
+        nxt.slug if nxt is not None else None,
+        host,
+        host_next.slug if host_next is not None else None,
+    )
 
 
 # The record ---------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ class DemoResult:
     accounts: list[DemoAccount]
     live_session: str | None
     next_session: str | None
+    # The demo host's next session after the live one, to try hosting before a start.
+    host_next_session: str | None = None
     record: DemoRecord = field(default_factory=DemoRecord)
 
 
@@ -164,7 +166,7 @@ def prepare_demo(db: DbSession, text: str, now: datetime) -> DemoResult:
             user.organiser = True
             db.commit()
     record = make_record(db, programme, now)
-    return DemoResult(outcome, wanted, programme.live, programme.next, record)
+    return DemoResult(outcome, wanted, programme.live, programme.next, programme.host_next, record)
 
 
 def clear_record(db: DbSession, festival_slug: str) -> None:

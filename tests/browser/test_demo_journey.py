@@ -24,10 +24,10 @@ def seed_demo(server: Any) -> dict[str, str]:
     text = (PROJECT_ROOT / "schedule" / "networkfest-2026.toml").read_text("utf-8")
     with server.app.app_context():
         result = prepare_demo(db.session, text, NOW)
-        assert result.publish.ok and result.live_session and result.next_session
+        assert result.publish.ok and result.live_session and result.host_next_session
         seeded = {
             "live": result.live_session,
-            "next": result.next_session,
+            "host_next": result.host_next_session,
             **{account.role: account.email for account in result.accounts},
         }
         db.session.remove()
@@ -54,8 +54,8 @@ def test_the_demo_host_finds_the_hosts_controls_in_the_live_room(new_page, serve
     assert backstage.locator("li").count() >= 1
     assert backstage.get_by_role("button", name=re.compile("Approve")).first.is_visible()
 
-    # The next session is the host's too: its page is reachable and not live yet.
-    response = page.goto(f"/sessions/{seeded['next']}/live")
+    # The host's next session, after the live one: its page is reachable and not live yet.
+    response = page.goto(f"/sessions/{seeded['host_next']}/live")
     assert response is not None and response.ok
     assert page.locator("#live-room").get_attribute("data-host") == "true"
     assert page.locator("#live-room").get_attribute("data-phase") in ("scheduled", "lobby")

@@ -11,7 +11,7 @@ import pytest
 from networkfest.config import PROJECT_ROOT
 from networkfest.demo import rules
 from networkfest.demo.rules import shift_for_demo
-from networkfest.programme.rules import Schedule, check
+from networkfest.programme.rules import Schedule, check, double_bookings
 from tests.programme.schedules import schedule, session
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,13 +52,86 @@ def test_every_session_starts_on_the_quarter_hour(now: datetime) -> None:
     assert all(t.minute % 15 == 0 and t.second == 0 for t in starts)
 
 
-def test_the_demo_host_hosts_the_live_session_and_the_next() -> None:
+def test_the_demo_host_hosts_the_live_session_and_their_next_after_it() -> None:
     original = demo_schedule()
     programme = shift_for_demo(original, THURSDAY)
     assert programme.host == "amira.hassan@example.org" == rules.demo_host(original)
     by_slug = {s.slug: s for s in programme.schedule.sessions}
-    assert programme.host in by_slug[str(programme.live)].hosts
-    assert programme.host in by_slug[str(programme.next)].hosts
+    live, host_next = by_slug[str(programme.live)], by_slug[str(programme.host_next)]
+    assert programme.host in live.hosts and programme.host in host_next.hosts
+    # The session starting in a few minutes overlaps the live one: it is someone else's.
+    assert programme.host not in by_slug[str(programme.next)].hosts
+    # Their next is their own session from the file, the first after the live one ends.
+    assert host_next.hosts == next(s.hosts for s in original.sessions if s.slug == host_next.slug)
+    theirs = [s for s in programme.schedule.sessions if programme.host in s.hosts]
+    assert (
+        min((s for s in theirs if s.starts_at >= live.ends_at), key=lambda s: s.starts_at)
+        == host_next
+    )
+
+
+# A weekday in November (GMT), a Saturday in summer (BST), and the days the clocks change.
+DAYS = [
+    datetime(2026, 11, 26, tzinfo=UTC),
+    datetime(2027, 6, 12, tzinfo=UTC),
+    datetime(2026, 3, 29, tzinfo=UTC),
+    datetime(2026, 10, 25, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("day", DAYS, ids=lambda d: d.date().isoformat())
+def test_the_moved_programme_passes_the_schedule_check_all_day(day: datetime) -> None:
+    """Moved to any time of day, no host is in two sessions at once: the demo publishes a
+    programme the schedule check would take from a file."""
+    original = demo_schedule()
+    for minute in range(0, 24 * 60, 5):
+        now = day + timedelta(minutes=minute)
+        programme = shift_for_demo(original, now)
+        assert double_bookings(programme.schedule.sessions) == [], now
+        assert live_at(programme.schedule, now) == [programme.live], now
+        assert programme.next is not None and programme.host_next is not None, now
+
+
+def test_a_host_of_two_sessions_in_a_row_is_not_double_booked_by_the_next_one() -> None:
+    """b hosts beta and gamma back to back: beta live with gamma next would overlap them, so
+    alpha is live, beta next, and gamma waits for beta to end."""
+    original = check(
+        schedule(
+            session("alpha", starts="2026-09-21T10:00:00", hosts='["a@example.org"]'),
+            session("beta", starts="2026-09-21T11:00:00", hosts='["b@example.org"]'),
+            session("gamma", starts="2026-09-21T11:30:00", hosts='["b@example.org"]'),
+            session("delta", starts="2026-09-21T13:00:00", hosts='["c@example.org"]'),
+        )
+    ).schedule
+    assert original is not None
+    now = datetime(2027, 1, 5, 11, 20, tzinfo=UTC)  # beta is due by the clock
+    programme = shift_for_demo(original, now)
+    by_slug = {s.slug: s for s in programme.schedule.sessions}
+    assert (programme.live, programme.next) == ("alpha", "beta")
+    assert by_slug["gamma"].starts_at == by_slug["beta"].ends_at
+    assert double_bookings(programme.schedule.sessions) == []
+
+
+def test_a_session_moved_earlier_does_not_run_into_its_hosts_next_one() -> None:
+    """Before the live one, gamma moves earlier to be over by its start, and beta, with the
+    same host, moves earlier again to be over before gamma starts."""
+    original = check(
+        schedule(
+            session("alpha", starts="2026-09-21T09:00:00", hosts='["a@example.org"]'),
+            session("beta", starts="2026-09-21T10:00:00", hosts='["b@example.org"]'),
+            session("gamma", starts="2026-09-21T10:30:00", hosts='["b@example.org"]'),
+            session("delta", starts="2026-09-21T10:45:00", hosts='["c@example.org"]'),
+            session("epsilon", starts="2026-09-21T12:00:00", hosts='["d@example.org"]'),
+        )
+    ).schedule
+    assert original is not None
+    now = datetime(2027, 1, 5, 10, 50, tzinfo=UTC)
+    programme = shift_for_demo(original, now)
+    by_slug = {s.slug: s for s in programme.schedule.sessions}
+    assert (programme.live, programme.next) == ("delta", "epsilon")
+    assert by_slug["gamma"].ends_at <= by_slug["delta"].starts_at
+    assert by_slug["beta"].ends_at <= by_slug["gamma"].starts_at
+    assert double_bookings(programme.schedule.sessions) == []
 
 
 def test_the_days_keep_their_order_and_the_middle_one_is_today() -> None:
@@ -133,7 +206,10 @@ def test_a_small_programme_puts_its_first_session_live_when_it_is_early() -> Non
     # Live for at least five minutes, on the quarter hour: 06:45 for 07:01.
     assert by_slug["alpha"].starts_at == datetime(2027, 1, 5, 6, 45, tzinfo=UTC)
     assert by_slug["beta"].starts_at == datetime(2027, 1, 5, 7, 15, tzinfo=UTC)
-    assert by_slug["beta"].hosts == ("a@example.org", "b@example.org")
+    # The demo host joins the live session only: beta overlaps it.
+    assert by_slug["alpha"].hosts == ("a@example.org",)
+    assert by_slug["beta"].hosts == ("b@example.org",)
+    assert programme.host_next is None  # a hosts nothing after alpha
 
 
 # The record's stories --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,7 +66,9 @@ def test_prepare_demo_publishes_the_shifted_programme_and_accounts_twice(demo: D
     assert [a.role for a in demo.accounts] == ["organiser", "host", "attendee"]
     host = db.session.scalar(select(User).where(User.email == account(demo, "host")))
     assert host is not None and host.password_hash is not None
-    assert host in live.hosts and host in upcoming.hosts
+    host_next = session_by_slug(db.session, str(demo.host_next_session))
+    assert host_next is not None and host_next.starts_at >= live.ends_at
+    assert host in live.hosts and host in host_next.hosts and host not in upcoming.hosts
 
     later = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     second = prepare_demo(db.session, TEXT, later)
@@ -82,6 +85,26 @@ def test_prepare_demo_publishes_the_shifted_programme_and_accounts_twice(demo: D
     assert not db.session.scalar(select(func.count()).where(AgendaMove.started_at > later))
     assert not db.session.scalar(select(func.count()).where(Presence.joined_at > later))
     assert not db.session.scalar(select(func.count()).where(Feedback.created_at > later))
+
+
+@pytest.mark.parametrize(
+    "now", [NOW, datetime(2026, 11, 26, 23, 40, tzinfo=UTC)], ids=["afternoon", "night"]
+)
+def test_no_host_of_the_published_demo_is_in_two_sessions_at_once(
+    app: Flask, clock: SettableClock, now: datetime
+) -> None:
+    """The schedule check's rule, on the sessions as published: a host's sessions never
+    overlap, the demo host's (the live one's and the next of theirs) included."""
+    clock.set(now)
+    assert prepare_demo(db.session, TEXT, now).publish.ok
+    published = db.session.scalars(select(FestivalSession)).all()
+    overlapping = [
+        (first.slug, second.slug, host.email)
+        for first, second in itertools.combinations(published, 2)
+        if first.starts_at < second.ends_at and second.starts_at < first.ends_at
+        for host in set(first.hosts) & set(second.hosts)
+    ]
+    assert overlapping == []
 
 
 def test_the_record_is_made_through_the_services(demo: DemoResult) -> None:
@@ -209,5 +232,6 @@ def test_the_demo_command_turns_the_banner_on_and_prints_the_way_in(
     # Mails, feeds and the live room's accepted origin follow the port.
     assert app.config["BASE_URL"] == "http://127.0.0.1:5123"
     assert "Live now: http://127.0.0.1:5123/sessions/" in result.output
+    assert "The host's next session: http://127.0.0.1:5123/sessions/" in result.output
     assert "sessions already over" in result.output
     assert "host      amira.hassan@example.org  password: networkfest-demo" in result.output
