@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 from typing import Any
@@ -155,6 +156,8 @@ def host_dashboard_csv(table: str) -> Response:
 
 
 def _load(host_id: int | None) -> tuple[Any, services.DashboardData, figures.Filters, list[date]]:
+    """The festival's figures, filtered and with the sessions in the chosen sort: the page
+    and every CSV read this, so a download comes in the order the page shows."""
     festival = current_festival(db.session)
     if festival is None:
         abort(404, description="No festival has been published yet.")
@@ -168,6 +171,10 @@ def _load(host_id: int | None) -> tuple[Any, services.DashboardData, figures.Fil
             starts=data.starts,
             sessions=[s for s in data.sessions if s.slug in slugs],
         )
+    ordered = figures.sort_sessions(
+        data.figures.sessions, data.starts, filters.sort, filters.descending
+    )
+    data = dataclasses.replace(data, figures=dataclasses.replace(data.figures, sessions=ordered))
     return festival, data, filters, all_days
 
 
@@ -177,13 +184,12 @@ def _render_dashboard(*, host_view: bool) -> str:
     if host_view and not data.sessions and not filters.active:
         abort(403, description="The host insights show the sessions you host; you host none.")
     result = data.figures
-    sessions = figures.sort_sessions(result.sessions, data.starts, filters.sort, filters.descending)
     return render_template(
         "insights/dashboard.html",
         host_view=host_view,
         festival=festival,
         result=result,
-        sessions=sessions,
+        sessions=result.sessions,
         filters=filters,
         all_days=all_days,
         charts=_charts(result, festival.timezone),

@@ -241,6 +241,39 @@ def test_filters_and_sorting(known, signed_in, factory):
     assert client.get("/organiser/insights?sort=drop+table").status_code == 200
 
 
+def page_order(html: str) -> list[str]:
+    """The slugs of the sessions table's rows, top to bottom."""
+    table = html[
+        html.index('id="sessions-table"') : html.index(
+            "</table>", html.index('id="sessions-table"')
+        )
+    ]
+    return re.findall(r'<a href="/sessions/([a-z]+)">', table)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sort=started_late_s&dir=desc", ["a", "c", "b", "e"]),
+        ("sort=started_late_s&dir=asc", ["c", "a", "b", "e"]),
+        ("sort=worth_mean&dir=asc", ["b", "a", "c", "e"]),
+        ("sort=title&dir=desc", ["e", "c", "b", "a"]),
+        ("sort=title&dir=desc&theme=method", ["c", "a"]),
+        # Unknown values fall back as on the page: start time, ascending; never an error.
+        ("sort=drop+table&dir=sideways", ["a", "b", "c", "e"]),
+    ],
+)
+def test_sessions_csv_comes_in_the_pages_order(known, signed_in, factory, query, expected):
+    client = signed_in(factory.organiser())
+
+    page = client.get(f"/organiser/insights?{query}")
+    rows = read_csv(client.get(f"/organiser/insights/sessions.csv?{query}"))
+
+    assert page.status_code == 200
+    assert page_order(page.get_data(as_text=True)) == expected
+    assert [row[0] for row in rows[1:]] == expected
+
+
 def sort_menu(html: str) -> list[tuple[str, str]]:
     """The "Sort sessions by" menu's options, as (value, words)."""
     menu = html[
