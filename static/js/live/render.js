@@ -28,13 +28,15 @@
       return span;
     }
 
-    function button(action, label, modifier) {
+    function button(action, label, modifier, describedBy) {
       var b = doc.createElement("button");
       b.type = "button";
       b.className = "button button--small" + (modifier ? " button--" + modifier : "");
       b.dataset.action = action;
       b.textContent = label;
       b.disabled = !store.joined;
+      // Says which question the button acts on, as its visible label does not.
+      b.setAttribute("aria-describedby", describedBy);
       return b;
     }
 
@@ -44,7 +46,9 @@
       li.dataset.id = String(q.id);
       li.dataset.status = q.status;
 
+      var textId = "question-" + q.id + "-text";
       var text = doc.createElement("p");
+      text.id = textId;
       text.className = "question__text";
       text.textContent = q.text;
       li.appendChild(text);
@@ -69,7 +73,7 @@
 
       var actions = doc.createElement("div");
       actions.className = "question__actions";
-      var vote = button("vote", "", "secondary");
+      var vote = button("vote", "", "secondary", textId);
       vote.setAttribute("aria-pressed", store.hasVoted(q.id) ? "true" : "false");
       vote.disabled = !canVote();
       var hiddenLabel = doc.createElement("span");
@@ -85,11 +89,11 @@
       actions.appendChild(vote);
       if (page.isHost) {
         // The same choice of buttons as templates/live/_question.html.
-        if (q.status === "pending" || q.status === "hidden") { actions.appendChild(button("approve", "Approve")); }
-        if (q.status !== "answered" && q.status !== "hidden") { actions.appendChild(button("answer", "Mark answered", "secondary")); }
-        if (q.pinned) { actions.appendChild(button("unpin", "Unpin", "secondary")); }
-        else if (q.status !== "hidden") { actions.appendChild(button("pin", "Pin", "secondary")); }
-        if (q.status !== "hidden") { actions.appendChild(button("hide", "Hide", "danger")); }
+        if (q.status === "pending" || q.status === "hidden") { actions.appendChild(button("approve", "Approve", "", textId)); }
+        if (q.status !== "answered" && q.status !== "hidden") { actions.appendChild(button("answer", "Mark answered", "secondary", textId)); }
+        if (q.pinned) { actions.appendChild(button("unpin", "Unpin", "secondary", textId)); }
+        else if (q.status !== "hidden") { actions.appendChild(button("pin", "Pin", "secondary", textId)); }
+        if (q.status !== "hidden") { actions.appendChild(button("hide", "Hide", "danger", textId)); }
       }
       li.appendChild(actions);
       return li;
