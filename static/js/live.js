@@ -28,6 +28,7 @@
   var view = parts.createView(page, store, document);
   var callLink = root.querySelector("[data-call]");
   var phaseLabel = root.querySelector("[data-phase-label]");
+  var hasClock = !!document.getElementById("session-clock");
 
   var connection = parts.connect(page, status, {
     joined: joined,
@@ -71,11 +72,22 @@
     // A pending question's badge depends on the phase (rules.pendingLabel).
     view.render();
     updateControls();
-    status.announce("The session is now " + next + ".");
+    // The session clock, where the room has one, announces the phase itself.
+    if (!hasClock) { status.announce("The session is now " + next + "."); }
+  }
+
+  /* Whether a question is this person's own, so no news to them: the one this page is sending
+     (its broadcast can come before the acknowledgement), one under their name from another of
+     their pages, or a pending one sent to someone who is not a host (only its asker gets it). */
+  function ownQuestion(q) {
+    return q.text === ask.asking() || (!page.isHost && q.status === "pending") ||
+      (page.viewerName !== "" && q.author === page.viewerName);
   }
 
   function describeChange(before, q) {
-    if (!before) { return "New question" + (q.author ? " from " + q.author : "") + ": " + q.text; }
+    if (!before) {
+      return ownQuestion(q) ? "" : "New question" + (q.author ? " from " + q.author : "") + ": " + q.text;
+    }
     if (before.status !== q.status) {
       if (q.status === "answered") { return "A question was marked answered."; }
       if (q.status === "visible") { return "A question was approved."; }

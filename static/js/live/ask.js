@@ -19,7 +19,8 @@
     // Rendered for every session that can end (not a cancelled one): hidden until it has.
     var closedNote = doc.getElementById("ask-closed");
     var invitation = page.root.querySelector(".live-invite");
-    var sending = false;
+    // The text of the question this page is sending, until its acknowledgement is handled.
+    var asking = null;
 
     /* Why this person cannot ask right now; "" when they can. */
     function refusal() {
@@ -46,13 +47,13 @@
       var text = textarea.value.trim();
       if (!text) { showError("Please type a question first."); textarea.focus(); return; }
       showError("");
-      if (sending) { return; }
-      sending = true;
+      if (asking !== null) { return; }
+      asking = text;
       form.setAttribute("aria-busy", "true");
       socket.emit("ask", { session: page.slug, text: text, anonymous: anonymous.checked }, function (ack) {
-        sending = false;
         form.removeAttribute("aria-busy");
         if (!ack || !ack.ok) {
+          asking = null;
           showError(ack && ack.error ? ack.error.message : "Your question did not go through.");
           return;
         }
@@ -60,6 +61,7 @@
         anonymous.checked = false;
         updateCount();
         hooks.receive(ack.question);
+        asking = null;
         textarea.focus();
         hooks.announce(ack.question.status === "pending"
           ? "Question sent. It appears for everyone once a host approves it."
@@ -74,6 +76,9 @@
     }
 
     return {
+      /* The text of the question being sent from this page, or null. */
+      asking: function () { return asking; },
+
       /* Open or close the form for the room's current state, saying why when closed. */
       update: function () {
         var closed = !!closedNote && rules.isEnded(store.phase);
