@@ -77,11 +77,11 @@
   }
 
   /* Whether a question is this person's own, so no news to them: the one this page is sending
-     (its broadcast can come before the acknowledgement), one under their name from another of
-     their pages, or a pending one sent to someone who is not a host (only its asker gets it). */
+     (its broadcast can come before the acknowledgement), or a pending one sent to someone who
+     is not a host (only its asker gets it). The broadcast does not say whose a visible question
+     is, so the asker's other pages hear it as everyone does. */
   function ownQuestion(q) {
-    return q.text === ask.asking() || (!page.isHost && q.status === "pending") ||
-      (page.viewerName !== "" && q.author === page.viewerName);
+    return q.text === ask.asking() || (!page.isHost && q.status === "pending");
   }
 
   function describeChange(before, q) {

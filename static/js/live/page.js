@@ -46,8 +46,6 @@
       slug: data.session,
       isHost: data.host === "true",
       participant: participant,
-      // The signed-in person's name ("" when signed out), to tell their own questions.
-      viewerName: data.viewerName || "",
       maxLength: parseInt(data.maxLength, 10) || 500,
       // The phase when the page was rendered; the store keeps the current one.
       phase: data.phase,
