@@ -66,6 +66,15 @@ def open_room(page: Any, slug: str) -> None:
     page.locator("#live-status[data-state=online]").wait_for()
 
 
+def attendee_and_host_in_room(new_page: Any, seeded: dict[str, str]) -> tuple[Any, Any]:
+    """The seeded attendee and host, each signed in on a page of their own in the room."""
+    attendee, host = new_page(), new_page()
+    for page, email in ((attendee, seeded["attendee"]), (host, seeded["host"])):
+        sign_in(page, email)
+        open_room(page, seeded["slug"])
+    return attendee, host
+
+
 def test_attendee_asks_host_approves_attendee_votes(new_page, server) -> None:
     seeded = seed(server)
     attendee, host = new_page(), new_page()
@@ -134,11 +143,7 @@ def test_joining_the_call_opens_the_video_room_in_a_new_tab(new_page, server) ->
 
 def test_reconnecting_and_resync(new_page, server) -> None:
     seeded = seed(server)
-    attendee, host = new_page(), new_page()
-    sign_in(attendee, seeded["attendee"])
-    sign_in(host, seeded["host"])
-    open_room(attendee, seeded["slug"])
-    open_room(host, seeded["slug"])
+    attendee, host = attendee_and_host_in_room(new_page, seeded)
 
     attendee.context.set_offline(True)
     attendee.locator("#live-status", has_text=re.compile("Reconnecting")).wait_for()

@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 from networkfest.extensions import db
 from networkfest.programme.models import FestivalSession
 from tests.browser.journeys import sign_in
-from tests.browser.test_live_room import DURING, LOBBY, open_room, seed
+from tests.browser.test_live_room import (
+    DURING,
+    LOBBY,
+    attendee_and_host_in_room,
+    open_room,
+    seed,
+)
 from tests.factories import FESTIVAL_START, make_registration, make_user
 
 pytestmark = pytest.mark.browser
@@ -46,11 +52,7 @@ def add_attendee(server: Any, slug: str, name: str) -> str:
 
 def test_vote_and_moderation_buttons_are_described_by_their_question(new_page, server) -> None:
     seeded = seed(server)
-    attendee, host = new_page(), new_page()
-    sign_in(attendee, seeded["attendee"])
-    sign_in(host, seeded["host"])
-    open_room(attendee, seeded["slug"])
-    open_room(host, seeded["slug"])
+    attendee, host = attendee_and_host_in_room(new_page, seeded)
 
     attendee.fill("#ask-text", QUESTION)
     attendee.get_by_role("button", name="Ask", exact=True).click()
